@@ -1,0 +1,1 @@
+"""igbot: use Instagram from Slack."""
