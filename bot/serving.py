@@ -58,7 +58,7 @@ def start_server(app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str 
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-    server.daemon_threads = True
+    server.daemon_threads = True  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name)
     thread.daemon = True
     thread.start()

@@ -1,0 +1,167 @@
+"""Instagram API v1 (the "legacy" generation) on requests-oauthlib.
+
+Quirks of this generation live here and in `legacy_parsing.py`: the token travels in the query string
+(requests-oauthlib's Instagram compliance fix), the code exchange wants the client credentials in the
+form body, and errors come as a ``meta`` envelope (API) or flat JSON (token endpoint).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+from oauthlib.oauth2 import OAuth2Error
+from requests.adapters import HTTPAdapter
+from requests_oauthlib import OAuth2Session
+from requests_oauthlib.compliance_fixes import instagram_compliance_fix
+
+from bot.instagram import legacy_parsing as parse
+from bot.instagram.errors import ExchangeRejected, NotFound, Unavailable
+from bot.instagram.models import Account, Capability, FollowResult, LinkedAccount, Media
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("basic", "relationships", "public_content")
+
+
+class LegacyInstagram:
+    """The API v1 backend.
+
+    Args:
+        client_id: the registered Instagram client.
+        client_secret: its secret; sent only to the token endpoint.
+        api_url: API base, e.g. ``https://api.instagram.com/v1``.
+        authorize_url: the approval page.
+        token_url: the code exchange endpoint.
+        redirect_uri: our callback, byte-identical in both OAuth steps.
+        timeout: (connect, read) seconds for every call.
+        pool_size: pooled connections kept per host, shared by every user's calls.
+    """
+
+    capabilities = frozenset(
+        {Capability.FOLLOW, Capability.PROFILE, Capability.POPULAR, Capability.POPULAR_WITHOUT_LINK}
+    )
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        api_url: str,
+        authorize_url: str,
+        token_url: str,
+        redirect_uri: str,
+        timeout: tuple[float, float] = (3.05, 10.0),
+        pool_size: int = 32,
+    ) -> None:
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._api_url = api_url.rstrip("/")
+        self._authorize_url = authorize_url
+        self._token_url = token_url
+        self._redirect_uri = redirect_uri
+        self._timeout = timeout
+        # One adapter (one connection pool) shared by the app session and every per-user session.
+        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        self._app_session = requests.Session()
+        self._mount(self._app_session)
+
+    def _mount(self, session: requests.Session) -> None:
+        session.mount("https://", self._adapter)
+        session.mount("http://", self._adapter)
+        session.headers["User-Agent"] = "igbot (+https://github.com/igbot)"
+
+    def _oauth(self, *, token: str | None = None, state: str | None = None) -> OAuth2Session:
+        session = OAuth2Session(
+            self._client_id,
+            redirect_uri=self._redirect_uri,
+            scope=list(SCOPES),
+            state=state,
+            token={"access_token": token, "token_type": "Bearer"} if token else None,
+        )
+        instagram_compliance_fix(session)
+        self._mount(session)
+        return session
+
+    def authorization_url(self, state: str) -> str:
+        """The approval page URL for ``state``, asking for the scopes igbot needs."""
+        url, _ = self._oauth(state=state).authorization_url(self._authorize_url)
+        return str(url)
+
+    def exchange_code(self, code: str) -> LinkedAccount:
+        """Trade ``code`` for a token (form-body credentials, flat JSON answer)."""
+        session = self._oauth()
+        session.register_compliance_hook("access_token_response", parse.raise_for_token_error)
+        try:
+            token = session.fetch_token(
+                self._token_url,
+                code=code,
+                client_secret=self._client_secret,
+                include_client_id=True,
+                timeout=self._timeout,
+            )
+        except requests.RequestException as exc:
+            raise Unavailable(type(exc).__name__) from None
+        except (OAuth2Error, ValueError) as exc:
+            raise ExchangeRejected(f"token answer not understood ({type(exc).__name__})") from None
+        user = token.get("user") or {}
+        if not token.get("access_token") or not isinstance(user, dict) or not user.get("id"):
+            raise ExchangeRejected("token answer had no access token or user")
+        return LinkedAccount(
+            token=str(token["access_token"]),
+            account=parse.account(user),
+            scope=" ".join(SCOPES),
+        )
+
+    def _call(self, method: str, path: str, *, token: str | None, data: dict[str, str] | None = None,
+              params: dict[str, str | int] | None = None) -> Any:  # fmt: skip
+        url = f"{self._api_url}{path}"
+        try:
+            if token is None:
+                response = self._app_session.request(
+                    method,
+                    url,
+                    params={**(params or {}), "client_id": self._client_id},
+                    timeout=self._timeout,
+                )
+            else:
+                response = self._oauth(token=token).request(
+                    method, url, params=params, data=data, timeout=self._timeout
+                )
+        except (requests.RequestException, OAuth2Error) as exc:
+            # The exception text can contain the URL, and the URL the token: keep only the type.
+            raise Unavailable(type(exc).__name__) from None
+        return parse.envelope_data(response, sent_token=token is not None)
+
+    def find_account(self, token: str, username: str) -> Account:
+        """Search for ``username`` and return the exact match with its counts."""
+        found = self._search(token, username)
+        details = self._call("GET", f"/users/{found.id}", token=token)
+        return parse.account(details if isinstance(details, dict) else {}, fallback=found)
+
+    def _search(self, token: str, username: str) -> Account:
+        results = self._call("GET", "/users/search", token=token, params={"q": username, "count": 20})
+        for item in results if isinstance(results, list) else []:
+            if isinstance(item, dict) and str(item.get("username", "")).lower() == username.lower():
+                return parse.account(item)
+        raise NotFound(username)
+
+    def set_following(self, token: str, username: str, *, follow: bool) -> FollowResult:
+        """Follow or unfollow ``username``; private accounts answer ``requested``."""
+        target = self._search(token, username)
+        data = self._call(
+            "POST",
+            f"/users/{target.id}/relationship",
+            token=token,
+            data={"action": "follow" if follow else "unfollow"},
+        )
+        return parse.follow_result(target, data if isinstance(data, dict) else {})
+
+    def popular(self, count: int, token: str | None = None) -> list[Media]:
+        """Popular media; the client id is enough, no user token needed."""
+        items = self._call("GET", "/media/popular", token=None, params={"count": count})
+        media = (
+            [parse.media(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        )
+        return [m for m in media if m is not None][:count]

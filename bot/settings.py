@@ -1,0 +1,177 @@
+"""Settings: one typed object built once at start-up from the environment (DESIGN.md, "Settings")."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+LEGACY_DEFAULTS = {
+    "INSTAGRAM_API_URL": "https://api.instagram.com/v1",
+    "INSTAGRAM_AUTHORIZE_URL": "https://api.instagram.com/oauth/authorize",
+}
+GRAPH_DEFAULTS = {
+    "INSTAGRAM_API_URL": "https://graph.instagram.com",
+    "INSTAGRAM_AUTHORIZE_URL": "https://www.instagram.com/oauth/authorize",
+}
+DEFAULT_TOKEN_URL = "https://api.instagram.com/oauth/access_token"  # noqa: S105 (a URL, not a secret)
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+CALLBACK_PATH = "/instagram/callback"
+
+# Settings `igbot serve` cannot start without.
+REQUIRED_FOR_SERVE = (
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "INSTAGRAM_CLIENT_ID",
+    "INSTAGRAM_CLIENT_SECRET",
+    "TOKEN_ENCRYPTION_KEYS",
+)
+
+
+class SettingsError(Exception):
+    """Raised with one human-readable line per problem found in the environment."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything igbot reads from the environment, validated."""
+
+    slack_signing_secret: str = field(repr=False)
+    slack_bot_token: str = field(repr=False)
+    instagram_client_id: str
+    instagram_client_secret: str = field(repr=False)
+    token_encryption_keys: tuple[str, ...] = field(repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    instagram_api: str = "legacy"
+    instagram_api_url: str = LEGACY_DEFAULTS["INSTAGRAM_API_URL"]
+    instagram_authorize_url: str = LEGACY_DEFAULTS["INSTAGRAM_AUTHORIZE_URL"]
+    instagram_token_url: str = DEFAULT_TOKEN_URL
+    public_url: str = "http://localhost:3000"
+    redis_url: str | None = None
+    data_dir: Path = Path(".igbot")
+    port: int = 3000
+
+    @property
+    def redirect_uri(self) -> str:
+        """The OAuth redirect URI; byte-identical in the authorize request and the code exchange."""
+        return self.public_url + CALLBACK_PATH
+
+    @property
+    def slack_web_url(self) -> str:
+        """Where a browser goes back to Slack (the stand-in's console when SLACK_API_URL points at it)."""
+        base = self.slack_api_url.rstrip("/")
+        return base[: -len("/api")] if base.endswith("/api") else base
+
+    @property
+    def instagram_urls_are_loopback(self) -> bool:
+        """True when every Instagram URL is a plain-http loopback address (the sandbox)."""
+        urls = (self.instagram_api_url, self.instagram_authorize_url, self.instagram_token_url)
+        return all(_is_loopback(urlsplit(u).hostname or "") for u in urls)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from ``env``; raises SettingsError listing every problem at once."""
+        problems: list[str] = []
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(name, "").strip()
+            return value or default
+
+        for name in REQUIRED_FOR_SERVE:
+            if not get(name):
+                problems.append(f"{name} is not set")
+
+        api = (get("INSTAGRAM_API", "legacy") or "legacy").lower()
+        if api not in ("legacy", "graph"):
+            problems.append(f"INSTAGRAM_API must be 'legacy' or 'graph', not {api!r}")
+            api = "legacy"
+        defaults = LEGACY_DEFAULTS if api == "legacy" else GRAPH_DEFAULTS
+
+        bot_token = get("SLACK_BOT_TOKEN", "") or ""
+        if bot_token and not bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token and not app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+        urls = {
+            "SLACK_API_URL": get("SLACK_API_URL", DEFAULT_SLACK_API_URL) or "",
+            "INSTAGRAM_API_URL": get("INSTAGRAM_API_URL", defaults["INSTAGRAM_API_URL"]) or "",
+            "INSTAGRAM_AUTHORIZE_URL": get("INSTAGRAM_AUTHORIZE_URL", defaults["INSTAGRAM_AUTHORIZE_URL"])
+            or "",
+            "INSTAGRAM_TOKEN_URL": get("INSTAGRAM_TOKEN_URL", DEFAULT_TOKEN_URL) or "",
+            "PUBLIC_URL": get("PUBLIC_URL", "http://localhost:3000") or "",
+        }
+        for name, url in urls.items():
+            problem = _url_problem(name, url, https_unless_loopback=name.startswith("INSTAGRAM_"))
+            if problem:
+                problems.append(problem)
+
+        keys = tuple(k.strip() for k in (get("TOKEN_ENCRYPTION_KEYS", "") or "").split(",") if k.strip())
+        for index, key in enumerate(keys, start=1):
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                problems.append(
+                    f"TOKEN_ENCRYPTION_KEYS key #{index} is not a Fernet key "
+                    "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())')"
+                )
+
+        port_text = get("PORT", "3000") or "3000"
+        port = 3000
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            problems.append(f"PORT must be a number from 1 to 65535, not {port_text!r}")
+        else:
+            port = int(port_text)
+
+        redis_url = get("REDIS_URL")
+        if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+
+        if problems:
+            raise SettingsError(problems)
+        return cls(
+            slack_signing_secret=get("SLACK_SIGNING_SECRET", "") or "",
+            slack_bot_token=bot_token,
+            slack_app_token=app_token,
+            slack_api_url=urls["SLACK_API_URL"].rstrip("/") + "/",
+            instagram_client_id=get("INSTAGRAM_CLIENT_ID", "") or "",
+            instagram_client_secret=get("INSTAGRAM_CLIENT_SECRET", "") or "",
+            instagram_api=api,
+            instagram_api_url=urls["INSTAGRAM_API_URL"].rstrip("/"),
+            instagram_authorize_url=urls["INSTAGRAM_AUTHORIZE_URL"],
+            instagram_token_url=urls["INSTAGRAM_TOKEN_URL"],
+            public_url=urls["PUBLIC_URL"].rstrip("/"),
+            redis_url=redis_url,
+            data_dir=Path(get("IGBOT_DATA_DIR", ".igbot") or ".igbot"),
+            token_encryption_keys=keys,
+            port=port,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_problem(name: str, url: str, *, https_unless_loopback: bool) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{name} must be an http(s) URL, not {url!r}"
+    if https_unless_loopback and parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return f"{name} must use https (plain http is allowed only for loopback sandboxes)"
+    return None

@@ -1,0 +1,154 @@
+"""API data -> Block Kit: pure functions returning Slack message payloads (``text`` + ``blocks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bot.instagram.models import Account, FollowResult, FollowStatus, Media
+
+Message = dict[str, Any]
+Block = dict[str, Any]
+
+MAX_ALT_TEXT = 2000
+MAX_SECTION_TEXT = 3000
+MAX_BUTTON_TEXT = 75
+
+
+def escape(text: str) -> str:
+    """Escape user-controlled text for mrkdwn (Slack's three control characters)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    """A mrkdwn section block."""
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(*parts: str) -> Block:
+    """A context block of mrkdwn parts (at most 10)."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(p, 2000)} for p in parts[:10]]}
+
+
+def link_button(text: str, url: str, action_id: str, *, primary: bool = False) -> Block:
+    """A button that opens ``url`` in the browser."""
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": clip(text, MAX_BUTTON_TEXT)},
+        "url": url,
+        "action_id": action_id,
+    }
+    if primary:
+        button["style"] = "primary"
+    return button
+
+
+def message(text: str, blocks: Iterable[Block] | None = None, *, in_channel: bool = False) -> Message:
+    """A message payload: ``text`` is the notification fallback and the whole message when no blocks."""
+    payload: Message = {
+        "text": clip(text, 3000),
+        "response_type": "in_channel" if in_channel else "ephemeral",
+    }
+    if blocks is not None:
+        payload["blocks"] = list(blocks)
+    return payload
+
+
+def _image(url: str, alt: str) -> Block:
+    return {"type": "image", "image_url": url, "alt_text": clip(alt or "Instagram picture", MAX_ALT_TEXT)}
+
+
+def _thumb(url: str, alt: str) -> Block | None:
+    return {"type": "image", "image_url": url, "alt_text": clip(alt, MAX_ALT_TEXT)} if url else None
+
+
+def _handle(account: Account) -> str:
+    name = f" ({escape(account.full_name)})" if account.full_name else ""
+    return f"*<{account.profile_url}|@{escape(account.username)}>*{name}"
+
+
+def login_prompt(url: str, reason: str) -> Message:
+    """The private "Connect Instagram" button; ``reason`` says why it is needed (mrkdwn)."""
+    return message(
+        f"{reason} Connect Instagram: {url}",
+        [
+            section(reason),
+            {
+                "type": "actions",
+                "elements": [link_button("Connect Instagram", url, "ig_connect", primary=True)],
+            },
+            context("The button works once, for 10 minutes. Instagram will ask you to approve igbot."),
+        ],
+    )
+
+
+def account_card(account: Account, headline: str) -> Message:
+    """A private profile card under ``headline`` (mrkdwn)."""
+    facts = []
+    if account.media_count is not None:
+        facts.append(f"{account.media_count:,} posts")
+    if account.followers is not None:
+        facts.append(f"{account.followers:,} followers")
+    if account.follows is not None:
+        facts.append(f"{account.follows:,} following")
+    if account.is_private:
+        facts.append("private account")
+    text = headline + f"\n{_handle(account)}"
+    if account.bio:
+        text += "\n" + escape(clip(account.bio, 500))
+    blocks = [section(text, _thumb(account.picture_url, f"Profile picture of @{account.username}"))]
+    if facts:
+        blocks.append(context(" · ".join(facts)))
+    blocks.append(
+        {"type": "actions", "elements": [link_button("Open profile", account.profile_url, "ig_open_profile")]}
+    )
+    return message(f"{headline} @{account.username}", blocks)
+
+
+def follow_result(result: FollowResult) -> Message:
+    """The private confirmation of a follow or unfollow."""
+    who = f"@{escape(result.account.username)}"
+    headline = {
+        FollowStatus.FOLLOWS: f":white_check_mark: You now follow {who} on Instagram.",
+        FollowStatus.REQUESTED: f":hourglass_flowing_sand: {who} is private: your follow request was sent.",
+        FollowStatus.NONE: f":wave: You no longer follow {who} on Instagram.",
+    }[result.status]
+    return account_card(result.account, headline)
+
+
+def gallery(media: list[Media], requester_id: str) -> Message:
+    """The in-channel gallery of popular posts: who asked, then an image and a caption line per post."""
+    shown = media[:24]  # 1 + 2 blocks per post stays under Slack's 50-block limit
+    plural = "s" if len(shown) != 1 else ""
+    headline = f"<@{requester_id}> shared {len(shown)} popular Instagram post{plural}"
+    blocks: list[Block] = [section(f":camera_with_flash: {headline}")]
+    for item in shown:
+        author = f"@{item.author}" if item.author else "someone"
+        kind = "Video" if item.is_video else "Photo"
+        alt = item.caption or f"{kind} by {author}"
+        blocks.append(_image(item.image_url, alt))
+        parts = [f"*{escape(author)}*", f":heart: {item.likes:,}"]
+        if item.is_video:
+            parts.append(":movie_camera: video: open it on Instagram to play")
+        if item.caption:
+            parts.append(escape(clip(item.caption, 200)))
+        if item.link:
+            parts.append(f"<{item.link}|Open on Instagram>")
+        blocks.append(context(" · ".join(parts)))
+    return message(f"{headline}.", blocks, in_channel=True)
+
+
+def connected(slack_user_id: str, ig_username: str) -> Message:
+    """Confirmation after linking, naming both sides."""
+    return message(
+        f":white_check_mark: Connected as @{ig_username}: Slack user <@{slack_user_id}> is now linked to "
+        f"Instagram account *@{escape(ig_username)}*. If that's not you, run `/ig logout`."
+    )

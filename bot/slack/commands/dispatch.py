@@ -1,0 +1,84 @@
+"""Run one intent for one invocation and turn every failure into the message DESIGN.md promises."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+
+from bot.instagram.errors import (
+    NotAllowed,
+    NotFound,
+    PermissionMissing,
+    RateLimited,
+    TokenInvalid,
+    Unavailable,
+)
+from bot.services import Services
+from bot.slack import replies
+from bot.slack.blocks import Message
+from bot.slack.commands import follow, login, logout, me, popular, user
+from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, UserCard
+from bot.slack.invocation import Invocation, Reply
+from bot.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Intent, Invocation, Services, Reply], None]
+HANDLERS: dict[type, Handler] = {
+    Login: login.run_login,
+    Logout: logout.run_logout,
+    Me: me.run_me,
+    Follow: follow.run_follow,
+    UserCard: user.run_user_card,
+    Popular: popular.run_popular,
+}
+
+
+def safe_reply(respond: Callable[..., object]) -> Reply:
+    """A reply function that logs, instead of raising, when Slack's response_url cannot be reached."""
+
+    def reply(message: Message) -> None:
+        try:
+            result = respond(message)
+        except Exception as exc:
+            log.warning("could not deliver a reply to Slack (%s)", type(exc).__name__)
+            return
+        status = getattr(result, "status_code", 200)
+        if status >= 300:
+            log.warning("Slack refused a reply (HTTP %s)", status)
+
+    return reply
+
+
+def run(intent: Intent, invocation: Invocation, services: Services, respond: Callable[..., object]) -> None:
+    """Handle ``intent``; the user always gets an answer, even when storage or Instagram fail."""
+    reply = safe_reply(respond)
+    handler = HANDLERS.get(type(intent))
+    if handler is None:
+        return
+    try:
+        handler(intent, invocation, services, reply)
+    except StorageUnavailable:
+        reply(replies.plain(replies.STORAGE_DOWN))
+    except (TokenInvalid, PermissionMissing) as exc:
+        reason = replies.EXPIRED if isinstance(exc, TokenInvalid) else replies.NEEDS_PERMISSION
+        try:
+            services.links.delete(invocation.team_id, invocation.user_id)
+            login.offer_login(invocation, services, reply, reason, resume=invocation.text)
+        except StorageUnavailable:
+            reply(replies.plain(replies.STORAGE_DOWN))
+    except RateLimited as exc:
+        reply(replies.rate_limited(exc.retry_after_minutes))
+    except NotFound as exc:
+        username = getattr(intent, "username", "") or exc.username
+        reply(replies.not_found(username))
+    except NotAllowed:
+        reply(replies.plain(replies.NOT_ALLOWED))
+    except Unavailable as exc:
+        log.info("Instagram unavailable: %s", exc)
+        reply(replies.plain(replies.INSTAGRAM_DOWN))
+    except Exception:
+        ref = secrets.token_hex(4)
+        log.exception("command %s failed (ref %s)", type(intent).__name__, ref)
+        reply(replies.plain(replies.UNEXPECTED.format(ref=ref)))

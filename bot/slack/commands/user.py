@@ -1,0 +1,19 @@
+"""`/ig user <username>`: a private profile card."""
+
+from __future__ import annotations
+
+from bot.services import Services
+from bot.slack import blocks
+from bot.slack.commands.login import require_link
+from bot.slack.intents import Intent, UserCard
+from bot.slack.invocation import Invocation, Reply
+
+
+def run_user_card(intent: Intent, invocation: Invocation, services: Services, reply: Reply) -> None:
+    """Look the account up as the linked user and show its card."""
+    assert isinstance(intent, UserCard)
+    link = require_link(invocation, services, reply, "user")
+    if link is None:
+        return
+    account = services.instagram.find_account(link.token, intent.username)
+    reply(blocks.account_card(account, ":bust_in_silhouette: Instagram profile"))

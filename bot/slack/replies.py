@@ -1,0 +1,84 @@
+"""The words igbot says: short, friendly, and each tells the user what to do next."""
+
+from __future__ import annotations
+
+from bot.instagram.models import Capability
+from bot.slack.blocks import Message, context, escape, message, section
+
+HELP_LINES = (
+    (None, "`/ig login`", "connect your Instagram account"),
+    (None, "`/ig me`", "show which Instagram account is connected"),
+    (Capability.FOLLOW, "`/ig follow <username>`", "follow someone on Instagram"),
+    (Capability.FOLLOW, "`/ig unfollow <username>`", "stop following someone"),
+    (Capability.PROFILE, "`/ig user <username>`", "show someone's profile card"),
+    (
+        Capability.POPULAR,
+        "`/ig popular [count]`",
+        "post popular photos into this channel (1 to 10, default 5)",
+    ),
+    (None, "`/ig logout`", "forget your Instagram connection"),
+    (None, "`/ig help`", "this list"),
+)
+
+STORAGE_DOWN = (
+    "igbot can't reach its storage right now, so nothing was changed. Please try again in a minute."
+)
+INSTAGRAM_DOWN = "Instagram didn't answer; nothing was changed. Please try again in a minute."
+NOT_ALLOWED = "Instagram won't show that account to you (it may be private)."
+UNEXPECTED = "Sorry, something went wrong on igbot's side and nothing was changed. Reference: `{ref}`."
+NOT_LINKED = "You haven't connected an Instagram account yet."
+EXPIRED = "Your Instagram connection has expired, so igbot forgot it. Connect again to continue."
+NEEDS_PERMISSION = "Your Instagram connection is missing a permission igbot needs. Connect again to grant it."
+NEEDS_LINK = "To run `/ig {command}`, connect your Instagram account first; igbot will finish it right after."
+
+
+def help_message(capabilities: frozenset[Capability], unknown: str | None, suggestion: str | None) -> Message:
+    """Usage, listing only what the configured Instagram backend can do."""
+    lines = [f"{cmd}: {what}" for need, cmd, what in HELP_LINES if need is None or need in capabilities]
+    intro = ":wave: Here's what `/ig` can do:"
+    if unknown is not None:
+        intro = f"I don't know `/ig {escape(unknown)}`."
+        if suggestion:
+            intro += f" Did you mean `/ig {suggestion}`?"
+        intro += " Here's what `/ig` can do:"
+    body = intro + "\n" + "\n".join(f"• {line}" for line in lines)
+    return message(body, [section(body), context("Everything igbot tells you here is visible only to you.")])
+
+
+def usage(text: str) -> Message:
+    """A private one-line usage hint."""
+    return message(text)
+
+
+def rate_limited(minutes: int) -> Message:
+    """Instagram said to slow down."""
+    when = "about a minute" if minutes <= 1 else f"about {minutes} minutes"
+    return message(f"Instagram is limiting requests; try again in {when}. Nothing was changed.")
+
+
+def not_found(username: str) -> Message:
+    """No such account."""
+    return message(f"No Instagram account named @{escape(username)}. Check the spelling and try again.")
+
+
+def logged_out(ig_username: str | None) -> Message:
+    """After /ig logout."""
+    if ig_username is None:
+        return message("You weren't connected to Instagram, so there was nothing to forget.")
+    return message(
+        f"Done: igbot forgot your Instagram connection to @{escape(ig_username)} and deleted its token. "
+        "Run `/ig login` whenever you want to connect again."
+    )
+
+
+def me(slack_user_id: str, ig_username: str, linked_at: int) -> Message:
+    """Which account is linked."""
+    return message(
+        f"Slack user <@{slack_user_id}> is connected to Instagram account *@{escape(ig_username)}* "
+        f"(since <!date^{linked_at}^{{date_short}}|{linked_at}>). Run `/ig logout` to disconnect."
+    )
+
+
+def plain(text: str) -> Message:
+    """A private message with just text."""
+    return message(text)

@@ -1,0 +1,108 @@
+"""The Slack user -> Instagram account link: one Redis hash per (team, user), token encrypted."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from bot.storage.crypto import TokenCipher, UndecryptableToken
+from bot.storage.errors import redis_errors
+from bot.storage.keys import link_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One Slack user's Instagram link, with the token decrypted."""
+
+    token: str
+    ig_user_id: str
+    ig_username: str
+    scope: str
+    linked_at: int
+
+    def __repr__(self) -> str:
+        return f"Link(ig_user_id={self.ig_user_id!r}, ig_username={self.ig_username!r}, scope={self.scope!r})"
+
+
+class LinkStore:
+    """Reads and writes ``igbot:link:{team_id}:{user_id}``.
+
+    Args:
+        client: a redis-py client with ``decode_responses=True``.
+        cipher: encrypts tokens at rest.
+        clock: seconds since the epoch, injectable for tests.
+    """
+
+    def __init__(
+        self, client: redis.Redis, cipher: TokenCipher, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._redis = client
+        self._cipher = cipher
+        self._clock = clock
+
+    def get(self, team_id: str, user_id: str) -> Link | None:
+        """The user's link, or None. A token under an old key is re-encrypted with the current one."""
+        key = link_key(team_id, user_id)
+        with redis_errors():
+            fields: dict[str, str] = self._redis.hgetall(key)  # type: ignore[assignment]
+        if not fields.get("token"):
+            return None
+        try:
+            token, rotated = self._cipher.decrypt(fields["token"])
+        except UndecryptableToken:
+            log.warning("stored Instagram token cannot be decrypted with the configured keys; link ignored")
+            return None
+        if rotated is not None:
+            with redis_errors():
+                self._redis.hset(key, "token", rotated)
+        return Link(
+            token=token,
+            ig_user_id=fields.get("ig_user_id", ""),
+            ig_username=fields.get("ig_username", ""),
+            scope=fields.get("scope", ""),
+            linked_at=int(fields.get("linked_at", "0") or 0),
+        )
+
+    def save(
+        self, team_id: str, user_id: str, *, token: str, ig_user_id: str, ig_username: str, scope: str
+    ) -> Link:
+        """Store (or replace) the user's link; returns it."""
+        link = Link(token, ig_user_id, ig_username, scope, int(self._clock()))
+        key = link_key(team_id, user_id)
+        mapping: dict[Any, str] = {
+            "token": self._cipher.encrypt(token),
+            "ig_user_id": ig_user_id,
+            "ig_username": ig_username,
+            "scope": scope,
+            "linked_at": str(link.linked_at),
+        }
+        with redis_errors():
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.delete(key)
+            pipe.hset(key, mapping=mapping)
+            pipe.execute()
+        return link
+
+    def delete(self, team_id: str, user_id: str) -> str | None:
+        """Forget the user's link and token; returns the Instagram username that was linked, if any."""
+        key = link_key(team_id, user_id)
+        with redis_errors():
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hget(key, "ig_username")
+            pipe.delete(key)
+            username, deleted = pipe.execute()
+        return str(username or "") if deleted else None
+
+    def ping(self) -> bool:
+        """True when Redis answers."""
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False

@@ -1,0 +1,89 @@
+"""Pending OAuth flows: a random, single-use state that expires after 600 s."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import redis
+
+from bot.storage.errors import redis_errors
+from bot.storage.keys import state_key
+
+STATE_TTL_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class PendingLink:
+    """Who started an OAuth flow, where to answer, and the command to finish after linking."""
+
+    team_id: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    response_url: str
+    resume: str | None
+    created_at: float
+
+
+class StateStore:
+    """Issues and consumes ``igbot:state:{state}`` keys.
+
+    Args:
+        client: a redis-py client with ``decode_responses=True``.
+        ttl_seconds: lifetime of a state.
+        clock: seconds since the epoch, injectable for tests.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        ttl_seconds: int = STATE_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = client
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+
+    def issue(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        user_name: str,
+        channel_id: str,
+        response_url: str,
+        resume: str | None,
+    ) -> str:
+        """Store a new pending flow and return its state (256 random bits, URL-safe)."""
+        state = secrets.token_urlsafe(32)
+        pending = PendingLink(team_id, user_id, user_name, channel_id, response_url, resume, self._clock())
+        with redis_errors():
+            self._redis.set(state_key(state), json.dumps(asdict(pending)), ex=self.ttl_seconds)
+        return state
+
+    def consume(self, state: str) -> PendingLink | None:
+        """Read and delete the flow in one step (GETDEL): a state works once. None if unknown or expired."""
+        if not state or len(state) > 128:
+            return None
+        with redis_errors():
+            raw = self._redis.getdel(state_key(state))
+        if raw is None:
+            return None
+        try:
+            return PendingLink(**json.loads(raw))
+        except (TypeError, ValueError):
+            return None
+
+    def restore(self, state: str, pending: PendingLink) -> bool:
+        """Put a consumed flow back for the rest of its lifetime (after a transient failure), so the
+        user can use the same link again. False if its lifetime is over."""
+        remaining = int(pending.created_at + self.ttl_seconds - self._clock())
+        if remaining <= 0:
+            return False
+        with redis_errors():
+            return bool(self._redis.set(state_key(state), json.dumps(asdict(pending)), ex=remaining, nx=True))

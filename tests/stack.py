@@ -1,0 +1,197 @@
+"""The whole product on loopback for end-to-end tests: Slack stand-in -> bot (real HTTP) -> sandbox Instagram.
+
+A test talks to it as the people involved would: a Slack user sends a signed slash command, a browser
+follows the login button through the sandbox's approval page to the bot's callback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+from cryptography.fernet import Fernet
+
+from bot.app import Igbot, build, instagram_backend
+from bot.instagram.legacy import SCOPES
+from bot.sandboxes.instagram import InstagramSandbox
+from bot.sandboxes.slack import SlackSandbox
+from bot.serving import RunningServer, start_server
+from bot.settings import Settings
+from tests.log_capture import remember_secret
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-0000-bot-token"
+CLIENT_ID = "sandbox-client-id"
+CLIENT_SECRET = "sandbox-client-secret"
+TEAM = "T0SANDBOX"
+
+
+class _FormParser(HTMLParser):
+    """Collects the first form's action and its input/select/button fields, as a browser would submit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+        self.selects: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._in_form = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and not self.action:
+            self.action, self._in_form = a.get("action", ""), True
+        elif not self._in_form:
+            return
+        elif tag == "input" and a.get("name"):
+            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
+                self.fields.setdefault(a["name"], a.get("value", ""))
+            if a.get("type") == "radio":
+                self.selects.setdefault(a["name"], []).append(a.get("value", ""))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select:
+            self.selects.setdefault(self._select, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        if tag == "form":
+            self._in_form = False
+
+
+@dataclass
+class Stack:
+    """Running sandboxes and bot, with helpers that act like Slack users and their browsers."""
+
+    slack: SlackSandbox
+    instagram: InstagramSandbox
+    igbot: Igbot
+    bot: RunningServer
+    servers: list[RunningServer]
+
+    @property
+    def services(self) -> Any:
+        return self.igbot.services
+
+    def command(self, text: str, user_id: str = "U0ALICE", **kw: Any) -> Any:
+        """Send `/ig text` as ``user_id``, signed exactly as Slack does."""
+        kw.setdefault("team_id", TEAM)
+        kw.setdefault("channel_id", "C0GENERAL")
+        return self.slack.send_command(text=text, user_id=user_id, **kw)
+
+    def wait_message(self, contains: str, user_id: str | None = None, timeout: float = 5.0) -> Any:
+        """Wait for a message whose text contains ``contains`` (for ``user_id`` if given)."""
+        return self.slack.wait_for(
+            lambda m: contains in m.all_text() and (user_id is None or m.user_id == user_id), timeout=timeout
+        )
+
+    def approve(
+        self, authorize_url: str, username: str = "alice", decision: str = "authorize"
+    ) -> requests.Response:
+        """Act as the user's browser: open the approval page, pick ``username``, press the button, and
+        follow the redirect to the bot's callback. Returns the callback's response."""
+        browser = requests.Session()
+        page = browser.get(authorize_url, timeout=5)
+        assert page.status_code == 200, page.text[:500]
+        form = _FormParser()
+        form.feed(page.text)
+        assert username in form.selects.get("username", []), f"{username} not offered on the approval page"
+        data = {**form.fields, "username": username, "decision": decision}
+        answer = browser.post(urljoin(page.url, form.action), data=data, allow_redirects=False, timeout=5)
+        assert answer.status_code in (302, 303), answer.text[:500]
+        location = answer.headers["Location"]
+        remember_secret(parse_qs(urlsplit(location).query).get("code", [""])[0])
+        remember_secret(parse_qs(urlsplit(location).query).get("state", [""])[0])
+        assert location.startswith(self.igbot.settings.redirect_uri), location
+        return browser.get(location, timeout=10)
+
+    def approve_raw(self, callback_url: str) -> requests.Response:
+        """A browser opening ``callback_url`` directly (forged or replayed redirects)."""
+        return requests.get(callback_url, timeout=10)
+
+    def link(self, ig_username: str, user_id: str = "U0ALICE", team_id: str = TEAM) -> str:
+        """Link a Slack user without the browser dance (the sandbox issues the token). Returns the token."""
+        token = self.instagram.issue_token(ig_username, scope=" ".join(SCOPES))
+        remember_secret(token)
+        account = self.instagram.world.user_by_username(ig_username)
+        self.services.links.save(
+            team_id,
+            user_id,
+            token=token,
+            ig_user_id=str(account.id),
+            ig_username=ig_username,
+            scope=" ".join(SCOPES),
+        )
+        return token
+
+    def close(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+        self.igbot.close()
+
+
+def login_url(message: Any) -> str:
+    """The URL of the "Connect Instagram" button in a recorded message."""
+    for button in message.buttons():
+        if button.action_id == "ig_connect" and button.url:
+            return str(button.url)
+    raise AssertionError(f"no Connect button in {message.all_text()!r}")
+
+
+class _LateApp:
+    """A WSGI app set after its server listens (the bot's settings need the server's port)."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+def start_stack(
+    redis_url: str, *, keys: str | None = None, read_timeout: float = 10.0, **sandbox: Any
+) -> Stack:
+    """Start the Instagram sandbox, the Slack stand-in and the bot (threaded HTTP servers on free ports)."""
+    servers: list[RunningServer] = []
+    instagram = InstagramSandbox(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **sandbox)
+    servers.append(instagram.start())
+    ig_url = servers[-1].url
+    slack = SlackSandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN)
+    servers.append(slack.start())
+    late = _LateApp()
+    bot = start_server(late, name="igbot")
+    servers.append(bot)
+    settings = Settings.from_env(
+        {
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": f"{slack.base_url}/api/",
+            "INSTAGRAM_CLIENT_ID": CLIENT_ID,
+            "INSTAGRAM_CLIENT_SECRET": CLIENT_SECRET,
+            "INSTAGRAM_API_URL": f"{ig_url}/v1",
+            "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
+            "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
+            "PUBLIC_URL": bot.url,
+            "REDIS_URL": redis_url,
+            "TOKEN_ENCRYPTION_KEYS": keys or Fernet.generate_key().decode(),
+        }
+    )
+    for secret in (SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, *settings.token_encryption_keys):
+        remember_secret(secret)
+    backend = instagram_backend(settings, timeout=(2.0, read_timeout))
+    exchange = backend.exchange_code
+
+    def exchange_and_remember(code: str) -> Any:
+        linked = exchange(code)
+        remember_secret(linked.token)
+        return linked
+
+    backend.exchange_code = exchange_and_remember  # type: ignore[method-assign]
+    igbot = build(settings, instagram=backend)
+    late.app = igbot.wsgi
+    slack.bot_url = f"{bot.url}/slack/events"
+    return Stack(slack=slack, instagram=instagram, igbot=igbot, bot=bot, servers=servers)

@@ -1,0 +1,83 @@
+"""Settings from the environment: defaults, and one clear line per problem."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.settings import Settings, SettingsError
+
+KEY = Fernet.generate_key().decode()
+BASE = {
+    "SLACK_SIGNING_SECRET": "s3cret",
+    "SLACK_BOT_TOKEN": "xoxb-1-2",
+    "INSTAGRAM_CLIENT_ID": "cid",
+    "INSTAGRAM_CLIENT_SECRET": "csecret",
+    "TOKEN_ENCRYPTION_KEYS": KEY,
+}
+
+
+def test_defaults_match_the_design() -> None:
+    s = Settings.from_env(BASE)
+    assert s.instagram_api == "legacy"
+    assert s.instagram_api_url == "https://api.instagram.com/v1"
+    assert s.instagram_authorize_url == "https://api.instagram.com/oauth/authorize"
+    assert s.instagram_token_url == "https://api.instagram.com/oauth/access_token"
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert s.public_url == "http://localhost:3000"
+    assert s.redirect_uri == "http://localhost:3000/instagram/callback"
+    assert s.redis_url is None
+    assert s.port == 3000
+    assert s.slack_web_url == "https://slack.com"
+    assert not s.instagram_urls_are_loopback
+
+
+def test_secrets_do_not_show_in_repr() -> None:
+    text = repr(Settings.from_env(BASE))
+    for secret in ("s3cret", "xoxb-1-2", "csecret", KEY):
+        assert secret not in text
+
+
+def test_every_problem_is_reported_on_its_own_line() -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(
+            {
+                "SLACK_BOT_TOKEN": "xoxp-user",
+                "TOKEN_ENCRYPTION_KEYS": "not-a-key",
+                "PORT": "http",
+                "INSTAGRAM_API": "v2",
+                "INSTAGRAM_API_URL": "http://api.example.com/v1",
+                "REDIS_URL": "mysql://x",
+            }
+        )
+    problems = info.value.problems
+    assert "SLACK_SIGNING_SECRET is not set" in problems
+    assert "INSTAGRAM_CLIENT_ID is not set" in problems
+    assert any(p.startswith("SLACK_BOT_TOKEN must be a bot token") for p in problems)
+    assert any(p.startswith("TOKEN_ENCRYPTION_KEYS key #1") for p in problems)
+    assert any(p.startswith("PORT must be") for p in problems)
+    assert any(p.startswith("INSTAGRAM_API must be") for p in problems)
+    assert any(p.startswith("INSTAGRAM_API_URL must use https") for p in problems)
+    assert any(p.startswith("REDIS_URL must") for p in problems)
+    assert all("\n" not in p for p in problems)
+
+
+def test_loopback_sandboxes_may_use_plain_http() -> None:
+    s = Settings.from_env(
+        {
+            **BASE,
+            "INSTAGRAM_API_URL": "http://127.0.0.1:8700/v1",
+            "INSTAGRAM_AUTHORIZE_URL": "http://localhost:8700/oauth/authorize",
+            "INSTAGRAM_TOKEN_URL": "http://[::1]:8700/oauth/access_token",
+            "SLACK_API_URL": "http://127.0.0.1:8800/api",
+        }
+    )
+    assert s.instagram_urls_are_loopback
+    assert s.slack_api_url == "http://127.0.0.1:8800/api/"
+    assert s.slack_web_url == "http://127.0.0.1:8800"
+
+
+def test_rotation_keys_are_split_on_commas() -> None:
+    other = Fernet.generate_key().decode()
+    s = Settings.from_env({**BASE, "TOKEN_ENCRYPTION_KEYS": f"{KEY}, {other}"})
+    assert s.token_encryption_keys == (KEY, other)
