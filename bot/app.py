@@ -20,6 +20,7 @@ from bot.slack import register_listeners
 from bot.storage.connection import connect
 from bot.storage.crypto import TokenCipher
 from bot.storage.embedded import EmbeddedRedis
+from bot.storage.hashtags import HashtagBudget
 from bot.storage.links import LinkStore
 from bot.storage.states import StateStore
 from bot.web.routes import create_web_app
@@ -89,6 +90,7 @@ def build(settings: Settings, *, instagram: InstagramBackend | None = None, work
     services = Services(
         links=LinkStore(client, TokenCipher(settings.token_encryption_keys)),
         states=StateStore(client),
+        hashtags=HashtagBudget(client),
         instagram=instagram or instagram_backend(settings),
         background=executor,
         slack_web_url=settings.slack_web_url,

@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from bot.instagram.backend import InstagramBackend
+from bot.storage.hashtags import HashtagBudget
 from bot.storage.links import LinkStore
 from bot.storage.states import StateStore
 
@@ -18,6 +19,7 @@ class Services:
     Args:
         links: the Slack user -> Instagram link store.
         states: pending OAuth flows.
+        hashtags: distinct hashtags searched per Instagram account (for backends with a hashtag limit).
         instagram: the configured Instagram API generation.
         background: runs work after an HTTP answer was sent (Bolt's listener executor).
         slack_web_url: where a browser goes back to Slack after linking.
@@ -26,6 +28,7 @@ class Services:
 
     links: LinkStore
     states: StateStore
+    hashtags: HashtagBudget
     instagram: InstagramBackend
     background: Executor
     slack_web_url: str

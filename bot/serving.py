@@ -57,9 +57,12 @@ def start_server(app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str 
         name: thread name, shown in logs and debuggers.
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    try:
+        server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    except SystemExit as exc:  # werkzeug exits the process when the port is taken
+        raise OSError(f"cannot listen on {host}:{port} (port in use?)") from exc
     server.daemon_threads = True  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, name=name)
     thread.daemon = True
     thread.start()
     return RunningServer(server=server, thread=thread, host=host, port=server.server_port)

@@ -4,30 +4,58 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.instagram.models import Account, Capability, FollowResult, LinkedAccount, Media
+from bot.instagram.models import (
+    Account,
+    Authorization,
+    Capability,
+    Credentials,
+    FollowResult,
+    HashtagLimit,
+    Media,
+)
 
 
 class InstagramBackend(Protocol):
-    """One Instagram API generation. Methods raise the exceptions in `bot.instagram.errors`."""
+    """One Instagram API generation. Methods raise the exceptions in `bot.instagram.errors`.
+
+    Listeners ask ``capabilities`` what is possible and never check which generation this is.
+    """
 
     capabilities: frozenset[Capability]
+    hashtag_limit: HashtagLimit | None
 
     def authorization_url(self, state: str) -> str:
-        """The URL of Instagram's approval page for a new link carrying ``state``."""
+        """The URL of the approval page for a new link carrying ``state``."""
         ...
 
-    def exchange_code(self, code: str) -> LinkedAccount:
-        """Trade an authorization code for a token and the account it belongs to."""
+    def exchange_code(self, code: str) -> Authorization:
+        """Trade an authorization code for a token and the accounts it may act as."""
         ...
 
-    def find_account(self, token: str, username: str) -> Account:
+    def accounts(self, creds: Credentials) -> list[Account]:
+        """The Instagram accounts these credentials may act as."""
+        ...
+
+    def own_account(self, creds: Credentials) -> Account:
+        """The linked account itself, with counts where available."""
+        ...
+
+    def find_account(self, creds: Credentials, username: str) -> Account:
         """The account named exactly ``username`` (case-insensitive), with counts where available."""
         ...
 
-    def set_following(self, token: str, username: str, *, follow: bool) -> FollowResult:
-        """Follow or unfollow ``username`` as the token's owner."""
+    def set_following(self, creds: Credentials, username: str, *, follow: bool) -> FollowResult:
+        """Follow or unfollow ``username`` as the linked user (needs Capability.FOLLOW)."""
         ...
 
-    def popular(self, count: int, token: str | None = None) -> list[Media]:
-        """Up to ``count`` popular posts."""
+    def popular(self, count: int, creds: Credentials | None = None) -> list[Media]:
+        """Up to ``count`` popular posts (needs Capability.POPULAR)."""
+        ...
+
+    def tagged(self, creds: Credentials, tag: str, count: int) -> list[Media]:
+        """Up to ``count`` popular posts for ``#tag`` (needs Capability.POPULAR_BY_TAG)."""
+        ...
+
+    def recent(self, creds: Credentials, count: int) -> list[Media]:
+        """The linked account's latest ``count`` posts (needs Capability.RECENT)."""
         ...

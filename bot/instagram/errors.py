@@ -30,9 +30,10 @@ class Unavailable(InstagramError):
 class NotFound(InstagramError):
     """No Instagram account with that username."""
 
-    def __init__(self, username: str) -> None:
+    def __init__(self, username: str, hint: str = "") -> None:
         super().__init__(f"no account named @{username}")
         self.username = username
+        self.hint = hint
 
 
 class NotAllowed(InstagramError):

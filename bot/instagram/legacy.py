@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from oauthlib.oauth2 import OAuth2Error
@@ -18,7 +19,15 @@ from requests_oauthlib.compliance_fixes import instagram_compliance_fix
 
 from bot.instagram import legacy_parsing as parse
 from bot.instagram.errors import ExchangeRejected, NotFound, Unavailable
-from bot.instagram.models import Account, Capability, FollowResult, LinkedAccount, Media
+from bot.instagram.models import (
+    Account,
+    Authorization,
+    Capability,
+    Credentials,
+    FollowResult,
+    HashtagLimit,
+    Media,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +49,16 @@ class LegacyInstagram:
     """
 
     capabilities = frozenset(
-        {Capability.FOLLOW, Capability.PROFILE, Capability.POPULAR, Capability.POPULAR_WITHOUT_LINK}
+        {
+            Capability.FOLLOW,
+            Capability.PROFILE,
+            Capability.POPULAR,
+            Capability.POPULAR_WITHOUT_LINK,
+            Capability.POPULAR_BY_TAG,
+            Capability.RECENT,
+        }
     )
+    hashtag_limit: HashtagLimit | None = None
 
     def __init__(
         self,
@@ -89,7 +106,7 @@ class LegacyInstagram:
         url, _ = self._oauth(state=state).authorization_url(self._authorize_url)
         return str(url)
 
-    def exchange_code(self, code: str) -> LinkedAccount:
+    def exchange_code(self, code: str) -> Authorization:
         """Trade ``code`` for a token (form-body credentials, flat JSON answer)."""
         session = self._oauth()
         session.register_compliance_hook("access_token_response", parse.raise_for_token_error)
@@ -108,10 +125,8 @@ class LegacyInstagram:
         user = token.get("user") or {}
         if not token.get("access_token") or not isinstance(user, dict) or not user.get("id"):
             raise ExchangeRejected("token answer had no access token or user")
-        return LinkedAccount(
-            token=str(token["access_token"]),
-            account=parse.account(user),
-            scope=" ".join(SCOPES),
+        return Authorization(
+            token=str(token["access_token"]), scope=" ".join(SCOPES), accounts=(parse.account(user),)
         )
 
     def _call(self, method: str, path: str, *, token: str | None, data: dict[str, str] | None = None,
@@ -134,10 +149,27 @@ class LegacyInstagram:
             raise Unavailable(type(exc).__name__) from None
         return parse.envelope_data(response, sent_token=token is not None)
 
-    def find_account(self, token: str, username: str) -> Account:
+    def _media(self, path: str, creds: Credentials | None, count: int) -> list[Media]:
+        token = creds.token if creds is not None else None
+        items = self._call("GET", path, token=token, params={"count": count})
+        media = (
+            [parse.media(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        )
+        return [m for m in media if m is not None][:count]
+
+    def accounts(self, creds: Credentials) -> list[Account]:
+        """The one account an API v1 token belongs to."""
+        return [self.own_account(creds)]
+
+    def own_account(self, creds: Credentials) -> Account:
+        """``users/self``."""
+        data = self._call("GET", "/users/self", token=creds.token)
+        return parse.account(data if isinstance(data, dict) else {})
+
+    def find_account(self, creds: Credentials, username: str) -> Account:
         """Search for ``username`` and return the exact match with its counts."""
-        found = self._search(token, username)
-        details = self._call("GET", f"/users/{found.id}", token=token)
+        found = self._search(creds.token, username)
+        details = self._call("GET", f"/users/{found.id}", token=creds.token)
         return parse.account(details if isinstance(details, dict) else {}, fallback=found)
 
     def _search(self, token: str, username: str) -> Account:
@@ -147,21 +179,25 @@ class LegacyInstagram:
                 return parse.account(item)
         raise NotFound(username)
 
-    def set_following(self, token: str, username: str, *, follow: bool) -> FollowResult:
+    def set_following(self, creds: Credentials, username: str, *, follow: bool) -> FollowResult:
         """Follow or unfollow ``username``; private accounts answer ``requested``."""
-        target = self._search(token, username)
+        target = self._search(creds.token, username)
         data = self._call(
             "POST",
             f"/users/{target.id}/relationship",
-            token=token,
+            token=creds.token,
             data={"action": "follow" if follow else "unfollow"},
         )
         return parse.follow_result(target, data if isinstance(data, dict) else {})
 
-    def popular(self, count: int, token: str | None = None) -> list[Media]:
-        """Popular media; the client id is enough, no user token needed."""
-        items = self._call("GET", "/media/popular", token=None, params={"count": count})
-        media = (
-            [parse.media(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
-        )
-        return [m for m in media if m is not None][:count]
+    def popular(self, count: int, creds: Credentials | None = None) -> list[Media]:
+        """``media/popular`` with the app's client id: no user token needed."""
+        return self._media("/media/popular", None, count)
+
+    def tagged(self, creds: Credentials, tag: str, count: int) -> list[Media]:
+        """``tags/{tag}/media/recent``."""
+        return self._media(f"/tags/{quote(tag, safe='')}/media/recent", creds, count)
+
+    def recent(self, creds: Credentials, count: int) -> list[Media]:
+        """``users/self/media/recent``."""
+        return self._media("/users/self/media/recent", creds, count)

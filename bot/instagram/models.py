@@ -9,10 +9,13 @@ from enum import Enum
 class Capability(Enum):
     """What a backend can do; listeners ask for these instead of checking which API is configured."""
 
-    FOLLOW = "follow"
-    PROFILE = "profile"
-    POPULAR = "popular"
-    POPULAR_WITHOUT_LINK = "popular_without_link"
+    FOLLOW = "follow"  # follow/unfollow through the API
+    PROFILE = "profile"  # look up another account by username
+    POPULAR = "popular"  # a global popular feed
+    POPULAR_WITHOUT_LINK = "popular_without_link"  # ... readable with the app's client id alone
+    POPULAR_BY_TAG = "popular_by_tag"  # popular posts for a hashtag
+    RECENT = "recent"  # the linked account's own latest posts
+    ACCOUNT_DETAILS = "account_details"  # live details (followers, posts) of the linked account
 
 
 class FollowStatus(Enum):
@@ -53,12 +56,30 @@ class Media:
 
 
 @dataclass(frozen=True)
-class LinkedAccount:
-    """What a successful code exchange gives: the token and whose it is."""
+class Credentials:
+    """What a backend needs to act as a linked user."""
 
     token: str = field(repr=False)
-    account: Account
+    ig_user_id: str = ""
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """What a successful code exchange gives: the token, when it expires, and the Instagram accounts it
+    may act as (exactly one on API v1; zero or more professional accounts on the Graph API)."""
+
+    token: str = field(repr=False)
     scope: str
+    accounts: tuple[Account, ...]
+    expires_at: int | None = None
+
+
+@dataclass(frozen=True)
+class HashtagLimit:
+    """How many distinct hashtags one Instagram account may search in a rolling window."""
+
+    tags: int
+    days: int
 
 
 @dataclass(frozen=True)

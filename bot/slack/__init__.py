@@ -9,4 +9,4 @@ from bot.slack import actions, commands
 def register_listeners(app: App, services: Services) -> None:
     """Attach every igbot listener to ``app``."""
     commands.register(app, services)
-    actions.register(app)
+    actions.register(app, services)

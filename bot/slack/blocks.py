@@ -124,11 +124,15 @@ def follow_result(result: FollowResult) -> Message:
     return account_card(result.account, headline)
 
 
-def gallery(media: list[Media], requester_id: str) -> Message:
-    """The in-channel gallery of popular posts: who asked, then an image and a caption line per post."""
+def posts(count: int, kind: str = "") -> str:
+    """``1 post``, ``3 popular Instagram posts``."""
+    noun = "post" if count == 1 else "posts"
+    return f"{count} {kind} {noun}" if kind else f"{count} {noun}"
+
+
+def gallery(media: list[Media], headline: str) -> Message:
+    """An in-channel gallery: ``headline`` (who asked, what), then an image and a caption line per post."""
     shown = media[:24]  # 1 + 2 blocks per post stays under Slack's 50-block limit
-    plural = "s" if len(shown) != 1 else ""
-    headline = f"<@{requester_id}> shared {len(shown)} popular Instagram post{plural}"
     blocks: list[Block] = [section(f":camera_with_flash: {headline}")]
     for item in shown:
         author = f"@{item.author}" if item.author else "someone"
@@ -144,6 +148,53 @@ def gallery(media: list[Media], requester_id: str) -> Message:
             parts.append(f"<{item.link}|Open on Instagram>")
         blocks.append(context(" · ".join(parts)))
     return message(f"{headline}.", blocks, in_channel=True)
+
+
+def account_picker(accounts: list[Account], resume: str | None) -> Message:
+    """A private menu to pick one of several Instagram accounts; the command to finish rides along."""
+    options = [
+        {
+            "text": {
+                "type": "plain_text",
+                "text": clip(f"@{a.username}" + (f" ({a.full_name})" if a.full_name else ""), 75),
+            },
+            "value": a.id,
+        }
+        for a in accounts[:100]
+    ]
+    text = "Your Facebook login manages several Instagram professional accounts. Which one should igbot use?"
+    return message(
+        text,
+        [
+            section(text),
+            {
+                "type": "actions",
+                "block_id": clip("pick:" + (resume or ""), 255),
+                "elements": [
+                    {
+                        "type": "static_select",
+                        "action_id": "ig_pick_account",
+                        "placeholder": {"type": "plain_text", "text": "Choose an account"},
+                        "options": options,
+                    }
+                ],
+            },
+        ],
+    )
+
+
+def follow_unsupported(username: str, account: Account | None, profile_url: str) -> Message:
+    """Today's API cannot follow: say so in one line and offer the profile on Instagram."""
+    why = (
+        f"Today's Instagram API doesn't let apps follow or unfollow, so igbot can't do it for you. "
+        f"Open @{escape(username)}'s profile to do it on Instagram."
+    )
+    if account is not None:
+        card = account_card(account, why)
+        card["text"] = why
+        return card
+    button = link_button("Open profile", profile_url, "ig_open_profile", primary=True)
+    return message(why, [section(why), {"type": "actions", "elements": [button]}])
 
 
 def connected(slack_user_id: str, ig_username: str) -> Message:

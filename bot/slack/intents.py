@@ -54,7 +54,15 @@ class Follow:
 
 @dataclass(frozen=True)
 class Popular:
-    """Post ``count`` popular photos into the channel."""
+    """Post ``count`` popular photos into the channel; for ``tag``, popular posts with that hashtag."""
+
+    count: int = DEFAULT_POPULAR
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Recent:
+    """Post the linked account's ``count`` latest posts into the channel."""
 
     count: int = DEFAULT_POPULAR
 
@@ -66,7 +74,7 @@ class UserCard:
     username: str
 
 
-Intent = Help | Usage | Login | Logout | Me | Follow | Popular | UserCard
+Intent = Help | Usage | Login | Logout | Me | Follow | Popular | Recent | UserCard
 
 ALIASES = {
     "help": "help",
@@ -82,6 +90,7 @@ ALIASES = {
     "follow": "follow",
     "unfollow": "unfollow",
     "popular": "popular",
+    "recent": "recent",
     "user": "user",
 }
 
@@ -89,8 +98,10 @@ USAGE = {
     "follow": "Type `/ig follow <username>`, for example `/ig follow natgeo`.",
     "unfollow": "Type `/ig unfollow <username>`, for example `/ig unfollow natgeo`.",
     "user": "Type `/ig user <username>`, for example `/ig user natgeo`.",
-    "popular": f"Type `/ig popular` or `/ig popular <count>` with a count from 1 to {MAX_POPULAR}.",
+    "popular": f"Type `/ig popular [#hashtag] [count]`, with a count from 1 to {MAX_POPULAR}.",
+    "recent": f"Type `/ig recent` or `/ig recent <count>` with a count from 1 to {MAX_POPULAR}.",
 }
+TAG_RE = re.compile(r"#(\w{1,100})")
 
 
 def normalize_username(raw: str) -> str | None:
@@ -134,6 +145,9 @@ def parse(text: str) -> Intent:
         return simple[name]
     if name == "popular":
         return _popular(args)
+    if name == "recent":
+        count = _count(args[0]) if len(args) == 1 else (DEFAULT_POPULAR if not args else None)
+        return Recent(count) if count is not None else Usage(USAGE["recent"])
     if len(args) != 1:
         more = " (one at a time)" if len(args) > 1 else ""
         return Usage(f"Which Instagram account{more}? {USAGE[name]}")
@@ -148,15 +162,22 @@ def parse(text: str) -> Intent:
     return Follow(username, follow=(name == "follow"))
 
 
+def _count(word: str) -> int | None:
+    if len(word) <= 2 and word.isascii() and word.isdigit() and 1 <= int(word) <= MAX_POPULAR:
+        return int(word)
+    return None
+
+
 def _popular(args: list[str]) -> Intent:
-    if not args:
-        return Popular()
-    if (
-        len(args) == 1
-        and len(args[0]) <= 2
-        and args[0].isascii()
-        and args[0].isdigit()
-        and 1 <= int(args[0]) <= MAX_POPULAR
-    ):
-        return Popular(int(args[0]))
-    return Usage(USAGE["popular"])
+    """``popular [#tag] [count]``, in either order."""
+    count, tag, counted = DEFAULT_POPULAR, None, False
+    for word in args:
+        hashtag = TAG_RE.fullmatch(word)
+        number = _count(word)
+        if hashtag and tag is None:
+            tag = hashtag.group(1).lower()
+        elif number is not None and not counted:
+            count, counted = number, True
+        else:
+            return Usage(USAGE["popular"])
+    return Popular(count, tag)

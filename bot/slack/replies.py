@@ -29,6 +29,9 @@ UNEXPECTED = "Sorry, something went wrong on igbot's side and nothing was change
 NOT_LINKED = "You haven't connected an Instagram account yet."
 EXPIRED = "Your Instagram connection has expired, so igbot forgot it. Connect again to continue."
 NEEDS_PERMISSION = "Your Instagram connection is missing a permission igbot needs. Connect again to grant it."
+UNSUPPORTED = "This Instagram API can't do that. Run `/ig help` to see what igbot can do here."
+POPULAR_NEEDS_TAG = "On today's Instagram API, `/ig popular` needs a hashtag: try `/ig popular #travel 3`."
+PICK_ACCOUNT = "Pick which Instagram account igbot should use first."
 NEEDS_LINK = "To run `/ig {command}`, connect your Instagram account first; igbot will finish it right after."
 
 
@@ -56,9 +59,10 @@ def rate_limited(minutes: int) -> Message:
     return message(f"Instagram is limiting requests; try again in {when}. Nothing was changed.")
 
 
-def not_found(username: str) -> Message:
-    """No such account."""
-    return message(f"No Instagram account named @{escape(username)}. Check the spelling and try again.")
+def not_found(username: str, hint: str = "") -> Message:
+    """No such account (``hint``: what the configured API can and cannot look up)."""
+    text = f"No Instagram account named @{escape(username)}. Check the spelling and try again."
+    return message(f"{text} {hint}".strip())
 
 
 def logged_out(ig_username: str | None) -> Message:
@@ -82,3 +86,24 @@ def me(slack_user_id: str, ig_username: str, linked_at: int) -> Message:
 def plain(text: str) -> Message:
     """A private message with just text."""
     return message(text)
+
+
+def hashtag_budget(remaining: int, limit: int, days: int) -> Message:
+    """How many new hashtags the account may still search."""
+    return message(f"You can search {remaining} more new hashtags; Instagram allows {limit} per {days} days.")
+
+
+def hashtag_refused(limit: int, days: int, frees_in_seconds: int) -> Message:
+    """The hashtag limit is used up."""
+    when = max(1, round(frees_in_seconds / 86400))
+    unit = "day" if when == 1 else "days"
+    return message(
+        f"You've searched {limit} different hashtags in the last {days} days, the most Instagram allows; "
+        f"0 left. The next one frees up in about {when} {unit}. Hashtags you already searched still work."
+    )
+
+
+def expiring(days: int) -> str:
+    """Why the relink button is shown to someone whose token expires soon (mrkdwn)."""
+    when = "today" if days <= 0 else ("tomorrow" if days == 1 else f"in {days} days")
+    return f"Your Instagram connection expires {when}. Connect again to keep igbot working for you:"

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from slack_bolt import Respond
 
 from bot.instagram.errors import ExchangeRejected, InstagramError
-from bot.instagram.models import LinkedAccount
+from bot.instagram.models import Account, Authorization
 from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands import dispatch
@@ -67,7 +67,7 @@ def handle_callback(params: Mapping[str, str], services: Services) -> Page:
 def _exchange(state: str, code: str, pending: PendingLink, services: Services) -> Page:
     back = _back_url(services, pending)
     try:
-        linked = services.instagram.exchange_code(code)
+        authorization = services.instagram.exchange_code(code)
     except ExchangeRejected as exc:
         log.info("code exchange rejected: %s", exc)
         why = "It may have been used already. Nothing was stored."
@@ -77,28 +77,62 @@ def _exchange(state: str, code: str, pending: PendingLink, services: Services) -
     except InstagramError as exc:
         log.info("code exchange failed: %s", type(exc).__name__)
         return _retry_page("Instagram didn't answer", pending, state, services)
+    if not authorization.accounts:
+        return _no_account(pending, services)
+    only = authorization.accounts[0] if len(authorization.accounts) == 1 else None
     try:
         services.links.save(
             pending.team_id,
             pending.user_id,
-            token=linked.token,
-            ig_user_id=linked.account.id,
-            ig_username=linked.account.username,
-            scope=linked.scope,
+            token=authorization.token,
+            ig_user_id=only.id if only else "",
+            ig_username=only.username if only else "",
+            scope=authorization.scope,
+            expires_at=authorization.expires_at,
         )
     except StorageUnavailable:
         return _retry_page(STORAGE_DOWN, pending, state, services)
-    services.background.submit(finish_link, pending, linked, services)
     slack_user = f"@{pending.user_name}" if pending.user_name else pending.user_id
+    if only is None:
+        services.background.submit(_ask_which_account, pending, authorization, services)
+        return render(
+            200,
+            "Almost done: pick an account in Slack",
+            f"Your Facebook login manages {len(authorization.accounts)} Instagram professional accounts.",
+            f"Go back to Slack and pick the one Slack user {slack_user} should use.",
+            ok=True,
+            back_url=back,
+        )
+    services.background.submit(finish_link, pending, only, services)
     return render(
         200,
         "Instagram connected",
-        f"Slack user {slack_user} is now connected to Instagram account @{linked.account.username}.",
+        f"Slack user {slack_user} is now connected to Instagram account @{only.username}.",
         "If that's not who you expected, run /ig logout in Slack.",
         "You can close this tab and go back to Slack.",
         ok=True,
         back_url=back,
     )
+
+
+NO_ACCOUNT = (
+    "igbot found no Instagram professional (business or creator) account connected to a Facebook Page "
+    "you manage. Switch your Instagram account to a professional one, connect it to your Facebook Page "
+    "(Instagram: Settings > Account type and tools; or Meta Business Suite), then run /ig login again."
+)
+
+
+def _no_account(pending: PendingLink, services: Services) -> Page:
+    services.background.submit(
+        _notify, pending, replies.plain(NO_ACCOUNT.replace("/ig login", "`/ig login`"))
+    )
+    return render(200, "No Instagram professional account found", NO_ACCOUNT, "Nothing was stored.",
+                  ok=False, back_url=_back_url(services, pending))  # fmt: skip
+
+
+def _ask_which_account(pending: PendingLink, authorization: Authorization, services: Services) -> None:
+    reply = dispatch.safe_reply(Respond(response_url=pending.response_url))
+    reply(blocks.account_picker(list(authorization.accounts), pending.resume))
 
 
 def _retry_page(title: str, pending: PendingLink, state: str, services: Services) -> Page:
@@ -126,10 +160,10 @@ def _notify(pending: PendingLink, message: blocks.Message) -> None:
     dispatch.safe_reply(Respond(response_url=pending.response_url))(message)
 
 
-def finish_link(pending: PendingLink, linked: LinkedAccount, services: Services) -> None:
+def finish_link(pending: PendingLink, account: Account, services: Services) -> None:
     """Tell the user in Slack who is now linked, then run the command they were trying to run."""
     respond = Respond(response_url=pending.response_url)
-    dispatch.safe_reply(respond)(blocks.connected(pending.user_id, linked.account.username))
+    dispatch.safe_reply(respond)(blocks.connected(pending.user_id, account.username))
     if pending.resume:
         invocation = Invocation(
             team_id=pending.team_id,

@@ -1,8 +1,11 @@
-"""Interactivity: igbot's buttons open URLs; Slack still sends a block_actions payload to acknowledge."""
+"""Interactivity: link buttons (acknowledged; the browser opens the URL) and the account menu."""
 
 import re
 
 from slack_bolt import Ack, App
+
+from bot.services import Services
+from bot.slack.actions import pick_account
 
 
 def acknowledge_link_button(ack: Ack) -> None:
@@ -10,6 +13,7 @@ def acknowledge_link_button(ack: Ack) -> None:
     ack()
 
 
-def register(app: App) -> None:
-    """Acknowledge clicks on every igbot button."""
-    app.action(re.compile(r"^ig_"))(acknowledge_link_button)
+def register(app: App, services: Services) -> None:
+    """Acknowledge clicks on igbot's buttons and handle the account menu."""
+    pick_account.register(app, services)
+    app.action(re.compile(r"^ig_(connect|open_profile|open_post)$"))(acknowledge_link_button)

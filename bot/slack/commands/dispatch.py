@@ -17,8 +17,8 @@ from bot.instagram.errors import (
 from bot.services import Services
 from bot.slack import replies
 from bot.slack.blocks import Message
-from bot.slack.commands import follow, login, logout, me, popular, user
-from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, UserCard
+from bot.slack.commands import follow, login, logout, me, popular, recent, user
+from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, Recent, UserCard
 from bot.slack.invocation import Invocation, Reply
 from bot.storage import StorageUnavailable
 
@@ -32,6 +32,7 @@ HANDLERS: dict[type, Handler] = {
     Follow: follow.run_follow,
     UserCard: user.run_user_card,
     Popular: popular.run_popular,
+    Recent: recent.run_recent,
 }
 
 
@@ -59,26 +60,35 @@ def run(intent: Intent, invocation: Invocation, services: Services, respond: Cal
         return
     try:
         handler(intent, invocation, services, reply)
+    except Exception as exc:
+        report_failure(exc, invocation, services, reply, getattr(intent, "username", ""))
+
+
+def report_failure(
+    exc: Exception, invocation: Invocation, services: Services, reply: Reply, username: str = ""
+) -> None:
+    """Tell the user what went wrong and what to do next (DESIGN.md, "Behaviour under failure")."""
+    try:
+        raise exc
     except StorageUnavailable:
         reply(replies.plain(replies.STORAGE_DOWN))
-    except (TokenInvalid, PermissionMissing) as exc:
-        reason = replies.EXPIRED if isinstance(exc, TokenInvalid) else replies.NEEDS_PERMISSION
+    except (TokenInvalid, PermissionMissing) as failure:
+        reason = replies.EXPIRED if isinstance(failure, TokenInvalid) else replies.NEEDS_PERMISSION
         try:
             services.links.delete(invocation.team_id, invocation.user_id)
-            login.offer_login(invocation, services, reply, reason, resume=invocation.text)
+            login.offer_login(invocation, services, reply, reason, resume=invocation.text or None)
         except StorageUnavailable:
             reply(replies.plain(replies.STORAGE_DOWN))
-    except RateLimited as exc:
-        reply(replies.rate_limited(exc.retry_after_minutes))
-    except NotFound as exc:
-        username = getattr(intent, "username", "") or exc.username
-        reply(replies.not_found(username))
+    except RateLimited as failure:
+        reply(replies.rate_limited(failure.retry_after_minutes))
+    except NotFound as failure:
+        reply(replies.not_found(username or failure.username, failure.hint))
     except NotAllowed:
         reply(replies.plain(replies.NOT_ALLOWED))
-    except Unavailable as exc:
-        log.info("Instagram unavailable: %s", exc)
+    except Unavailable as failure:
+        log.info("Instagram unavailable: %s", failure)
         reply(replies.plain(replies.INSTAGRAM_DOWN))
     except Exception:
         ref = secrets.token_hex(4)
-        log.exception("command %s failed (ref %s)", type(intent).__name__, ref)
+        log.exception("command failed (ref %s)", ref)
         reply(replies.plain(replies.UNEXPECTED.format(ref=ref)))

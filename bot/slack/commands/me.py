@@ -1,10 +1,11 @@
-"""`/ig me`: which Instagram account is linked (from storage; no Instagram call)."""
+"""`/ig me`: which Instagram account is linked (with live details where the API offers them)."""
 
 from __future__ import annotations
 
+from bot.instagram.models import Capability
 from bot.services import Services
-from bot.slack import replies
-from bot.slack.commands.login import offer_login
+from bot.slack import blocks, replies
+from bot.slack.commands.login import offer_login, offer_pick
 from bot.slack.intents import Intent
 from bot.slack.invocation import Invocation, Reply
 
@@ -15,4 +16,11 @@ def run_me(intent: Intent, invocation: Invocation, services: Services, reply: Re
     if link is None:
         offer_login(invocation, services, reply, replies.NOT_LINKED, resume=None)
         return
-    reply(replies.me(invocation.user_id, link.ig_username, link.linked_at))
+    if not link.ig_user_id:
+        offer_pick(link, services, reply, None)
+        return
+    if Capability.ACCOUNT_DETAILS not in services.instagram.capabilities:
+        reply(replies.me(invocation.user_id, link.ig_username, link.linked_at))
+        return
+    account = services.instagram.own_account(link.creds)
+    reply(blocks.account_card(account, f"Slack user <@{invocation.user_id}> is connected to Instagram as"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.instagram.models import Capability
 from bot.services import Services
-from bot.slack import blocks
+from bot.slack import blocks, replies
 from bot.slack.commands.login import require_link
 from bot.slack.intents import Intent, UserCard
 from bot.slack.invocation import Invocation, Reply
@@ -12,8 +13,11 @@ from bot.slack.invocation import Invocation, Reply
 def run_user_card(intent: Intent, invocation: Invocation, services: Services, reply: Reply) -> None:
     """Look the account up as the linked user and show its card."""
     assert isinstance(intent, UserCard)
+    if Capability.PROFILE not in services.instagram.capabilities:
+        reply(replies.plain(replies.UNSUPPORTED))
+        return
     link = require_link(invocation, services, reply, "user")
     if link is None:
         return
-    account = services.instagram.find_account(link.token, intent.username)
+    account = services.instagram.find_account(link.creds, intent.username)
     reply(blocks.account_card(account, ":bust_in_silhouette: Instagram profile"))

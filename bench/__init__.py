@@ -1,0 +1,1 @@
+"""igbot benchmarks: `python -m bench.run` (see docs/benchmarks.md)."""

@@ -1,0 +1,132 @@
+"""The servers a bench run compares, all under the gunicorn configuration of `igbot serve`.
+
+``python -m bench.variants TARGET [--workers N --threads N --worker-class C --after-ack-threads N]``
+
+TARGET is one of:
+
+- ``igbot``: igbot itself, built by `bot.app.build` (only for the tuning sweep; the main run starts
+  igbot exactly as the Procfile does);
+- ``bolt``: the bare-Bolt reference: a Bolt app whose ``/ig`` listener only calls ``ack()``, with the
+  settings igbot gives Bolt (``process_before_response=True``, ``token_verification_enabled=False``,
+  a WebClient on ``SLACK_API_URL``), served by Bolt's own WSGI adapter;
+- ``bolt-flask``: the same Bolt app behind Flask and Bolt's Flask adapter, as igbot routes it
+  (diagnostic: splits igbot's cost into "Flask" and "igbot's own code");
+- ``raw``: a raw WSGI hello-world that reads the request body and answers ``200 Hello, World!``.
+
+Settings come from the environment exactly as for `igbot serve` (SLACK_SIGNING_SECRET, PORT, ...);
+gunicorn is configured by `bot.server` itself (the same class `igbot serve` runs), so every target
+gets the same bind, worker, thread and timeout settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bot import logs
+from bot.server import ServeOptions, _Gunicorn
+from bot.settings import Settings
+
+HELLO = b"Hello, World!"
+
+
+def raw_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The raw WSGI reference: read the request, answer a fixed body."""
+    stream = environ.get("wsgi.input")
+    if stream is not None:
+        stream.read()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(HELLO)))])
+    return [HELLO]
+
+
+def bolt_app(settings: Settings) -> Any:
+    """The bare-Bolt reference App: `/ig` only acks."""
+    from slack_bolt import Ack, App
+    from slack_sdk import WebClient
+
+    app = App(
+        signing_secret=settings.slack_signing_secret,
+        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        process_before_response=True,
+        token_verification_enabled=False,
+    )
+
+    @app.command("/ig")
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    return app
+
+
+def bolt_wsgi(settings: Settings) -> Any:
+    """Bare Bolt on Bolt's WSGI adapter."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    return SlackRequestHandler(bolt_app(settings))
+
+
+def bolt_flask_wsgi(settings: Settings) -> Any:
+    """Bare Bolt behind Flask, routed like igbot routes `POST /slack/events`."""
+    from flask import Flask, request
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
+    handler = SlackRequestHandler(bolt_app(settings))
+    web = Flask("bolt-flask")
+
+    @web.post("/slack/events")
+    def slack_events() -> Any:
+        return handler.handle(request)
+
+    return web
+
+
+def igbot_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
+    """igbot as `bot.server` builds it, optionally with another after-ack pool size (tuning sweep)."""
+    from bot.app import build
+
+    if after_ack_threads is None:
+        return build(settings).wsgi
+    return build(settings, workers=after_ack_threads).wsgi
+
+
+class _Variant(_Gunicorn):  # type: ignore[misc]
+    """`bot.server`'s gunicorn application serving another WSGI app."""
+
+    def __init__(self, settings: Settings, options: ServeOptions, loader: Callable[[Settings], Any]) -> None:
+        self._loader = loader
+        super().__init__(settings, options)
+
+    def load(self) -> Any:
+        return self._loader(self._settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = ServeOptions()
+    parser = argparse.ArgumentParser(prog="python -m bench.variants")
+    parser.add_argument("target", choices=["igbot", "bolt", "bolt-flask", "raw"])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", defaults.workers)))
+    parser.add_argument("--threads", type=int, default=defaults.threads)
+    parser.add_argument("--worker-class", default=defaults.worker_class)
+    parser.add_argument("--after-ack-threads", type=int, default=None)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(os.environ)
+    logs.configure()
+    options = dataclasses.replace(
+        defaults, host=args.host, workers=args.workers, threads=args.threads, worker_class=args.worker_class
+    )
+    loaders: dict[str, Callable[[Settings], Any]] = {
+        "igbot": lambda s: igbot_wsgi(s, args.after_ack_threads),
+        "bolt": bolt_wsgi,
+        "bolt-flask": bolt_flask_wsgi,
+        "raw": lambda s: raw_app,
+    }
+    _Variant(settings, options, loaders[args.target]).run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

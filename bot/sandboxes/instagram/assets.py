@@ -1,0 +1,51 @@
+"""What the sandbox serves besides the API: pictures, media permalink pages and the index page."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, abort, request
+
+from bot.sandboxes.instagram import images, pages
+from bot.sandboxes.instagram.state import SandboxState
+
+CACHE = "public, max-age=86400"
+
+
+def _png(data: bytes) -> Response:
+    return Response(data, mimetype="image/png", headers={"Cache-Control": CACHE})
+
+
+def register(app: Flask, state: SandboxState) -> None:
+    """Add ``/media/<id>/<size>.png``, ``/avatars/<user id>.png``, ``/p/<shortcode>/`` and ``/``."""
+
+    @app.get("/media/<media_id>/<size>.png")
+    def media_picture(media_id: str, size: str) -> Response:
+        item = state.world.media_by_id(media_id)
+        if item is None or size not in images.SIZES:
+            abort(404)
+        return _png(images.media_image(item.id, images.SIZES[size], item.is_video))
+
+    @app.get("/media/<media_id>/video_<size>.mp4")
+    def media_video(media_id: str, size: str) -> Response:
+        # Videos are listed with their real keys but the sandbox has no video encoder: say so plainly.
+        return Response(
+            "The sandbox serves video covers as images, not video files.\n", status=404, mimetype="text/plain"
+        )
+
+    @app.get("/avatars/<user_id>.png")
+    def avatar(user_id: str) -> Response:
+        if state.world.user_by_id(user_id) is None:
+            abort(404)
+        return _png(images.avatar_image(user_id))
+
+    @app.get("/p/<shortcode>/")
+    def permalink(shortcode: str) -> Response:
+        item = state.world.media_by_shortcode(shortcode)
+        owner = state.world.user_by_id(item.owner_id) if item else None
+        if item is None or owner is None:
+            abort(404)
+        image = f"{request.host_url.rstrip('/')}/media/{item.id}/standard_resolution.png"
+        return Response(pages.media_page(item, owner, image), mimetype="text/html")
+
+    @app.get("/")
+    def index() -> Response:
+        return Response(pages.index_page(state.world.users), mimetype="text/html")

@@ -1,0 +1,115 @@
+"""Test controls under ``/__sandbox__/`` (JSON in, JSON out); never logged, rate limited or faulted.
+
+- ``POST revoke`` ``{"username"?, "access_token"?}`` (neither: every token) -> ``{"revoked": n}``
+- ``POST faults`` ``{"count", "status"?, "error_type"?, "error_message"?, "latency_ms"?, "malformed"?,
+  "path_prefix"?}`` -> ``{"queued": n, "pending": m}``
+- ``POST reset`` -> ``{"ok": true}``
+- ``GET follows?username=x`` -> ``{"follows": [...], "requested": [...]}``
+- ``GET requests`` -> ``{"requests": [...]}`` (secrets redacted)
+- ``POST tokens`` ``{"username", "scope"?}`` -> ``{"access_token", "user"}``
+- ``GET users`` -> ``{"users": [{"id", "username", "full_name", "is_private"}]}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, request
+
+from bot.sandboxes.instagram import render_v1
+from bot.sandboxes.instagram.envelope import json_response
+from bot.sandboxes.instagram.faults import Fault
+from bot.sandboxes.instagram.state import DEFAULT_TOKEN_SCOPE, SandboxState
+
+PREFIX = "/__sandbox__"
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if isinstance(data, dict):
+        return data
+    return dict(request.form.items())
+
+
+def _bad(message: str, status: int = 400) -> Response:
+    return json_response({"error": message}, status)
+
+
+def _optional_str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def fault_from_json(body: dict[str, Any]) -> Fault:
+    """A `Fault` from a control request body.
+
+    Raises:
+        ValueError, TypeError: missing or malformed fields.
+    """
+    status = body.get("status", 500)
+    return Fault(
+        remaining=int(body["count"]),
+        status=None if status is None else int(status),
+        error_type=_optional_str(body, "error_type"),
+        error_message=_optional_str(body, "error_message"),
+        latency_ms=int(body.get("latency_ms", 0)),
+        malformed=bool(body.get("malformed", False)),
+        path_prefix=str(body.get("path_prefix", "/v1")),
+    )
+
+
+def register(app: Flask, state: SandboxState) -> None:
+    """Add the control routes to ``app``."""
+
+    @app.post(f"{PREFIX}/revoke")
+    def revoke() -> Response:
+        body = _body()
+        count = state.revoke(_optional_str(body, "username"), _optional_str(body, "access_token"))
+        return json_response({"revoked": count})
+
+    @app.post(f"{PREFIX}/faults")
+    def faults() -> Response:
+        try:
+            fault = fault_from_json(_body())
+            queued = fault.remaining
+            state.inject_faults(fault)
+        except (KeyError, TypeError, ValueError) as exc:
+            return _bad(f"bad fault: {exc}")
+        return json_response({"queued": queued, "pending": state.faults.pending()})
+
+    @app.post(f"{PREFIX}/reset")
+    def reset() -> Response:
+        state.reset()
+        return json_response({"ok": True})
+
+    @app.get(f"{PREFIX}/follows")
+    def follows() -> Response:
+        try:
+            return json_response(state.follows_of(request.args.get("username", "")))
+        except ValueError as exc:
+            return _bad(str(exc), 404)
+
+    @app.get(f"{PREFIX}/requests")
+    def requests_log() -> Response:
+        return json_response({"requests": state.log.entries()})
+
+    @app.post(f"{PREFIX}/tokens")
+    def tokens() -> Response:
+        body = _body()
+        try:
+            token, user = state.issue_token(
+                str(body.get("username", "")), str(body.get("scope") or DEFAULT_TOKEN_SCOPE)
+            )
+        except ValueError as exc:
+            return _bad(str(exc))
+        return json_response(
+            {"access_token": token, "user": render_v1.user_token(request.host_url.rstrip("/"), user)}
+        )
+
+    @app.get(f"{PREFIX}/users")
+    def users() -> Response:
+        listing = [
+            {"id": u.id, "username": u.username, "full_name": u.full_name, "is_private": u.is_private}
+            for u in state.world.users
+        ]
+        return json_response({"users": listing})

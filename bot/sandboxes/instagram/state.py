@@ -1,0 +1,113 @@
+"""Everything one sandbox instance knows: configuration, the seeded world and the live mutable parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.sandboxes.instagram.faults import Fault, FaultQueue
+from bot.sandboxes.instagram.ratelimit import RateLimiter
+from bot.sandboxes.instagram.relationships import FollowGraph
+from bot.sandboxes.instagram.reqlog import RequestLog
+from bot.sandboxes.instagram.seeding import build_world
+from bot.sandboxes.instagram.tokens import Grant, TokenStore, parse_scope
+from bot.sandboxes.instagram.world import User, World
+
+DEFAULT_TOKEN_SCOPE = "basic relationships public_content"  # noqa: S105 - scope names
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """The registered app and the sandbox's limits."""
+
+    client_id: str = "sandbox-client-id"
+    client_secret: str = "sandbox-client-secret"  # noqa: S105 - the documented sandbox credential
+    rate_limit_per_hour: int = 5000
+    code_ttl_seconds: float = 600.0
+    seed: int = 1
+
+
+@lru_cache(maxsize=4)
+def _seeded_world(seed: int) -> World:
+    """Worlds are immutable once built, so sandboxes with the same seed share one."""
+    return build_world(seed)
+
+
+class SandboxState:
+    """Shared by every route: read the world, change the graph, tokens, faults and counters."""
+
+    def __init__(self, config: SandboxConfig, clock: Callable[[], float]) -> None:
+        self.config = config
+        self.clock = clock
+        self.world: World = _seeded_world(config.seed)
+        self.graph = FollowGraph(self.world)
+        self.tokens = TokenStore(clock, config.code_ttl_seconds)
+        self.faults = FaultQueue()
+        self.limiter = RateLimiter(config.rate_limit_per_hour, clock)
+        self.log = RequestLog()
+
+    def reset(self) -> None:
+        """Back to the seeded state: tokens, codes, follow graph, faults, rate counters and the log."""
+        self.graph.reset()
+        self.tokens.reset()
+        self.faults.reset()
+        self.limiter.reset()
+        self.log.reset()
+
+    def user_named(self, username: str) -> User:
+        """The sandbox user called ``username`` (case-insensitive, leading ``@`` ignored).
+
+        Raises:
+            ValueError: no such user.
+        """
+        user = self.world.user_by_username(username.lstrip("@"))
+        if user is None:
+            raise ValueError(f"no sandbox user named {username!r}")
+        return user
+
+    def follows_of(self, username: str) -> dict[str, list[str]]:
+        """Usernames the user follows and has pending requests to, sorted."""
+        user = self.user_named(username)
+
+        def names(ids: list[str]) -> list[str]:
+            return sorted(u.username for u in (self.world.user_by_id(i) for i in ids) if u is not None)
+
+        return {
+            "follows": names(self.graph.following(user.id)),
+            "requested": names(self.graph.requested(user.id)),
+        }
+
+    def revoke(self, username: str | None = None, access_token: str | None = None) -> int:
+        """Revoke a token, all tokens of a user, or (neither given) every token; returns how many."""
+        user_id = None
+        if username is not None:
+            user = self.world.user_by_username(username.lstrip("@"))
+            if user is None:
+                return 0
+            user_id = user.id
+        return self.tokens.revoke(user_id=user_id, token=access_token)
+
+    def issue_token(self, username: str, scope: str = DEFAULT_TOKEN_SCOPE) -> tuple[str, User]:
+        """A live token for ``username`` with ``scope`` (space-separated), skipping the browser flow.
+
+        Raises:
+            ValueError: unknown user or invalid scope.
+        """
+        user = self.user_named(username)
+        scopes = parse_scope(scope)
+        if scopes is None:
+            raise ValueError(f"invalid scope {scope!r}")
+        return self.tokens.issue_token(Grant(user.id, self.config.client_id, scopes)), user
+
+    def inject_faults(self, fault: Fault) -> None:
+        """Queue a fault for the next ``fault.remaining`` matching requests.
+
+        Raises:
+            ValueError: non-positive count, bad path prefix or status.
+        """
+        if fault.status is not None and fault.status != 0 and not 100 <= fault.status <= 599:
+            raise ValueError("status must be an HTTP status code")
+        if fault.latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
+        self.faults.add(fault)

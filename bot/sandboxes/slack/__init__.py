@@ -1,0 +1,31 @@
+"""A local Slack stand-in: a real HTTP server on loopback speaking Slack's wire protocols to the bot.
+
+It signs and sends slash commands and button clicks to the bot's Request URL, serves the Web API
+(`/api/<method>`) and response URLs (`/respond/<id>`), validates every message against Block Kit's
+limits and records what the bot sent so tests can wait for it::
+
+    sb = SlackSandbox(signing_secret="s", bot_token="xoxb-t")
+    server = sb.start()                      # sb.base_url; the bot's SLACK_API_URL is sb.api_url
+    sb.bot_url = f"{bot_server.url}/slack/events"
+    sb.send_command(text="help", user_id="U0ALICE")
+    sb.wait_for(lambda m: "usage" in m.all_text())
+"""
+
+from bot.sandboxes.slack.blockkit import Validation, check_message, validate_message
+from bot.sandboxes.slack.commands import CommandResult
+from bot.sandboxes.slack.messages import ApiCall, Button, FailedDelivery, RecordedMessage
+from bot.sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, SlackSandbox
+
+__all__ = [
+    "DEFAULT_BOT_TOKEN",
+    "DEFAULT_SIGNING_SECRET",
+    "ApiCall",
+    "Button",
+    "CommandResult",
+    "FailedDelivery",
+    "RecordedMessage",
+    "SlackSandbox",
+    "Validation",
+    "check_message",
+    "validate_message",
+]

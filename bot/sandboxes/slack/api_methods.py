@@ -1,0 +1,155 @@
+"""The Web API methods the bot uses, each a function from a decoded request to Slack's answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.sandboxes.slack.blockkit import check_message, error_code
+from bot.sandboxes.slack.messages import RecordedMessage, Source
+from bot.sandboxes.slack.recorder import Recorder
+from bot.sandboxes.slack.workspace import BotIdentity, Channel, Workspace
+
+
+class ApiError(Exception):
+    """A Slack error answer: ``{"ok": false, "error": error, **extra}``."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One authenticated call: its arguments, the bot the token acts as, and the shared state."""
+
+    params: dict[str, Any]
+    bot: BotIdentity
+    workspace: Workspace
+    recorder: Recorder
+
+    def arg(self, name: str, missing_error: str) -> str:
+        """A required string argument, or the Slack error for its absence."""
+        value = self.params.get(name)
+        if value is None or value == "":
+            raise ApiError(missing_error)
+        return str(value)
+
+
+def auth_test(req: ApiRequest) -> dict[str, Any]:
+    """`auth.test`: who the token is."""
+    team = req.workspace.teams[req.bot.team_id]
+    user = req.workspace.user(req.bot.team_id, req.bot.user_id)
+    return {
+        "url": f"https://{team.domain}.slack.com/",
+        "team": team.name,
+        "user": user.name if user else req.bot.user_id,
+        "team_id": team.id,
+        "user_id": req.bot.user_id,
+        "bot_id": req.bot.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+def _visible_channel(req: ApiRequest, ref: str, *, user_means_dm: bool = True) -> Channel:
+    """The channel (or a user's DM) the bot can see; private ones need the bot as a member."""
+    team_id = req.bot.team_id
+    if user_means_dm and ref[:1] in ("U", "W") and req.workspace.user(team_id, ref) is not None:
+        return req.workspace.dm_with(team_id, ref, req.bot.user_id)
+    channel = req.workspace.channel(team_id, ref)
+    if channel is None or ((channel.is_private or channel.is_im) and req.bot.user_id not in channel.members):
+        raise ApiError("channel_not_found")
+    return channel
+
+
+def _record(
+    req: ApiRequest, source: Source, channel: Channel, user_id: str | None, ts: str | None = None
+) -> RecordedMessage:
+    """Validate and record the message in ``req``; raise Slack's error when it is invalid."""
+    validation = check_message(req.params)
+    blocks = req.params.get("blocks")
+    text = req.params.get("text")
+    message = req.recorder.add_message(
+        RecordedMessage(
+            source=source,
+            team_id=channel.team_id,
+            channel_id=channel.id,
+            user_id=user_id,
+            response_type="ephemeral" if source == "chat.postEphemeral" else "in_channel",
+            text=text if isinstance(text, str) else "",
+            blocks=blocks if isinstance(blocks, list) else [],
+            valid=validation.valid,
+            errors=validation.errors,
+            warnings=validation.warnings,
+            ts=ts or req.recorder.next_ts(),
+            payload=dict(req.params),
+        )
+    )
+    if not validation.valid:
+        raise ApiError(error_code(validation.errors[0]), errors=validation.errors)
+    return message
+
+
+def chat_post_message(req: ApiRequest) -> dict[str, Any]:
+    """`chat.postMessage`: a message everyone in the channel sees."""
+    channel = _visible_channel(req, req.arg("channel", "channel_not_found"))
+    message = _record(req, "chat.postMessage", channel, None)
+    return {
+        "channel": channel.id,
+        "ts": message.ts,
+        "message": message.to_slack(req.bot.user_id, req.bot.bot_id),
+    }
+
+
+def chat_post_ephemeral(req: ApiRequest) -> dict[str, Any]:
+    """`chat.postEphemeral`: a message only ``user`` sees; they must be in the channel."""
+    channel = _visible_channel(req, req.arg("channel", "channel_not_found"))
+    user_id = req.arg("user", "user_not_found")
+    if req.workspace.user(req.bot.team_id, user_id) is None:
+        raise ApiError("user_not_found")
+    if user_id not in channel.members:
+        raise ApiError("user_not_in_channel")
+    message = _record(req, "chat.postEphemeral", channel, user_id)
+    return {"message_ts": message.ts}
+
+
+def chat_update(req: ApiRequest) -> dict[str, Any]:
+    """`chat.update`: replace a message the bot posted in the channel (not an ephemeral one)."""
+    channel = _visible_channel(req, req.arg("channel", "channel_not_found"))
+    ts = req.arg("ts", "message_not_found")
+    original = req.recorder.find(channel.team_id, channel.id, ts)
+    if original is None or original.ephemeral:
+        raise ApiError("message_not_found")
+    message = _record(req, "chat.update", channel, None, ts=ts)
+    return {
+        "channel": channel.id,
+        "ts": ts,
+        "text": message.text,
+        "message": message.to_slack(req.bot.user_id, req.bot.bot_id),
+    }
+
+
+def users_info(req: ApiRequest) -> dict[str, Any]:
+    """`users.info`: a member of the bot's team."""
+    user = req.workspace.user(req.bot.team_id, req.arg("user", "user_not_found"))
+    if user is None:
+        raise ApiError("user_not_found")
+    return {"user": user.to_api()}
+
+
+def conversations_info(req: ApiRequest) -> dict[str, Any]:
+    """`conversations.info`: a channel the bot can see."""
+    channel = _visible_channel(req, req.arg("channel", "channel_not_found"), user_means_dm=False)
+    return {"channel": channel.to_api(req.bot.user_id)}
+
+
+METHODS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
+    "auth.test": auth_test,
+    "chat.postMessage": chat_post_message,
+    "chat.postEphemeral": chat_post_ephemeral,
+    "chat.update": chat_update,
+    "users.info": users_info,
+    "conversations.info": conversations_info,
+}

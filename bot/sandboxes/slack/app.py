@@ -1,0 +1,25 @@
+"""The stand-in's Flask app: one blueprint per concern, wired around one SlackSandbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+from bot.sandboxes.slack.console import ConsoleLog, console_blueprint
+from bot.sandboxes.slack.controls import controls_blueprint
+from bot.sandboxes.slack.responses import response_url_blueprint
+from bot.sandboxes.slack.webapi import webapi_blueprint
+
+if TYPE_CHECKING:
+    from bot.sandboxes.slack.sandbox import SlackSandbox
+
+
+def create_app(sandbox: SlackSandbox) -> Flask:
+    """The WSGI app serving the Web API, response URLs, `/__sandbox__/` controls and the console (`/`)."""
+    app = Flask("slack_sandbox")
+    app.register_blueprint(webapi_blueprint(sandbox.workspace, sandbox.recorder))
+    app.register_blueprint(response_url_blueprint(sandbox.response_urls, sandbox.recorder))
+    app.register_blueprint(controls_blueprint(sandbox, ConsoleLog(sandbox.recorder.next_ts)))
+    app.register_blueprint(console_blueprint(sandbox))
+    return app

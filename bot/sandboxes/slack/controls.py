@@ -1,0 +1,123 @@
+"""HTTP equivalents of the Python API under `/__sandbox__/`, for outside harnesses and the console.
+
+- `POST /__sandbox__/command` JSON {text, user_id, channel_id, team_id, command} -> CommandResult
+- `POST /__sandbox__/click` JSON {channel_id, ts, action_id, team_id?, user_id?} -> CommandResult
+- `GET  /__sandbox__/messages?channel_id=&user_id=&team_id=&since=` -> messages with ``seq > since``
+- `GET  /__sandbox__/commands?since=` -> what was typed through `/command` and the failures Slack showed
+  (the console's half of the conversation, see console/log.py)
+- `GET  /__sandbox__/api_calls?method=`, `GET /__sandbox__/failures`, `GET /__sandbox__/workspace`
+- `POST /__sandbox__/config` JSON {bot_url}, `POST /__sandbox__/reset`
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from bot.sandboxes.slack.console.log import ConsoleLog, failure_text
+from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID
+
+if TYPE_CHECKING:
+    from bot.sandboxes.slack.sandbox import SlackSandbox
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _error(message: str, status: int) -> tuple[Response, int]:
+    return jsonify(ok=False, error=message), status
+
+
+def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> Blueprint:
+    """Routes under `/__sandbox__/` driving and inspecting ``sandbox``; commands are echoed into ``log``."""
+    bp = Blueprint("slack_controls", __name__, url_prefix="/__sandbox__")
+    log = log or ConsoleLog(sandbox.recorder.next_ts)
+
+    def note_failure(error: str | None, subject: str, team_id: str, channel_id: str, user_id: str) -> None:
+        """Show the user what Slack would: the command or button failed, and why."""
+        if error is not None:
+            where = {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
+            log.add("failure", **where, text=failure_text(subject, error), error=error)
+
+    @bp.post("/command")
+    def command() -> Response | tuple[Response, int]:
+        body = _json_body()
+        if not sandbox.bot_url:
+            return _error("bot_url is not set", 409)
+        text, command = str(body.get("text", "")), str(body.get("command", "/ig"))
+        where = {
+            "team_id": str(body.get("team_id", SANDBOX_TEAM_ID)),
+            "channel_id": str(body.get("channel_id", "C0GENERAL")),
+            "user_id": str(body.get("user_id", "U0ALICE")),
+        }
+        log.add("command", **where, text=f"{command} {text}".strip())
+        result = sandbox.send_command(text=text, command=command, **where)
+        note_failure(result.error, command, **where)
+        return jsonify(result.to_dict())
+
+    @bp.post("/click")
+    def click() -> Response | tuple[Response, int]:
+        body = _json_body()
+        team_id = str(body.get("team_id", SANDBOX_TEAM_ID))
+        message = sandbox.recorder.find(team_id, str(body.get("channel_id", "")), str(body.get("ts", "")))
+        if message is None:
+            return _error("message_not_found", 404)
+        if not sandbox.bot_url:
+            return _error("bot_url is not set", 409)
+        try:
+            result = sandbox.click_button(message, str(body.get("action_id", "")), body.get("user_id"))
+        except ValueError as err:
+            return _error(str(err), 400)
+        clicker = str(body.get("user_id") or message.user_id or "U0ALICE")
+        note_failure(result.error, "button", message.team_id, message.channel_id, clicker)
+        return jsonify(result.to_dict())
+
+    @bp.get("/messages")
+    def messages() -> Response | tuple[Response, int]:
+        since = request.args.get("since") or None
+        if since is not None and not since.isdigit():
+            return _error("since must be a message seq number", 400)
+        found = sandbox.recorder.messages(
+            request.args.get("channel_id") or None,
+            request.args.get("user_id") or None,
+            team_id=request.args.get("team_id") or None,
+            since=int(since) if since is not None else None,
+        )
+        return jsonify([m.to_dict() for m in found])
+
+    @bp.get("/commands")
+    def commands() -> Response | tuple[Response, int]:
+        since = request.args.get("since") or None
+        if since is not None and not since.isdigit():
+            return _error("since must be an entry seq number", 400)
+        return jsonify([e.to_dict() for e in log.entries(int(since) if since is not None else None)])
+
+    @bp.get("/api_calls")
+    def api_calls() -> Response:
+        return jsonify([c.to_dict() for c in sandbox.api_calls(request.args.get("method") or None)])
+
+    @bp.get("/failures")
+    def failures() -> Response:
+        return jsonify([f.to_dict() for f in sandbox.failures()])
+
+    @bp.get("/workspace")
+    def workspace() -> Response:
+        return jsonify(sandbox.workspace.snapshot())
+
+    @bp.post("/config")
+    def config() -> Response:
+        body = _json_body()
+        if "bot_url" in body:
+            sandbox.bot_url = str(body["bot_url"]) if body["bot_url"] else None
+        return jsonify(ok=True, bot_url=sandbox.bot_url, base_url=sandbox.base_url)
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        sandbox.reset()
+        log.reset()
+        return jsonify(ok=True)
+
+    return bp

@@ -1,0 +1,216 @@
+"""`SlackSandbox`: the Slack stand-in as one object for tests, `igbot dev` and the CLI."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import requests
+
+from bot.sandboxes.slack.app import create_app
+from bot.sandboxes.slack.blockkit import check_message
+from bot.sandboxes.slack.commands import (
+    ACK_DEADLINE_SECONDS,
+    CommandResult,
+    block_actions_body,
+    command_body,
+    deliver,
+    names_for,
+    post_signed,
+)
+from bot.sandboxes.slack.messages import ApiCall, FailedDelivery, RecordedMessage
+from bot.sandboxes.slack.recorder import Recorder
+from bot.sandboxes.slack.responses import ReplyContext, ResponseUrls, record_reply
+from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID, seeded_workspace
+from bot.serving import RunningServer, start_server
+
+DEFAULT_SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105  # a public, sandbox-only value
+DEFAULT_BOT_TOKEN = "xoxb-sandbox-bot-token"  # noqa: S105  # a public, sandbox-only value
+
+
+class SlackSandbox:
+    """A local Slack: calls the bot like Slack does and answers the bot's calls like Slack does.
+
+    Args:
+        signing_secret: secret the bot verifies requests with.
+        bot_token: the `xoxb-` token the bot presents to the Web API.
+        bot_url: the bot's Request URL (`.../slack/events`); may be set later via ``sb.bot_url``.
+        clock: seconds since the epoch for response URL expiry; inject one to age URLs without sleeping.
+        ack_deadline: seconds the bot has to acknowledge (Slack: 3).
+    """
+
+    def __init__(
+        self,
+        *,
+        signing_secret: str = DEFAULT_SIGNING_SECRET,
+        bot_token: str = DEFAULT_BOT_TOKEN,
+        bot_url: str | None = None,
+        clock: Callable[[], float] = time.time,
+        ack_deadline: float = ACK_DEADLINE_SECONDS,
+    ) -> None:
+        self.signing_secret = signing_secret
+        self._bot_token = bot_token
+        self.bot_url = bot_url
+        self.ack_deadline = ack_deadline
+        self.base_url: str | None = None
+        self.workspace = seeded_workspace(bot_token)
+        self.recorder = Recorder()
+        self.response_urls = ResponseUrls(clock)
+        self.app = create_app(self)
+        self._server: RunningServer | None = None
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+        """Serve on ``host:port`` (0 = any free port) from a thread; sets ``base_url``."""
+        self._server = start_server(self.app, host=host, port=port, name="slack-sandbox")
+        self.base_url = self._server.url
+        return self._server
+
+    def stop(self) -> None:
+        """Stop the server started by ``start`` (if any)."""
+        if self._server is not None:
+            self._server.stop()
+
+    @property
+    def bot_token(self) -> str:
+        """The token the Web API accepts as the bot of `T0SANDBOX` (fixed at construction)."""
+        return self._bot_token
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for the bot (`SLACK_API_URL`), with its trailing slash."""
+        return f"{self._base()}/api/"
+
+    def send_command(
+        self,
+        text: str = "",
+        user_id: str = "U0ALICE",
+        channel_id: str = "C0GENERAL",
+        team_id: str = SANDBOX_TEAM_ID,
+        command: str = "/ig",
+    ) -> CommandResult:
+        """Invoke a slash command as ``user_id`` typed it; records the ack reply as a message.
+
+        Any ids are accepted, also ones the workspace does not know.
+        """
+        context = ReplyContext(team_id=team_id, channel_id=channel_id, user_id=user_id)
+        response_url = self.response_urls.issue(self._base(), context)
+        body = command_body(
+            command=command,
+            text=text,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            names=names_for(self.workspace, team_id, user_id, channel_id),
+            response_url=response_url,
+        )
+        return self._call_bot(body, response_url, context, kind=f"command {command}", show_reply=True)
+
+    def click_button(
+        self, message: RecordedMessage, action_id: str, user_id: str | None = None
+    ) -> CommandResult:
+        """Click the button ``action_id`` of a recorded message, sending a signed `block_actions` payload.
+
+        ``user_id`` defaults to the user the message was for (or alice). Raises ValueError when
+        there is no such button, the message was never shown (invalid) or the user cannot see it.
+        """
+        button = next((b for b in message.buttons() if b.action_id == action_id), None)
+        if button is None:
+            present = [b.action_id for b in message.buttons()]
+            raise ValueError(f"no button {action_id!r} in message #{message.seq}; buttons: {present}")
+        if not message.valid:
+            raise ValueError(f"message #{message.seq} was rejected by Slack, nobody saw it: {message.errors}")
+        clicker = user_id or message.user_id or "U0ALICE"
+        if message.ephemeral and message.user_id not in (None, clicker):
+            raise ValueError(
+                f"message #{message.seq} is ephemeral to {message.user_id}; {clicker} cannot see it"
+            )
+        context = ReplyContext(message.team_id, message.channel_id, clicker, origin_ts=message.ts)
+        response_url = self.response_urls.issue(self._base(), context)
+        names = names_for(self.workspace, message.team_id, clicker, message.channel_id)
+        body = block_actions_body(
+            message=message, button=button, user_id=clicker, names=names, response_url=response_url
+        )
+        return self._call_bot(
+            body, response_url, context, kind=f"block_actions {action_id}", show_reply=False
+        )
+
+    def send_signed(
+        self, body: bytes, content_type: str, timestamp: int | None = None, signature: str | None = None
+    ) -> requests.Response:
+        """POST raw bytes to the bot, signed or with the given timestamp/signature (hostile-input tests)."""
+        return post_signed(
+            self._bot(), self.signing_secret, body, content_type, timestamp=timestamp, signature=signature
+        )
+
+    def messages(
+        self,
+        channel_id: str | None = None,
+        user_id: str | None = None,
+        *,
+        team_id: str | None = None,
+        since: int | None = None,
+    ) -> list[RecordedMessage]:
+        """Recorded messages, oldest first, filtered by channel, user, team and ``seq > since``."""
+        return self.recorder.messages(channel_id, user_id, team_id=team_id, since=since)
+
+    def wait_for(self, predicate: Callable[[RecordedMessage], bool], timeout: float = 5.0) -> RecordedMessage:
+        """The first message, recorded or still to come, matching ``predicate``; TimeoutError lists all."""
+        return self.recorder.wait_for(predicate, timeout)
+
+    def api_calls(self, method: str | None = None) -> list[ApiCall]:
+        """Recorded Web API calls, oldest first, optionally of one method (e.g. `"auth.test"`)."""
+        return self.recorder.api_calls(method)
+
+    def failures(self) -> list[FailedDelivery]:
+        """Commands and clicks Slack would have reported as failed (timeouts, errors, unreachable bot)."""
+        return self.recorder.failures()
+
+    def reset(self) -> None:
+        """Forget recorded messages, calls and failures, and invalidate every response URL."""
+        self.recorder.reset()
+        self.response_urls.clear()
+
+    def _call_bot(
+        self, body: bytes, response_url: str, context: ReplyContext, *, kind: str, show_reply: bool
+    ) -> CommandResult:
+        """Deliver a signed form body and record what Slack would do with the answer."""
+        result = deliver(
+            self._bot(), self.signing_secret, body, response_url=response_url, deadline=self.ack_deadline
+        )
+        self._judge(result, context, kind=kind, show_reply=show_reply)
+        return result
+
+    def _judge(self, result: CommandResult, context: ReplyContext, *, kind: str, show_reply: bool) -> None:
+        """Show the ack's reply as a message, or report the failure Slack would show the user."""
+        if result.error is not None:
+            detail = f"status {result.status}, {result.elapsed_ms:.0f} ms: {result.raw_text[:200]}"
+            self.recorder.add_failure(
+                FailedDelivery(
+                    error=result.error,
+                    kind=kind,
+                    team_id=context.team_id,
+                    channel_id=context.channel_id,
+                    user_id=context.user_id,
+                    status=result.status,
+                    elapsed_ms=result.elapsed_ms,
+                    detail=detail,
+                )
+            )
+            return
+        if not show_reply:
+            return  # Slack ignores the body of an interaction's ack
+        reply = result.body
+        if reply is None and result.raw_text.strip():
+            reply = {"text": result.raw_text}  # a plain-text ack is shown as an ephemeral message
+        if reply is not None and any(key in reply for key in ("text", "blocks", "attachments")):
+            result.message = record_reply(self.recorder, "ack", context, reply, check_message(reply))
+
+    def _base(self) -> str:
+        if self.base_url is None:
+            raise RuntimeError("the Slack sandbox is not serving: call start() or set base_url first")
+        return self.base_url
+
+    def _bot(self) -> str:
+        if not self.bot_url:
+            raise RuntimeError("the Slack sandbox has no bot_url to call: set sb.bot_url first")
+        return self.bot_url

@@ -1,0 +1,49 @@
+"""Fixtures: a started Slack stand-in, a recording fake bot, an injectable clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.sandboxes.slack import SlackSandbox
+from bot.serving import RunningServer, start_server
+from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Any], RunningServer]]:
+    """Serve any WSGI app on a free loopback port; every server is stopped after the test."""
+    servers: list[RunningServer] = []
+
+    def _serve(app: Any) -> RunningServer:
+        server = start_server(app, host="127.0.0.1", port=0, name="test-bot")
+        servers.append(server)
+        return server
+
+    yield _serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sandbox(clock: FakeClock) -> Iterator[SlackSandbox]:
+    """A started stand-in (no bot yet), stopped after the test."""
+    sb = SlackSandbox(signing_secret=SECRET, bot_token=TOKEN, clock=clock)
+    sb.start(host="127.0.0.1", port=0)
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture
+def fake_bot(sandbox: SlackSandbox, serve: Callable[[Any], RunningServer]) -> FakeBot:
+    """A recording bot the sandbox calls; answers an empty 200 unless ``fake_bot.reply`` is changed."""
+    bot = FakeBot()
+    sandbox.bot_url = f"{serve(bot).url}/slack/events"
+    return bot
