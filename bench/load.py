@@ -72,8 +72,9 @@ def sign_pool(
     size: int,
     seed: int = 7,
 ) -> list[Signed]:
-    """``size`` signed `/ig` bodies: text i from ``texts`` (cycled), user i from ``users`` (shuffled),
-    each with its own response URL ``{response_base}/respond/{i}`` and trigger id."""
+    """``size`` signed `/ig` bodies: text i from ``texts`` (cycled), user i from ``users`` (random),
+    each with its own response URL ``{response_base}/respond/{i}`` and trigger id, so every request
+    has its own signature (igbot refuses a signature it has already seen)."""
     rng = random.Random(seed)
     timestamp = str(int(time.time()))
     pool = []
@@ -114,7 +115,7 @@ function init(args)
       ["User-Agent"] = "Slackbot 1.0 (+https://api.slack.com/robots)",
     }, r[1])
   end
-  n = math.random(#reqs) - 1
+  n = 0
 end
 function request()
   n = n %% #reqs + 1

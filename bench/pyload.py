@@ -76,9 +76,7 @@ async def _run(port: int, reqs: list[bytes], connections: int, seconds: float, t
     out: dict[str, list[float] | int] = {"lat": [], "timeout": 0, "read": 0, "status": 0}
     started = time.perf_counter()
     until = started + seconds
-    await asyncio.gather(
-        *(_connection(port, reqs, k * 997, until, timeout, out) for k in range(connections))
-    )
+    await asyncio.gather(*(_connection(port, reqs, k * 997, until, timeout, out) for k in range(connections)))
     elapsed = time.perf_counter() - started
     lat = sorted(out["lat"])  # type: ignore[type-var]
 

@@ -174,11 +174,22 @@ def start_world(procs: Processes) -> World:
     ig_port = free_port()
     ig = procs.start(
         "instagram",
-        [sys.executable, "-m", "bot", "sandbox", "instagram", "--port", str(ig_port), "--rate-limit", "1000000000"],
+        [
+            sys.executable,
+            "-m",
+            "bench.standins",
+            "instagram",
+            "--port",
+            str(ig_port),
+            "--rate-limit",
+            "1000000000",
+        ],
     )
     wait_port(ig_port, ig.proc)
     collector_port = free_port()
-    collector = procs.start("collector", [sys.executable, "-m", "bench.collector", "--port", str(collector_port)])
+    collector = procs.start(
+        "collector", [sys.executable, "-m", "bench.collector", "--port", str(collector_port)]
+    )
     wait_port(collector_port, collector.proc)
     slack = SlackSandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN)
     slack.start()

@@ -11,7 +11,11 @@ TARGET is one of:
   a WebClient on ``SLACK_API_URL``), served by Bolt's own WSGI adapter;
 - ``bolt-flask``: the same Bolt app behind Flask and Bolt's Flask adapter, as igbot routes it
   (diagnostic: splits igbot's cost into "Flask" and "igbot's own code");
-- ``raw``: a raw WSGI hello-world that reads the request body and answers ``200 Hello, World!``.
+- ``raw``: a raw WSGI hello-world that reads the request body and answers ``200 Hello, World!``;
+- ``igbot-proposed``: igbot with the `/ig` listener registered as docs/benchmarks.md recommends
+  (answers that need no I/O acked without starting a lazy listener; the rest acked, then handed to
+  igbot's after-ack executor directly instead of through Bolt's lazy listener, which deep-copies the
+  whole request and context for every command). Everything else is igbot's own code.
 
 Settings come from the environment exactly as for `igbot serve` (SLACK_SIGNING_SECRET, PORT, ...);
 gunicorn is configured by `bot.server` itself (the same class `igbot serve` runs), so every target
@@ -92,6 +96,44 @@ def igbot_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
     return build(settings, workers=after_ack_threads).wsgi
 
 
+def igbot_proposed_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
+    """igbot with the recommended `/ig` registration (see the module docstring)."""
+    from slack_bolt import Ack, App, Respond
+    from slack_sdk import WebClient
+
+    from bot.app import build
+    from bot.slack import actions
+    from bot.slack.commands import dispatch
+    from bot.slack.commands.help import immediate_answer
+    from bot.slack.intents import parse
+    from bot.slack.invocation import Invocation
+    from bot.web.routes import create_web_app
+
+    built = build(settings) if after_ack_threads is None else build(settings, workers=after_ack_threads)
+    services = built.services
+    bolt = App(
+        signing_secret=settings.slack_signing_secret,
+        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        process_before_response=True,
+        token_verification_enabled=False,
+        listener_executor=built.executor,
+    )
+    capabilities = services.instagram.capabilities
+
+    def ig(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        intent = parse(command.get("text", ""))
+        answer = immediate_answer(intent, capabilities)
+        if answer is not None:
+            ack(answer)
+            return
+        ack()
+        services.background.submit(dispatch.run, intent, Invocation.from_command(command), services, respond)
+
+    bolt.command("/ig")(ig)
+    actions.register(bolt, services)
+    return create_web_app(bolt, services)
+
+
 class _Variant(_Gunicorn):  # type: ignore[misc]
     """`bot.server`'s gunicorn application serving another WSGI app."""
 
@@ -106,9 +148,11 @@ class _Variant(_Gunicorn):  # type: ignore[misc]
 def main(argv: list[str] | None = None) -> int:
     defaults = ServeOptions()
     parser = argparse.ArgumentParser(prog="python -m bench.variants")
-    parser.add_argument("target", choices=["igbot", "bolt", "bolt-flask", "raw"])
+    parser.add_argument("target", choices=["igbot", "igbot-proposed", "bolt", "bolt-flask", "raw"])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", defaults.workers)))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", defaults.workers))
+    )
     parser.add_argument("--threads", type=int, default=defaults.threads)
     parser.add_argument("--worker-class", default=defaults.worker_class)
     parser.add_argument("--after-ack-threads", type=int, default=None)
@@ -120,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     loaders: dict[str, Callable[[Settings], Any]] = {
         "igbot": lambda s: igbot_wsgi(s, args.after_ack_threads),
+        "igbot-proposed": lambda s: igbot_proposed_wsgi(s, args.after_ack_threads),
         "bolt": bolt_wsgi,
         "bolt-flask": bolt_flask_wsgi,
         "raw": lambda s: raw_app,

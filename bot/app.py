@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.instagram.backend import InstagramBackend
+from bot.instagram.graph import GraphInstagram
 from bot.instagram.legacy import LegacyInstagram
 from bot.logs import quiet_libraries
 from bot.services import Services
@@ -48,9 +49,8 @@ class Igbot:
 
 def instagram_backend(settings: Settings, *, timeout: tuple[float, float] = (3.05, 10.0)) -> InstagramBackend:
     """The backend for ``INSTAGRAM_API``, with (connect, read) ``timeout`` seconds per call."""
-    if settings.instagram_api != "legacy":
-        raise ValueError(f"INSTAGRAM_API={settings.instagram_api} is not available in this version")
-    return LegacyInstagram(
+    backend = GraphInstagram if settings.instagram_api == "graph" else LegacyInstagram
+    return backend(
         client_id=settings.instagram_client_id,
         client_secret=settings.instagram_client_secret,
         api_url=settings.instagram_api_url,

@@ -7,22 +7,32 @@ Generated secrets (signing secret, bot token, encryption key) are kept in the da
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import signal
-import socket
+import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
+import redis
 from cryptography.fernet import Fernet
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bot.app import Igbot, build
 from bot.serving import RunningServer, start_server
 from bot.settings import Settings
-from bot.storage.embedded import EmbeddedRedis
+from bot.storage.embedded import EmbeddedRedis, EmbeddedRedisError
+
+if TYPE_CHECKING:  # imported lazily below: the serving path never imports the sandboxes
+    from bot.sandboxes.instagram import InstagramSandbox
+    from bot.sandboxes.slack import SlackSandbox
 
 SANDBOX_CLIENT_ID = "sandbox-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 (the sandbox's published test secret)
@@ -46,37 +56,92 @@ def dev_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
-def _free(host: str, preferred: int) -> int:
-    """``preferred`` if it can be bound on ``host``, else a free port."""
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, preferred))
-        except OSError:
-            return 0
-    return preferred
+class _LateApp:
+    """A WSGI app bound after its server listens: the bot's settings need the port it got."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self.app is None:  # only between bind and build, a few milliseconds at start
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"igbot is starting\n"]
+        return self.app(environ, start_response)
+
+
+def _start_preferred(start: Callable[[str, int], RunningServer], host: str, preferred: int) -> RunningServer:
+    """``start(host, preferred)`` if that port is free, else on any free port (binding is the check)."""
+    try:
+        return start(host, preferred)
+    except OSError:
+        if preferred == 0:
+            raise
+        return start(host, 0)
 
 
 @dataclass
 class DevStack:
-    """The running dev stack; ``stop()`` ends every part of it."""
+    """The running dev stack; ``stop()`` ends every part of it.
+
+    ``slack`` and ``instagram`` are the stand-ins themselves, for tests that want to look inside.
+    """
 
     redis: EmbeddedRedis
     servers: list[RunningServer] = field(default_factory=list)
+    bot: RunningServer | None = None
     igbot: Igbot | None = None
+    slack: SlackSandbox | None = None
+    instagram: InstagramSandbox | None = None
 
     def stop(self) -> None:
-        """Stop the servers, the bot's background work, then Redis (saving its data)."""
+        """Stop the bot (and its work after acks), then the stand-ins, then Redis (saving its data)."""
+        if self.bot is not None:
+            self.bot.stop()
+        if self.igbot is not None:
+            self.igbot.close()  # background work may still answer through the Slack stand-in
         for server in reversed(self.servers):
             server.stop()
-        if self.igbot is not None:
-            self.igbot.close()
-        self.redis.stop()
+        _save_and_stop(self.redis)
+
+
+def _save_and_stop(embedded: EmbeddedRedis) -> None:
+    """Have redis-server save and exit, then let ``embedded`` clean up.
+
+    The SHUTDOWN goes through a client without retries: redis-py's default policy retries the expected
+    dropped connection with backoff, which made every Ctrl-C wait about 3 s.
+    """
+    process = embedded.process
+    if process is not None and process.poll() is None:
+        client = redis.Redis(
+            unix_socket_path=embedded.socket_path, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+        )
+        with contextlib.suppress(redis.RedisError, OSError):
+            client.shutdown(nosave=False)
+        client.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+    embedded.stop()  # kills it if it is still running, removes the socket folder
 
 
 def start_dev(
-    *, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None = None
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    data_dir: Path | None = None,
+    instagram_port: int = INSTAGRAM_PORT,
+    slack_port: int = SLACK_PORT,
 ) -> tuple[DevStack, dict[str, str]]:
-    """Start every component; returns the stack and the URL of each part."""
+    """Start every component; returns the stack and the URL of each part.
+
+    Args:
+        host: interface for every server (loopback by default).
+        port: the bot's port (its PUBLIC_URL); 0 picks a free one. A taken port is an error.
+        data_dir: Redis data and the generated secrets; default ``IGBOT_DATA_DIR`` or ``./.igbot``.
+        instagram_port, slack_port: preferred ports of the stand-ins; when taken (or 0), any free port.
+
+    Raises:
+        OSError: the bot's port is taken. EmbeddedRedisError: redis-server did not start.
+    """
     from bot.sandboxes.instagram import InstagramSandbox
     from bot.sandboxes.slack import SlackSandbox
 
@@ -84,16 +149,19 @@ def start_dev(
     generated = dev_secrets(data_dir)
     stack = DevStack(redis=EmbeddedRedis(data_dir))
     try:
+        late = _LateApp()
+        stack.bot = start_server(late, host=host, port=port, name="igbot")
+        bot_url = stack.bot.url
         redis_url = stack.redis.start()
-        instagram = InstagramSandbox(client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET)
-        stack.servers.append(instagram.start(host=host, port=_free(host, INSTAGRAM_PORT)))
+        stack.instagram = InstagramSandbox(client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET)
+        stack.servers.append(_start_preferred(stack.instagram.start, host, instagram_port))
         ig_url = stack.servers[-1].url
-        slack = SlackSandbox(
+        stack.slack = SlackSandbox(
             signing_secret=generated["SLACK_SIGNING_SECRET"],
             bot_token=generated["SLACK_BOT_TOKEN"],
-            bot_url=f"http://{host}:{port}/slack/events",
+            bot_url=f"{bot_url}/slack/events",
         )
-        stack.servers.append(slack.start(host=host, port=_free(host, SLACK_PORT)))
+        stack.servers.append(_start_preferred(stack.slack.start, host, slack_port))
         slack_url = stack.servers[-1].url
         settings = Settings.from_env(
             {
@@ -104,13 +172,13 @@ def start_dev(
                 "INSTAGRAM_API_URL": f"{ig_url}/v1",
                 "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
                 "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
-                "PUBLIC_URL": f"http://{host}:{port}",
+                "PUBLIC_URL": bot_url,
                 "REDIS_URL": redis_url,
-                "PORT": str(port),
+                "PORT": str(stack.bot.port),
             }
         )
         stack.igbot = build(settings)
-        stack.servers.append(start_server(stack.igbot.wsgi, host=host, port=port, name="igbot"))
+        late.app = stack.igbot.wsgi
     except BaseException:
         stack.stop()
         raise
@@ -118,22 +186,29 @@ def start_dev(
         "redis": f"{redis_url} (data in {data_dir})",
         "instagram": ig_url,
         "slack": slack_url,
-        "bot": stack.servers[-1].url,
+        "bot": bot_url,
         "console": f"{slack_url}/",
     }
     return stack, urls
 
 
-def run_dev(*, host: str = "127.0.0.1", port: int = 3000) -> int:
+def run_dev(*, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None = None) -> int:
     """Start the stack, print where everything is, and run until Ctrl-C (or SIGTERM)."""
-    stack, urls = start_dev(host=host, port=port)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # installed first: a Ctrl-C during start still stops cleanly
     signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack, urls = start_dev(host=host, port=port, data_dir=data_dir)
+    except OSError as exc:
+        print(f"igbot dev: cannot listen on {host}:{port} ({exc.strerror or exc}); try --port", flush=True)
+        return 1
+    except EmbeddedRedisError as exc:
+        print(f"igbot dev: {exc}", flush=True)
+        return 1
     print(f"igbot dev: redis      {urls['redis']}", flush=True)
     print(f"igbot dev: instagram  {urls['instagram']} (sandbox)", flush=True)
     print(f"igbot dev: slack      {urls['slack']} (stand-in)", flush=True)

@@ -13,12 +13,15 @@ from cryptography.fernet import Fernet
 LEGACY_DEFAULTS = {
     "INSTAGRAM_API_URL": "https://api.instagram.com/v1",
     "INSTAGRAM_AUTHORIZE_URL": "https://api.instagram.com/oauth/authorize",
+    "INSTAGRAM_TOKEN_URL": "https://api.instagram.com/oauth/access_token",
 }
+# The graph backend uses the Facebook Login variant (docs/instagram-graph.md explains why DESIGN.md's
+# graph.instagram.com defaults, which lack business discovery and hashtag search, are not used).
 GRAPH_DEFAULTS = {
-    "INSTAGRAM_API_URL": "https://graph.instagram.com",
-    "INSTAGRAM_AUTHORIZE_URL": "https://www.instagram.com/oauth/authorize",
+    "INSTAGRAM_API_URL": "https://graph.facebook.com/v25.0",
+    "INSTAGRAM_AUTHORIZE_URL": "https://www.facebook.com/v25.0/dialog/oauth",
+    "INSTAGRAM_TOKEN_URL": "https://graph.facebook.com/v25.0/oauth/access_token",
 }
-DEFAULT_TOKEN_URL = "https://api.instagram.com/oauth/access_token"  # noqa: S105 (a URL, not a secret)
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 CALLBACK_PATH = "/instagram/callback"
 
@@ -54,7 +57,7 @@ class Settings:
     instagram_api: str = "legacy"
     instagram_api_url: str = LEGACY_DEFAULTS["INSTAGRAM_API_URL"]
     instagram_authorize_url: str = LEGACY_DEFAULTS["INSTAGRAM_AUTHORIZE_URL"]
-    instagram_token_url: str = DEFAULT_TOKEN_URL
+    instagram_token_url: str = LEGACY_DEFAULTS["INSTAGRAM_TOKEN_URL"]
     public_url: str = "http://localhost:3000"
     redis_url: str | None = None
     data_dir: Path = Path(".igbot")
@@ -108,7 +111,7 @@ class Settings:
             "INSTAGRAM_API_URL": get("INSTAGRAM_API_URL", defaults["INSTAGRAM_API_URL"]) or "",
             "INSTAGRAM_AUTHORIZE_URL": get("INSTAGRAM_AUTHORIZE_URL", defaults["INSTAGRAM_AUTHORIZE_URL"])
             or "",
-            "INSTAGRAM_TOKEN_URL": get("INSTAGRAM_TOKEN_URL", DEFAULT_TOKEN_URL) or "",
+            "INSTAGRAM_TOKEN_URL": get("INSTAGRAM_TOKEN_URL", defaults["INSTAGRAM_TOKEN_URL"]) or "",
             "PUBLIC_URL": get("PUBLIC_URL", "http://localhost:3000") or "",
         }
         for name, url in urls.items():

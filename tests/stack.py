@@ -152,8 +152,29 @@ class _LateApp:
         return self.app(environ, start_response)
 
 
+def instagram_urls(sandbox_url: str, api: str) -> dict[str, str]:
+    """The bot's Instagram settings for the sandbox's ``legacy`` or ``graph`` paths."""
+    if api == "graph":
+        return {
+            "INSTAGRAM_API": "graph",
+            "INSTAGRAM_API_URL": f"{sandbox_url}/graph/v25.0",
+            "INSTAGRAM_AUTHORIZE_URL": f"{sandbox_url}/facebook/v25.0/dialog/oauth",
+            "INSTAGRAM_TOKEN_URL": f"{sandbox_url}/graph/v25.0/oauth/access_token",
+        }
+    return {
+        "INSTAGRAM_API_URL": f"{sandbox_url}/v1",
+        "INSTAGRAM_AUTHORIZE_URL": f"{sandbox_url}/oauth/authorize",
+        "INSTAGRAM_TOKEN_URL": f"{sandbox_url}/oauth/access_token",
+    }
+
+
 def start_stack(
-    redis_url: str, *, keys: str | None = None, read_timeout: float = 10.0, **sandbox: Any
+    redis_url: str,
+    *,
+    keys: str | None = None,
+    read_timeout: float = 10.0,
+    api: str = "legacy",
+    **sandbox: Any,
 ) -> Stack:
     """Start the Instagram sandbox, the Slack stand-in and the bot (threaded HTTP servers on free ports)."""
     servers: list[RunningServer] = []
@@ -172,9 +193,7 @@ def start_stack(
             "SLACK_API_URL": f"{slack.base_url}/api/",
             "INSTAGRAM_CLIENT_ID": CLIENT_ID,
             "INSTAGRAM_CLIENT_SECRET": CLIENT_SECRET,
-            "INSTAGRAM_API_URL": f"{ig_url}/v1",
-            "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
-            "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
+            **instagram_urls(ig_url, api),
             "PUBLIC_URL": bot.url,
             "REDIS_URL": redis_url,
             "TOKEN_ENCRYPTION_KEYS": keys or Fernet.generate_key().decode(),

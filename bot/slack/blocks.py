@@ -135,11 +135,12 @@ def gallery(media: list[Media], headline: str) -> Message:
     shown = media[:24]  # 1 + 2 blocks per post stays under Slack's 50-block limit
     blocks: list[Block] = [section(f":camera_with_flash: {headline}")]
     for item in shown:
-        author = f"@{item.author}" if item.author else "someone"
+        author = f"@{item.author}" if item.author else ""
         kind = "Video" if item.is_video else "Photo"
-        alt = item.caption or f"{kind} by {author}"
+        alt = item.caption or f"Instagram {kind.lower()} {('by ' + author) if author else ''}".strip()
         blocks.append(_image(item.image_url, alt))
-        parts = [f"*{escape(author)}*", f":heart: {item.likes:,}"]
+        parts = [f"*{escape(author)}*"] if author else []
+        parts.append(f":heart: {item.likes:,}")
         if item.is_video:
             parts.append(":movie_camera: video: open it on Instagram to play")
         if item.caption:

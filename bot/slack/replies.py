@@ -16,6 +16,8 @@ HELP_LINES = (
         "`/ig popular [count]`",
         "post popular photos into this channel (1 to 10, default 5)",
     ),
+    (Capability.POPULAR_BY_TAG, "`/ig popular #hashtag [count]`", "post top posts for a hashtag here"),
+    (Capability.RECENT, "`/ig recent [count]`", "post your account's latest posts into this channel"),
     (None, "`/ig logout`", "forget your Instagram connection"),
     (None, "`/ig help`", "this list"),
 )

@@ -4,23 +4,38 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.services import Services
 from bot.web.callback import handle_callback
+from bot.web.slack_guard import MAX_BODY_BYTES, ReplayCache, ReplayStore, SlackRequestGuard
 
-MAX_BODY_BYTES = 1024 * 1024
+__all__ = ["MAX_BODY_BYTES", "create_web_app"]
 
 
-def create_web_app(bolt_app: App, services: Services) -> Flask:
-    """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz`."""
+def create_web_app(
+    bolt_app: App,
+    services: Services,
+    *,
+    signing_secret: str | None = None,
+    replay_store: ReplayStore | None = None,
+) -> Flask:
+    """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz`.
+
+    Args:
+        bolt_app: handles the Slack requests that pass the checks in `bot.web.slack_guard`.
+        services: what the callback and the health check use.
+        signing_secret: Slack's signing secret; by default the one ``bolt_app`` was built with.
+        replay_store: a store shared by every worker process (the redis-py client) to catch a replayed
+            request whichever process it reaches; without it each process catches the replays it sees.
+    """
     web = Flask("igbot")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    slack_handler = SlackRequestHandler(bolt_app)
+    secret = signing_secret if signing_secret is not None else str(getattr(bolt_app, "_signing_secret", ""))
+    guard = SlackRequestGuard(bolt_app, secret, replays=ReplayCache(replay_store))
 
     @web.post("/slack/events")
     def slack_events() -> Response:
-        return slack_handler.handle(request)
+        return guard.handle(request)
 
     @web.get("/instagram/callback")
     def instagram_callback() -> tuple[str, int, dict[str, str]]:

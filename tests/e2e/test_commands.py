@@ -108,3 +108,30 @@ def test_every_ack_is_fast(stack: Stack) -> None:
     stack.link("alice")
     for text in ("help", "follow dan_the_man", "popular 5", "me", "user bob", "login"):
         assert stack.command(text).elapsed_ms < 1000
+
+
+def test_popular_with_a_hashtag_and_recent_on_legacy(stack: Stack) -> None:
+    stack.link("alice")
+    tag = next(t for m in stack.instagram.world.media for t in m.tags)
+    stack.command(f"popular #{tag} 2")
+    gallery = stack.slack.wait_for(lambda m: m.response_type == "in_channel", timeout=5)
+    assert gallery.valid and f"#{tag}" in gallery.all_text()
+    assert 1 <= len([b for b in gallery.blocks if b["type"] == "image"]) <= 2
+    stack.command("recent 1", channel_id="C0RANDOM")
+    mine = stack.slack.wait_for(
+        lambda m: m.response_type == "in_channel" and m.channel_id == "C0RANDOM", timeout=5
+    )
+    assert "latest" in mine.all_text() and "@alice" in mine.all_text()
+
+
+def test_help_lists_what_this_backend_can_do(stack: Stack) -> None:
+    text = stack.command("help").body["text"]
+    for command in (
+        "/ig follow",
+        "/ig unfollow",
+        "/ig user",
+        "/ig popular [count]",
+        "/ig popular #hashtag",
+        "/ig recent",
+    ):
+        assert command in text

@@ -134,7 +134,8 @@ def test_forged_or_stale_slack_requests_get_401_and_nothing_runs(
         body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 600
     )
     assert stale.status_code == 401
-    unsigned = requests.post(stack.slack.bot_url, data=body, timeout=5)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    unsigned = requests.post(stack.slack.bot_url, data=body, headers=form, timeout=5)
     assert unsigned.status_code == 401
     assert redis_client.keys("*") == []
     assert stack.slack.messages() == []

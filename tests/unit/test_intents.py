@@ -14,6 +14,7 @@ from bot.slack.intents import (
     Logout,
     Me,
     Popular,
+    Recent,
     Usage,
     UserCard,
     normalize_username,
@@ -101,7 +102,7 @@ def test_usernames_normalize_to_lowercase_and_reject_invalid_ones() -> None:
 @given(st.text(max_size=400))
 def test_any_text_parses_to_an_intent_or_a_usage_line(text: str) -> None:
     result = parse(text)
-    assert isinstance(result, Help | Usage | Login | Logout | Me | Follow | Popular | UserCard)
+    assert isinstance(result, Help | Usage | Login | Logout | Me | Follow | Popular | Recent | UserCard)
     if isinstance(result, Follow | UserCard):
         assert normalize_username(result.username) == result.username
         assert 1 <= len(result.username) <= 30
@@ -113,10 +114,32 @@ def test_any_text_parses_to_an_intent_or_a_usage_line(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.sampled_from(["follow", "unfollow", "user", "popular", "FOLLOW", "Popular"]),
+    st.sampled_from(["follow", "unfollow", "user", "popular", "recent", "FOLLOW", "Popular"]),
     st.lists(st.text(alphabet=st.characters(blacklist_categories=["Zs", "Cc"]), min_size=1), max_size=3),
     st.sampled_from([" ", "  ", "\t", "\u3000"]),
 )
 def test_subcommands_with_any_arguments_never_crash(sub: str, args: list[str], sep: str) -> None:
     result = parse(sep.join([sub, *args]))
-    assert isinstance(result, Usage | Follow | Popular | UserCard | Help)
+    assert isinstance(result, Usage | Follow | Popular | Recent | UserCard | Help)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("popular #Travel", Popular(5, "travel")),
+        ("popular #travel 3", Popular(3, "travel")),
+        ("popular 3 #travel", Popular(3, "travel")),
+        ("popular #café", Popular(5, "café")),
+        ("recent", Recent(5)),
+        ("recent 2", Recent(2)),
+    ],
+)
+def test_hashtags_and_recent(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["popular #a #b", "popular 3 4", "popular #", "popular #a-b", "recent 0", "recent x"]
+)
+def test_bad_hashtag_and_recent_arguments(text: str) -> None:
+    assert isinstance(parse(text), Usage)

@@ -111,3 +111,23 @@ def test_a_consumed_state_can_be_restored_for_the_rest_of_its_life(redis_client:
     now[0] += STATE_TTL_SECONDS
     assert not states.restore(state, again)
     assert states.consume(state) is None
+
+
+def test_hashtag_budget_counts_unique_tags_in_a_rolling_window(redis_client: redis.Redis) -> None:
+    from bot.instagram.models import HashtagLimit
+    from bot.storage.hashtags import HashtagBudget
+
+    now = [1_000_000.0]
+    budget = HashtagBudget(redis_client, clock=lambda: now[0])
+    limit = HashtagLimit(tags=3, days=7)
+    assert budget.use("ig1", "a", limit).remaining == 2
+    now[0] += 86400
+    assert budget.use("ig1", "b", limit).remaining == 1
+    assert budget.use("ig1", "A", limit).remaining == 1  # a repeat (any case) counts once
+    assert budget.use("ig1", "c", limit).remaining == 0
+    refused = budget.use("ig1", "d", limit)
+    assert not refused.allowed and refused.remaining == 0
+    assert refused.frees_in_seconds == 6 * 86400  # when "a" leaves the window
+    assert budget.use("ig2", "d", limit).allowed  # per Instagram account
+    now[0] += 6 * 86400 + 1
+    assert budget.use("ig1", "d", limit).allowed

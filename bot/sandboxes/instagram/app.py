@@ -8,9 +8,22 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandboxes.instagram import api_media, api_users, assets, controls, oauth
+from bot.sandboxes.instagram import (
+    api_media,
+    api_users,
+    assets,
+    controls,
+    graph_api,
+    graph_controls,
+    graph_errors,
+    graph_gate,
+    graph_oauth,
+    graph_pages,
+    oauth,
+)
 from bot.sandboxes.instagram.envelope import JSON_MIMETYPE, APIError, error_response, flat_error_response
 from bot.sandboxes.instagram.faults import Fault, default_error_message, default_error_type, nginx_page
+from bot.sandboxes.instagram.graph_errors import GraphError
 from bot.sandboxes.instagram.reqlog import redact
 from bot.sandboxes.instagram.state import SandboxState
 
@@ -45,6 +58,11 @@ def rate_key() -> str:
 
 def fault_response(fault: Fault, path: str) -> Response | None:
     """The response an injected fault answers with, or None to carry on (latency-only fault)."""
+    if path.startswith(graph_gate.PREFIX):
+        return graph_gate.fault_response(fault)
+    if path.startswith(graph_oauth.DIALOG_PREFIX) and fault.status and not fault.malformed:
+        message = fault.error_message or "Sorry, something went wrong."
+        return Response(graph_pages.dialog_error_page(message), status=fault.status, mimetype="text/html")
     if fault.malformed:
         return Response(MALFORMED_BODY, status=200, mimetype=JSON_MIMETYPE)
     if not fault.status:
@@ -71,7 +89,8 @@ def _log_entry(now: float) -> dict[str, Any]:
 
 
 def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], object]) -> None:
-    """Log, rate-limit (/v1 only) and fault every request except the controls."""
+    """Log, rate-limit (/v1 per token, /graph per Instagram account) and fault every request except the
+    controls."""
 
     @app.before_request
     def gate() -> Response | None:
@@ -90,6 +109,10 @@ def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], objec
                     f"{decision.made} requests of the {decision.limit} allowed in the last hour.",
                     429,
                 )
+        elif path.startswith(graph_gate.PREFIX) and state.config.api != "v1":
+            limited = graph_gate.begin(state)
+            if limited is not None:
+                return limited
         fault = state.faults.take(path)
         if fault is None:
             return None
@@ -103,6 +126,8 @@ def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], objec
         if rate is not None:
             response.headers["X-Ratelimit-Limit"] = str(rate.limit)
             response.headers["X-Ratelimit-Remaining"] = str(rate.remaining)
+        if request.path.startswith(graph_gate.PREFIX) and state.config.api != "v1":
+            graph_gate.add_headers(response)
         entry = g.get("log_entry")
         if entry is not None:
             state.log.finish(entry, response.status_code)
@@ -113,10 +138,15 @@ def create_app(state: SandboxState) -> Flask:
     """The sandbox's Flask app over ``state``."""
     app = Flask(__name__)
     app.url_map.strict_slashes = False
-    oauth.register(app, state)
-    api_users.register(app, state)
-    api_media.register(app, state)
+    if state.config.api in ("both", "v1"):
+        oauth.register(app, state)
+        api_users.register(app, state)
+        api_media.register(app, state)
+    if state.config.api in ("both", "graph"):
+        graph_oauth.register(app, state)
+        graph_api.register(app, state)
     controls.register(app, state)
+    graph_controls.register(app, state)
     assets.register(app, state)
     install_gate(app, state, state.faults.cancelled.wait)
 
@@ -124,8 +154,14 @@ def create_app(state: SandboxState) -> Flask:
     def api_error(exc: APIError) -> Response:
         return error_response(exc.error_type, exc.error_message, exc.status)
 
+    @app.errorhandler(GraphError)
+    def graph_error(exc: GraphError) -> Response:
+        return graph_errors.error_response(exc)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response | HTTPException:
+        if request.path.startswith(graph_gate.PREFIX) and state.config.api != "v1":
+            return graph_errors.error_response(graph_gate.http_error(exc))
         if not request.path.startswith("/v1"):
             return exc
         status = exc.code or 500

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request
 
-from bot.sandboxes.instagram import images, pages
+from bot.sandboxes.instagram import graph_pages, images, pages
 from bot.sandboxes.instagram.state import SandboxState
 
 CACHE = "public, max-age=86400"
@@ -15,14 +15,23 @@ def _png(data: bytes) -> Response:
 
 
 def register(app: Flask, state: SandboxState) -> None:
-    """Add ``/media/<id>/<size>.png``, ``/avatars/<user id>.png``, ``/p/<shortcode>/`` and ``/``."""
+    """Add ``/media/<id>/<size>.png``, ``/avatars/<user id>.png``, ``/p/<shortcode>/`` and ``/``.
+
+    Pictures, avatars and permalinks cover v1 media and users as well as graph mode's professional
+    accounts and their posts.
+    """
 
     @app.get("/media/<media_id>/<size>.png")
     def media_picture(media_id: str, size: str) -> Response:
-        item = state.world.media_by_id(media_id)
-        if item is None or size not in images.SIZES:
+        if size not in images.SIZES:
             abort(404)
-        return _png(images.media_image(item.id, images.SIZES[size], item.is_video))
+        item = state.world.media_by_id(media_id)
+        if item is not None:
+            return _png(images.media_image(item.id, images.SIZES[size], item.is_video))
+        post = state.graph_mode.world.media_by_picture_key(media_id)  # a professional account's post
+        if post is None:
+            abort(404)
+        return _png(images.media_image(post.picture_key, images.SIZES[size], post.media_type == "VIDEO"))
 
     @app.get("/media/<media_id>/video_<size>.mp4")
     def media_video(media_id: str, size: str) -> Response:
@@ -33,7 +42,7 @@ def register(app: Flask, state: SandboxState) -> None:
 
     @app.get("/avatars/<user_id>.png")
     def avatar(user_id: str) -> Response:
-        if state.world.user_by_id(user_id) is None:
+        if state.world.user_by_id(user_id) is None and state.graph_mode.world.account_by_id(user_id) is None:
             abort(404)
         return _png(images.avatar_image(user_id))
 
@@ -42,7 +51,11 @@ def register(app: Flask, state: SandboxState) -> None:
         item = state.world.media_by_shortcode(shortcode)
         owner = state.world.user_by_id(item.owner_id) if item else None
         if item is None or owner is None:
-            abort(404)
+            post = state.graph_mode.world.media_by_shortcode(shortcode)
+            if post is None:
+                abort(404)
+            image = f"{request.host_url.rstrip('/')}/media/{post.picture_key}/standard_resolution.png"
+            return Response(graph_pages.post_page(post, image), mimetype="text/html")
         image = f"{request.host_url.rstrip('/')}/media/{item.id}/standard_resolution.png"
         return Response(pages.media_page(item, owner, image), mimetype="text/html")
 

@@ -1,8 +1,9 @@
 """Test controls under ``/__sandbox__/`` (JSON in, JSON out); never logged, rate limited or faulted.
 
-- ``POST revoke`` ``{"username"?, "access_token"?}`` (neither: every token) -> ``{"revoked": n}``
+- ``POST revoke`` ``{"username"?, "access_token"?}`` (neither: every token) -> ``{"revoked": n}``;
+  v1 tokens and graph tokens alike (see `graph_controls` for graph-only controls)
 - ``POST faults`` ``{"count", "status"?, "error_type"?, "error_message"?, "latency_ms"?, "malformed"?,
-  "path_prefix"?}`` -> ``{"queued": n, "pending": m}``
+  "path_prefix"?, "error_code"?, "error_subcode"?}`` -> ``{"queued": n, "pending": m}``
 - ``POST reset`` -> ``{"ok": true}``
 - ``GET follows?username=x`` -> ``{"follows": [...], "requested": [...]}``
 - ``GET requests`` -> ``{"requests": [...]}`` (secrets redacted)
@@ -40,6 +41,11 @@ def _optional_str(body: dict[str, Any], key: str) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def _optional_int(body: dict[str, Any], key: str) -> int | None:
+    value = body.get(key)
+    return None if value is None or value == "" else int(value)
+
+
 def fault_from_json(body: dict[str, Any]) -> Fault:
     """A `Fault` from a control request body.
 
@@ -55,6 +61,8 @@ def fault_from_json(body: dict[str, Any]) -> Fault:
         latency_ms=int(body.get("latency_ms", 0)),
         malformed=bool(body.get("malformed", False)),
         path_prefix=str(body.get("path_prefix", "/v1")),
+        error_code=_optional_int(body, "error_code"),
+        error_subcode=_optional_int(body, "error_subcode"),
     )
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 class Fault:
     """One kind of failure, applied to ``remaining`` more requests under ``path_prefix``.
 
-    ``status`` None (or 0) means "only the latency, then answer normally".
+    ``status`` None (or 0) means "only the latency, then answer normally".  ``error_code`` (and
+    ``error_subcode``) apply to graph paths: the answer is a graph error object with that code.
     """
 
     remaining: int
@@ -23,6 +24,8 @@ class Fault:
     latency_ms: int = 0
     malformed: bool = False
     path_prefix: str = "/v1"
+    error_code: int | None = None
+    error_subcode: int | None = None
 
 
 DEFAULT_ERROR_TYPES = {

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 REDACTED = "[redacted]"
-SECRET_PARAMS = frozenset({"client_secret", "code", "access_token"})  # redirect_uri stays verbatim
+SECRET_PARAMS = frozenset(
+    {"client_secret", "code", "access_token", "fb_exchange_token"}
+)  # redirect_uri stays verbatim
 MAX_ENTRIES = 1000
 
 

@@ -10,21 +10,26 @@ from flask import Flask
 
 from bot.sandboxes.instagram.app import create_app
 from bot.sandboxes.instagram.faults import Fault
-from bot.sandboxes.instagram.state import DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
+from bot.sandboxes.instagram.graph_tokens import DEFAULT_GRAPH_SCOPE
+from bot.sandboxes.instagram.graph_world import GraphWorld, ProAccount
+from bot.sandboxes.instagram.state import APIS, DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
 from bot.sandboxes.instagram.world import World
 from bot.serving import RunningServer, start_server
 
 
 class InstagramSandbox:
-    """A stand-in for the legacy Instagram API v1 (OAuth, /v1 endpoints, pictures) over a seeded world.
+    """A stand-in for the legacy Instagram API v1 (OAuth, /v1 endpoints, pictures) and for today's Graph
+    API with Facebook Login (``/facebook/v25.0/dialog/oauth``, ``/graph/v25.0/...``), over one seeded world.
 
     Args:
-        client_id: the one registered app's client id.
+        client_id: the one registered app's client id (the Meta app id in graph mode).
         client_secret: its secret.
-        rate_limit_per_hour: requests allowed per token (or client id) in a sliding hour.
-        code_ttl_seconds: lifetime of authorization codes.
+        rate_limit_per_hour: v1 requests allowed per token (or client id) in a sliding hour.
+        code_ttl_seconds: lifetime of authorization codes (both APIs).
         seed: world seed; the same seed always gives the same users and media.
-        clock: time source in seconds (inject a fake one to test code expiry and rate windows).
+        clock: time source in seconds (inject a fake one to test expiry, rate windows, hashtag weeks).
+        graph_rate_limit_per_hour: graph calls allowed per Instagram account in a sliding hour.
+        api: ``"both"`` (default), ``"v1"`` or ``"graph"``: which API's routes to serve.
     """
 
     def __init__(
@@ -35,8 +40,22 @@ class InstagramSandbox:
         code_ttl_seconds: float = 600,
         seed: int = 1,
         clock: Callable[[], float] | None = None,
+        graph_rate_limit_per_hour: int = 4800,
+        api: str = "both",
     ) -> None:
-        config = SandboxConfig(client_id, client_secret, rate_limit_per_hour, code_ttl_seconds, seed)
+        if api not in APIS:
+            raise ValueError(f"api must be one of {APIS}")
+        if graph_rate_limit_per_hour <= 0:
+            raise ValueError("graph_rate_limit_per_hour must be positive")
+        config = SandboxConfig(
+            client_id,
+            client_secret,
+            rate_limit_per_hour,
+            code_ttl_seconds,
+            seed,
+            graph_rate_limit_per_hour=graph_rate_limit_per_hour,
+            api=api,
+        )
         self._state = SandboxState(config, clock or time.time)
         self._app = create_app(self._state)
         self._servers: list[RunningServer] = []
@@ -50,6 +69,24 @@ class InstagramSandbox:
     def world(self) -> World:
         """The seeded world: ``users``, ``media``, ``locations``, ``user_by_username()``..."""
         return self._state.world
+
+    @property
+    def graph_world(self) -> GraphWorld:
+        """Graph mode's world: ``fb_users``, ``pages``, ``accounts``, ``media``, ``hashtags()``..."""
+        return self._state.graph_mode.world
+
+    def professional_accounts(self) -> list[ProAccount]:
+        """Every Instagram professional (business or creator) account Business Discovery can find."""
+        return self._state.graph_mode.world.professional_accounts()
+
+    def graph_accounts_of(self, fb_username: str) -> list[dict[str, str]]:
+        """The IG professional accounts a Facebook user manages, as ``me/accounts`` reveals them:
+        ``[{"page_id", "page_name", "id", "username", "account_type"}]``.
+
+        Raises:
+            ValueError: unknown Facebook user.
+        """
+        return self._state.graph_mode.accounts_of(fb_username)
 
     @property
     def client_id(self) -> str:
@@ -87,8 +124,44 @@ class InstagramSandbox:
         return self._state.follows_of(username)
 
     def revoke(self, username: str | None = None, access_token: str | None = None) -> int:
-        """Revoke one token, every token of a user, or (no argument) every token; returns how many."""
+        """Revoke one token, every token of a user, or (no argument) every token; returns how many.
+
+        Covers v1 tokens (of the Instagram user ``username``) and graph tokens (of the Facebook user
+        ``username``, which then answer 190 with subcode 460).
+        """
         return self._state.revoke(username, access_token)
+
+    def revoke_graph_tokens(
+        self, username: str | None = None, access_token: str | None = None, subcode: int = 460
+    ) -> int:
+        """Invalidate graph tokens only (one, a Facebook user's, or all); they answer 190/``subcode``."""
+        return self._state.graph_mode.revoke(username, access_token, subcode)
+
+    def expire_graph_tokens(self, username: str | None = None, access_token: str | None = None) -> int:
+        """Make graph tokens expire now (one, a Facebook user's, or all); they answer 190/463."""
+        return self._state.graph_mode.expire(username, access_token)
+
+    def issue_graph_token(
+        self, fb_username: str, scope: str = DEFAULT_GRAPH_SCOPE, long_lived: bool = True
+    ) -> str:
+        """A graph token for a Facebook user without the dialog (long-lived unless asked otherwise).
+
+        Raises:
+            ValueError: unknown Facebook user or invalid (comma-separated) scope.
+        """
+        token, _ = self._state.graph_mode.issue_token(fb_username, self.client_id, scope, long_lived)
+        return token
+
+    def hashtags_searched(self, ig_username: str) -> list[str]:
+        """Hashtags counting against a professional account's 30-per-7-days quota now, newest first.
+
+        Raises:
+            ValueError: unknown professional account.
+        """
+        account = self._state.graph_mode.world.account_by_username(ig_username)
+        if account is None:
+            raise ValueError(f"no professional account named {ig_username!r}")
+        return self._state.graph_mode.hashtags.recent(account.id)
 
     def inject_faults(
         self,
@@ -99,6 +172,8 @@ class InstagramSandbox:
         latency_ms: int = 0,
         malformed: bool = False,
         path_prefix: str = "/v1",
+        error_code: int | None = None,
+        error_subcode: int | None = None,
     ) -> None:
         """Make the next ``count`` requests under ``path_prefix`` fail.
 
@@ -106,19 +181,36 @@ class InstagramSandbox:
         answers 200 with a body that is not JSON, or ``status`` answers with a v1 error envelope
         (flat for ``/oauth``; a 5xx without ``error_type`` answers nginx's HTML page).  ``status=None``
         with a latency only delays the request.  Faults queue in order.
+
+        Under ``/graph`` the answer is a graph error object: with ``error_code`` (and optional
+        ``error_subcode``) that code, with HTTP 500 for codes 1 and 2 and 400 otherwise unless
+        ``status`` is set to something other than the default 500; without it a code fitting
+        ``status`` (5xx -> 2, 400 -> 100, 401 -> 190, 403 -> 200, 429 -> 4).
         """
         self._state.inject_faults(
-            Fault(count, status, error_type, error_message, latency_ms, malformed, path_prefix)
+            Fault(
+                count,
+                status,
+                error_type,
+                error_message,
+                latency_ms,
+                malformed,
+                path_prefix,
+                error_code,
+                error_subcode,
+            )
         )
 
     def reset(self) -> None:
-        """Back to the seeded world: tokens, codes, follow graph, faults, rate counters, request log."""
+        """Back to the seeded world: tokens, codes, follow graph, faults, rate counters, request log,
+        graph tokens and hashtag searches."""
         self._state.reset()
 
     def requests_log(self) -> list[dict[str, Any]]:
         """Recent requests (oldest first): method, path, query, form, authorization, status, time.
 
-        Values of ``client_secret``, ``code`` and ``access_token`` are ``"[redacted]"``;
+        Values of ``client_secret``, ``code``, ``access_token`` and ``fb_exchange_token`` are
+        ``"[redacted]"``;
         ``redirect_uri`` is kept verbatim.
         Requests to ``/__sandbox__/`` are not logged.
         """

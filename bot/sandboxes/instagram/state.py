@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.sandboxes.instagram.faults import Fault, FaultQueue
+from bot.sandboxes.instagram.graph_seeding import build_graph_world
+from bot.sandboxes.instagram.graph_state import GraphMode
+from bot.sandboxes.instagram.graph_world import GraphWorld
 from bot.sandboxes.instagram.ratelimit import RateLimiter
 from bot.sandboxes.instagram.relationships import FollowGraph
 from bot.sandboxes.instagram.reqlog import RequestLog
@@ -15,6 +18,7 @@ from bot.sandboxes.instagram.tokens import Grant, TokenStore, parse_scope
 from bot.sandboxes.instagram.world import User, World
 
 DEFAULT_TOKEN_SCOPE = "basic relationships public_content"  # noqa: S105 - scope names
+APIS = ("both", "v1", "graph")
 
 
 @dataclass(frozen=True)
@@ -26,12 +30,19 @@ class SandboxConfig:
     rate_limit_per_hour: int = 5000
     code_ttl_seconds: float = 600.0
     seed: int = 1
+    graph_rate_limit_per_hour: int = 4800
+    api: str = "both"  # which API to serve: "both", "v1" or "graph"
 
 
 @lru_cache(maxsize=4)
 def _seeded_world(seed: int) -> World:
     """Worlds are immutable once built, so sandboxes with the same seed share one."""
     return build_world(seed)
+
+
+@lru_cache(maxsize=4)
+def _seeded_graph_world(seed: int) -> GraphWorld:
+    return build_graph_world(_seeded_world(seed))
 
 
 class SandboxState:
@@ -46,9 +57,13 @@ class SandboxState:
         self.faults = FaultQueue()
         self.limiter = RateLimiter(config.rate_limit_per_hour, clock)
         self.log = RequestLog()
+        self.graph_mode = GraphMode(
+            _seeded_graph_world(config.seed), clock, config.code_ttl_seconds, config.graph_rate_limit_per_hour
+        )
 
     def reset(self) -> None:
         """Back to the seeded state: tokens, codes, follow graph, faults, rate counters and the log."""
+        self.graph_mode.reset()
         self.graph.reset()
         self.tokens.reset()
         self.faults.reset()
@@ -79,14 +94,18 @@ class SandboxState:
         }
 
     def revoke(self, username: str | None = None, access_token: str | None = None) -> int:
-        """Revoke a token, all tokens of a user, or (neither given) every token; returns how many."""
-        user_id = None
+        """Revoke a token, all tokens of a user, or (neither given) every token; returns how many.
+
+        Covers both v1 tokens (of the Instagram user ``username``) and graph tokens (of the Facebook user
+        ``username``; they answer 190/460 afterwards).
+        """
+        revoked = self.graph_mode.revoke(username, access_token)
         if username is not None:
             user = self.world.user_by_username(username.lstrip("@"))
             if user is None:
-                return 0
-            user_id = user.id
-        return self.tokens.revoke(user_id=user_id, token=access_token)
+                return revoked
+            return revoked + self.tokens.revoke(user_id=user.id, token=access_token)
+        return revoked + self.tokens.revoke(user_id=None, token=access_token)
 
     def issue_token(self, username: str, scope: str = DEFAULT_TOKEN_SCOPE) -> tuple[str, User]:
         """A live token for ``username`` with ``scope`` (space-separated), skipping the browser flow.
@@ -108,6 +127,8 @@ class SandboxState:
         """
         if fault.status is not None and fault.status != 0 and not 100 <= fault.status <= 599:
             raise ValueError("status must be an HTTP status code")
+        if fault.error_code is not None and fault.error_code <= 0:
+            raise ValueError("error_code must be a positive graph error code")
         if fault.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
         self.faults.add(fault)

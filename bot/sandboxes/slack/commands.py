@@ -112,13 +112,8 @@ def command_body(
     return urllib.parse.urlencode(fields).encode()
 
 
-def block_actions_body(
-    *, message: RecordedMessage, button: Button, user_id: str, names: Names, response_url: str
-) -> bytes:
-    """The form-encoded body (``payload=<json>``) of a click on ``button`` in ``message``.
-
-    As in Slack, the clicked message itself is included only when it is not ephemeral.
-    """
+def button_action(button: Button) -> dict[str, Any]:
+    """The ``actions[0]`` of a click on ``button``."""
     action: dict[str, Any] = {
         "action_id": button.action_id,
         "block_id": button.block_id or "",
@@ -129,6 +124,28 @@ def block_actions_body(
     action.update(
         {k: v for k, v in (("value", button.value), ("url", button.url), ("style", button.style)) if v}
     )
+    return action
+
+
+def select_action(element: dict[str, Any], block_id: str, option: dict[str, Any]) -> dict[str, Any]:
+    """The ``actions[0]`` of picking ``option`` in a static_select ``element``."""
+    return {
+        "type": "static_select",
+        "action_id": element.get("action_id", ""),
+        "block_id": block_id,
+        "selected_option": option,
+        "placeholder": element.get("placeholder"),
+        "action_ts": f"{time.time():.6f}",
+    }
+
+
+def block_actions_body(
+    *, message: RecordedMessage, action: dict[str, Any], user_id: str, names: Names, response_url: str
+) -> bytes:
+    """The form-encoded body (``payload=<json>``) of an interaction (``action``) with ``message``.
+
+    As in Slack, the clicked message itself is included only when it is not ephemeral.
+    """
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {

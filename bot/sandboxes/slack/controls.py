@@ -2,6 +2,7 @@
 
 - `POST /__sandbox__/command` JSON {text, user_id, channel_id, team_id, command} -> CommandResult
 - `POST /__sandbox__/click` JSON {channel_id, ts, action_id, team_id?, user_id?} -> CommandResult
+- `POST /__sandbox__/select` JSON {channel_id, ts, action_id, value, team_id?, user_id?} -> CommandResult
 - `GET  /__sandbox__/messages?channel_id=&user_id=&team_id=&since=` -> messages with ``seq > since``
 - `GET  /__sandbox__/commands?since=` -> what was typed through `/command` and the failures Slack showed
   (the console's half of the conversation, see console/log.py)
@@ -73,6 +74,25 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
             return _error(str(err), 400)
         clicker = str(body.get("user_id") or message.user_id or "U0ALICE")
         note_failure(result.error, "button", message.team_id, message.channel_id, clicker)
+        return jsonify(result.to_dict())
+
+    @bp.post("/select")
+    def select() -> Response | tuple[Response, int]:
+        """Pick an option of a static_select: JSON {channel_id, ts, action_id, value, team_id?, user_id?}."""
+        body = _json_body()
+        team_id = str(body.get("team_id", SANDBOX_TEAM_ID))
+        message = sandbox.recorder.find(team_id, str(body.get("channel_id", "")), str(body.get("ts", "")))
+        if message is None:
+            return _error("message_not_found", 404)
+        if not sandbox.bot_url:
+            return _error("bot_url is not set", 409)
+        action_id, value = str(body.get("action_id", "")), str(body.get("value", ""))
+        try:
+            result = sandbox.select_option(message, action_id, value, body.get("user_id"))
+        except ValueError as err:
+            return _error(str(err), 400)
+        clicker = str(body.get("user_id") or message.user_id or "U0ALICE")
+        note_failure(result.error, "menu", message.team_id, message.channel_id, clicker)
         return jsonify(result.to_dict())
 
     @bp.get("/messages")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import requests
 
@@ -13,10 +14,12 @@ from bot.sandboxes.slack.commands import (
     ACK_DEADLINE_SECONDS,
     CommandResult,
     block_actions_body,
+    button_action,
     command_body,
     deliver,
     names_for,
     post_signed,
+    select_action,
 )
 from bot.sandboxes.slack.messages import ApiCall, FailedDelivery, RecordedMessage
 from bot.sandboxes.slack.recorder import Recorder
@@ -117,6 +120,27 @@ class SlackSandbox:
         if button is None:
             present = [b.action_id for b in message.buttons()]
             raise ValueError(f"no button {action_id!r} in message #{message.seq}; buttons: {present}")
+        return self._interact(message, button_action(button), user_id)
+
+    def select_option(
+        self, message: RecordedMessage, action_id: str, value: str, user_id: str | None = None
+    ) -> CommandResult:
+        """Pick the option ``value`` of the static_select ``action_id`` in a recorded message."""
+        for block in message.blocks:
+            for element in block.get("elements") or [] if block.get("type") == "actions" else []:
+                if element.get("type") == "static_select" and element.get("action_id") == action_id:
+                    option = next((o for o in element.get("options") or [] if o.get("value") == value), None)
+                    if option is None:
+                        raise ValueError(f"no option {value!r} in {action_id!r}")
+                    return self._interact(
+                        message, select_action(element, block.get("block_id", ""), option), user_id
+                    )
+        raise ValueError(f"no static_select {action_id!r} in message #{message.seq}")
+
+    def _interact(
+        self, message: RecordedMessage, action: dict[str, Any], user_id: str | None
+    ) -> CommandResult:
+        action_id = str(action.get("action_id", ""))
         if not message.valid:
             raise ValueError(f"message #{message.seq} was rejected by Slack, nobody saw it: {message.errors}")
         clicker = user_id or message.user_id or "U0ALICE"
@@ -128,7 +152,7 @@ class SlackSandbox:
         response_url = self.response_urls.issue(self._base(), context)
         names = names_for(self.workspace, message.team_id, clicker, message.channel_id)
         body = block_actions_body(
-            message=message, button=button, user_id=clicker, names=names, response_url=response_url
+            message=message, action=action, user_id=clicker, names=names, response_url=response_url
         )
         return self._call_bot(
             body, response_url, context, kind=f"block_actions {action_id}", show_reply=False

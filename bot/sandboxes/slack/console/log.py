@@ -82,8 +82,8 @@ class ConsoleLog:
 
 
 def failure_text(subject: str, error: str) -> str:
-    """What Slack shows when ``subject`` (a command like ``/ig``, or ``button``) was not acknowledged."""
-    what = "That button" if subject == "button" else subject
+    """What Slack shows when ``subject`` (a command like ``/ig``, ``button``, ``menu``) got no proper ack."""
+    what = {"button": "That button", "menu": "That menu"}.get(subject, subject)
     why = {
         "dispatch_failed": ": the app could not be reached",
         "operation_timeout": ": the app did not answer within 3 seconds",

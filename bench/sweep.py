@@ -1,0 +1,96 @@
+"""Tuning sweep behind the Procfile defaults: `python -m bench.sweep [--seconds 4] [--rounds 2]`.
+
+For each gunicorn configuration (worker class, processes, threads per process, after-ack threads)
+it starts igbot (built by `bot.server` with those options, via `bench.variants`) and the bare-Bolt
+reference with the same options, and measures `/ig help` (the ack path alone) and `/ig follow`
+(ack + the work after it) at 16 connections, alternating the two servers. Prints one line per
+configuration. About 20 s per configuration and round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+from bench.load import Generator, ensure_wrk, sign_pool
+from bench.measure import Run, measure
+from bench.procs import ROOT, managed
+from bench.stack import CHANNEL, SIGNING_SECRET, TEAM, start_world
+
+CONFIGS = [
+    # (worker class, workers, threads, after-ack threads per worker)
+    ("gthread", 2, 8, 16),
+    ("gthread", 2, 4, 16),
+    ("gthread", 4, 4, 16),
+    ("gthread", 4, 2, 16),
+    ("gthread", 3, 4, 16),
+    ("sync", 4, 1, 16),
+    ("sync", 8, 1, 16),
+    ("gthread", 4, 4, 4),
+]
+SCENARIOS = {"help": ["help"], "follow": ["follow dan_the_man", "follow bob"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.sweep")
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", default="", help="comma-separated config indexes to run")
+    args = parser.parse_args(argv)
+    configs = list(enumerate(CONFIGS))
+    if args.only:
+        keep = {int(i) for i in args.only.split(",")}
+        configs = [(i, c) for i, c in configs if i in keep]
+    with managed(ROOT / "bench" / "results" / "sweep-logs") as procs:
+        world = start_world(procs)
+        users = world.link_users(200)
+        gen = Generator(ensure_wrk())
+        print(
+            f"load generator: {gen.name}; {args.rounds} rounds x {args.seconds:g} s; {args.connections} conns"
+        )
+        print(
+            "cfg  class    w  t  aa | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms | ratio  other%"
+        )
+        for index, (klass, workers, threads, after) in configs:
+            flags = ["--worker-class", klass, "--workers", str(workers), "--threads", str(threads)]
+            igbot = world.start_variant(
+                "igbot", [*flags, "--after-ack-threads", str(after)], name=f"igbot-{index}"
+            )
+            bolt = world.start_variant("bolt", flags, name=f"bolt-{index}")
+            try:
+                for scenario, texts in SCENARIOS.items():
+                    runs: dict[str, list[Run]] = {"igbot": [], "bolt": []}
+                    for _round in range(args.rounds + 1):  # round 0 warms up
+                        for name, server in (("igbot", igbot), ("bolt", bolt)):
+                            pool = sign_pool(
+                                SIGNING_SECRET, texts, users, team_id=TEAM, channel_id=CHANNEL,
+                                response_base=world.collector_url, size=int(4000 * args.seconds),
+                            )  # fmt: skip
+                            run = measure(
+                                world, server, scenario, gen, pool, seconds=args.seconds,
+                                connections=args.connections, expect_replies=name == "igbot" and scenario != "help",
+                            )  # fmt: skip
+                            if _round:
+                                runs[name].append(run)
+                    ig, bo = runs["igbot"], runs["bolt"]
+                    ig_rps = statistics.median(r.load.rps for r in ig)
+                    bo_rps = statistics.median(r.load.rps for r in bo)
+                    print(
+                        f"{index:<4} {klass:<8} {workers:<2} {threads:<2} {after:<3}| {scenario:<8} "
+                        f"{ig_rps:7.0f} {statistics.median(r.load.p99_ms for r in ig):6.1f} "
+                        f"{statistics.median(r.server_ms_per_request for r in ig):6.2f} | "
+                        f"{bo_rps:7.0f} {statistics.median(r.load.p99_ms for r in bo):6.1f} "
+                        f"{statistics.median(r.server_ms_per_request for r in bo):6.2f} | "
+                        f"{ig_rps / bo_rps:5.2f} {statistics.median(r.other_cpu_pct for r in ig + bo):5.0f}"
+                        f"  errors {sum(r.load.error_count for r in ig + bo)}",
+                        flush=True,
+                    )
+            finally:
+                world.stop_server(igbot)
+                world.stop_server(bolt)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""Hashtag search: ``ig_hashtag_search``, a hashtag node, ``top_media``, ``recent_media`` and
+``{ig-user-id}/recently_searched_hashtags``.
+
+Each IG account may search 30 unique hashtags per rolling 7 days (`graph_limits.HashtagQuota`); the
+31st new one is refused with code 24, subcode 2207024.  A tag without public media answers
+``{"data": []}`` and is not counted.  Hashtag media never carry ``username``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.sandboxes.instagram.fields import parse_fields
+from bot.sandboxes.instagram.graph_auth import GraphCaller, account_param, require_permission
+from bot.sandboxes.instagram.graph_errors import GraphError
+from bot.sandboxes.instagram.graph_paging import cut, paging, parse_limit
+from bot.sandboxes.instagram.graph_render import HASHTAG_MEDIA_FIELDS, Renderer
+from bot.sandboxes.instagram.graph_state import GraphMode
+from bot.sandboxes.instagram.graph_world import ProAccount
+
+HASHTAG_LIMIT_SUBCODE = 2207024
+HASHTAG_LIMIT_MESSAGE = (
+    "(#24) You have reached the maximum number of hashtags that can be searched in 7 days."
+)
+HASHTAG_MEDIA_LIMIT = (25, 50)
+RECENT_SECONDS = 86400
+_TAG = re.compile(r"\w+")
+UrlFor = Callable[[str, str], str]
+
+
+def normalise_tag(raw: str | None) -> str:
+    """The tag of a ``q`` parameter: ``#`` and case dropped.
+
+    Raises:
+        GraphError: code 100 when missing, or not a hashtag (emoji, spaces, digits only).
+    """
+    if raw is None or not raw.strip():
+        raise GraphError(100, "(#100) The parameter q is required")
+    tag = raw.strip().lstrip("#").lower()
+    if not _TAG.fullmatch(tag) or tag.isdigit():
+        raise GraphError(100, f"(#100) Param q must be a valid hashtag, got {raw!r}")
+    return tag
+
+
+def search(mode: GraphMode, caller: GraphCaller, args: Mapping[str, str]) -> dict[str, Any]:
+    """``GET /ig_hashtag_search?user_id&q``.
+
+    Raises:
+        GraphError: 10/100 for the parameters, 24/2207024 for the 31st new hashtag in 7 days.
+    """
+    require_permission(caller, "instagram_basic")
+    account = account_param(mode, caller, args.get("user_id"))
+    tag = normalise_tag(args.get("q"))
+    hashtag_id = mode.world.hashtag_id(tag)
+    if hashtag_id is None:
+        return {"data": []}
+    if not mode.hashtags.search(account.id, tag):
+        raise GraphError(
+            24,
+            HASHTAG_LIMIT_MESSAGE,
+            subcode=HASHTAG_LIMIT_SUBCODE,
+            user_title="Hashtag limit reached",
+            user_msg="You can search up to 30 unique hashtags within 7 days.",
+        )
+    return {"data": [{"id": hashtag_id}]}
+
+
+def hashtag_edge(
+    mode: GraphMode,
+    caller: GraphCaller,
+    render: Renderer,
+    hashtag_id: str,
+    edge: str | None,
+    args: Mapping[str, str],
+    url_for: UrlFor,
+) -> dict[str, Any]:
+    """``GET /{hashtag-id}`` and its ``top_media`` / ``recent_media`` edges.
+
+    Raises:
+        GraphError: permissions, ``user_id``, fields or unknown edges.
+    """
+    require_permission(caller, "instagram_basic")
+    tag = mode.world.hashtag_by_id(hashtag_id)
+    assert tag is not None
+    specs = parse_fields(args.get("fields"))
+    if edge is None:
+        return render.hashtag(hashtag_id, tag, specs)
+    if edge not in ("top_media", "recent_media"):
+        raise GraphError(2500, f"Unknown path components: /{edge}")
+    account_param(mode, caller, args.get("user_id"))
+    items = mode.world.top_media(tag)
+    if edge == "recent_media":
+        since = mode.clock() - RECENT_SECONDS
+        items = sorted((m for m in items if m.timestamp >= since), key=lambda m: (-m.timestamp, m.id))
+    limit = parse_limit(args.get("limit"), *HASHTAG_MEDIA_LIMIT)
+    page = cut(items, limit, args.get("after"), args.get("before"))
+    out: dict[str, Any] = {"data": [render.media(m, specs, HASHTAG_MEDIA_FIELDS) for m in page.items]}
+    links = paging(page, url_for)
+    if links is not None:
+        out["paging"] = links
+    return out
+
+
+def recently_searched(mode: GraphMode, account: ProAccount, args: Mapping[str, str]) -> dict[str, Any]:
+    """``GET /{ig-user-id}/recently_searched_hashtags``: the tags counting against the quota now."""
+    limit = parse_limit(args.get("limit"), 25, 30)
+    tags = mode.hashtags.recent(account.id)[:limit]
+    data = []
+    for tag in tags:
+        hashtag_id = mode.world.hashtag_id(tag)
+        if hashtag_id is not None:
+            data.append({"id": hashtag_id})
+    return {"data": data}

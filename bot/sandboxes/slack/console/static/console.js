@@ -1,0 +1,849 @@
+// The console of the Slack stand-in: act as a sandbox user, type slash commands, watch what the bot posts.
+//
+// Everything shown is built with DOM APIs (createElement, textContent): message data never goes through
+// innerHTML. The page only talks to the stand-in's JSON controls under /__sandbox__/.
+"use strict";
+
+(function () {
+  const POLL_MS = 500;
+  const BOT_USER_ID = "U0IGBOT";
+  const STORAGE_PREFIX = "igbot-console:";
+
+  // A few of Slack's emoji short codes (the ones igbot and everyday messages use); others stay as text.
+  const EMOJI = {
+    white_check_mark: "✅", heavy_check_mark: "✔️", hourglass_flowing_sand: "⏳", hourglass: "⌛",
+    wave: "👋", camera_with_flash: "📸", camera: "📷", heart: "❤️", movie_camera: "🎥",
+    bust_in_silhouette: "👤", busts_in_silhouette: "👥", warning: "⚠️", lock: "🔒", x: "❌",
+    no_entry: "⛔", tada: "🎉", link: "🔗", key: "🔑", eyes: "👀", sparkles: "✨", star: "⭐",
+    information_source: "ℹ️", mag: "🔍", rotating_light: "🚨", thinking_face: "🤔", "+1": "👍",
+    thumbsup: "👍", "-1": "👎", smile: "😄", slightly_smiling_face: "🙂", zap: "⚡", stopwatch: "⏱️",
+    broken_heart: "💔", no_entry_sign: "🚫", arrows_counterclockwise: "🔄", frame_with_picture: "🖼️",
+  };
+  const ENTITIES = { lt: "<", gt: ">", amp: "&" };
+
+  const state = {
+    workspace: { teams: [] },
+    team: null, // team id
+    user: null, // user id acting
+    channel: null, // channel id open
+    entries: new Map(), // key -> entry (messages from the bot, commands typed, failures)
+    messageSeq: 0,
+    commandSeq: 0,
+    unread: new Map(), // channel id -> count, for the acting user
+    instance: null,
+    caughtUp: false,
+    stickToBottom: true,
+    history: [],
+    historyAt: 0,
+  };
+
+  // ---------- small DOM helpers ----------
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function isHttpUrl(value) {
+    return typeof value === "string" && /^https?:\/\/[^\s]+$/i.test(value);
+  }
+
+  function decodeEntities(text) {
+    return text.replace(/&(lt|gt|amp);/g, (_, name) => ENTITIES[name]);
+  }
+
+  function emojify(text) {
+    return text.replace(/:([a-z0-9_+-]+):/g, (whole, name) =>
+      Object.prototype.hasOwnProperty.call(EMOJI, name) ? EMOJI[name] : whole
+    );
+  }
+
+  function findUser(teamId, userId) {
+    const team = state.workspace.teams.find((t) => t.id === teamId);
+    return team ? team.users.find((u) => u.id === userId) : undefined;
+  }
+
+  function findChannel(teamId, channelId) {
+    const team = state.workspace.teams.find((t) => t.id === teamId);
+    return team ? team.channels.find((c) => c.id === channelId) : undefined;
+  }
+
+  function userName(teamId, userId) {
+    const user = findUser(teamId, userId);
+    return user ? user.name : userId;
+  }
+
+  // ---------- mrkdwn -> DOM ----------
+  //
+  // The raw text is first cut into atoms: single characters, or finished nodes for `code`, ```blocks```
+  // and <control sequences>. Emphasis (*bold*, _italic_, ~strike~) is then matched over the atoms, so
+  // a bold span may hold a link (*<url|@name>*). Entities (&lt; &gt; &amp;) are decoded only when a run
+  // of characters becomes a text node, so escaped text can never turn into markup or a link.
+
+  function renderMrkdwn(text, teamId) {
+    const root = el("span", "mrkdwn");
+    build(atomize(String(text || ""), teamId || state.team), root);
+    return root;
+  }
+
+  function atomize(text, teamId) {
+    const atoms = [];
+    let i = 0;
+    while (i < text.length) {
+      const ch = text[i];
+      if (text.startsWith("```", i)) {
+        const end = text.indexOf("```", i + 3);
+        if (end > i + 3) {
+          atoms.push({ node: el("pre", null, decodeEntities(text.slice(i + 3, end).replace(/^\n/, ""))) });
+          i = end + 3;
+          continue;
+        }
+      }
+      if (ch === "`") {
+        const end = text.indexOf("`", i + 1);
+        if (end > i + 1 && !text.slice(i + 1, end).includes("\n")) {
+          atoms.push({ node: el("code", null, decodeEntities(text.slice(i + 1, end))) });
+          i = end + 1;
+          continue;
+        }
+      }
+      if (ch === "<") {
+        const end = text.indexOf(">", i + 1);
+        const inner = end > i + 1 ? text.slice(i + 1, end) : "";
+        if (inner && !inner.includes("<") && !inner.includes("\n")) {
+          atoms.push({ node: controlSequence(inner, teamId) });
+          i = end + 1;
+          continue;
+        }
+      }
+      atoms.push({ ch });
+      i += 1;
+    }
+    return atoms;
+  }
+
+  const EMPHASIS = { "*": "strong", _: "em", "~": "s" };
+
+  function isWordChar(ch) {
+    return /[\p{L}\p{N}]/u.test(ch);
+  }
+
+  function canOpen(atoms, i) {
+    const before = atoms[i - 1];
+    const after = atoms[i + 1];
+    if (before && !before.node && isWordChar(before.ch)) return false;
+    return Boolean(after) && (Boolean(after.node) || !/\s/.test(after.ch));
+  }
+
+  function closing(atoms, i, marker) {
+    for (let k = i + 1; k < atoms.length; k += 1) {
+      const atom = atoms[k];
+      if (atom.ch === "\n") return -1;
+      if (atom.ch !== marker || k === i + 1) continue;
+      const before = atoms[k - 1];
+      const after = atoms[k + 1];
+      const tightBefore = before.node || !/\s/.test(before.ch);
+      const boundaryAfter = !after || after.node || !isWordChar(after.ch);
+      if (tightBefore && boundaryAfter) return k;
+    }
+    return -1;
+  }
+
+  function build(atoms, parent) {
+    let run = "";
+    const flush = () => {
+      if (run) parent.appendChild(document.createTextNode(emojify(decodeEntities(run))));
+      run = "";
+    };
+    let i = 0;
+    while (i < atoms.length) {
+      const atom = atoms[i];
+      if (atom.node) {
+        flush();
+        parent.appendChild(atom.node);
+        i += 1;
+        continue;
+      }
+      if (EMPHASIS[atom.ch] && canOpen(atoms, i)) {
+        const end = closing(atoms, i, atom.ch);
+        if (end > i + 1) {
+          flush();
+          const span = el(EMPHASIS[atom.ch]);
+          build(atoms.slice(i + 1, end), span);
+          parent.appendChild(span);
+          i = end + 1;
+          continue;
+        }
+      }
+      run += atom.ch;
+      i += 1;
+    }
+    flush();
+  }
+
+  function controlSequence(inner, teamId) {
+    const bar = inner.indexOf("|");
+    const target = bar >= 0 ? inner.slice(0, bar) : inner;
+    const label = bar >= 0 ? decodeEntities(inner.slice(bar + 1)) : "";
+    if (target.startsWith("@")) {
+      const id = target.slice(1);
+      const node = el("span", "mention", "@" + (label || userName(teamId, id)));
+      node.dataset.userId = id;
+      if (id === state.user) node.classList.add("me");
+      return node;
+    }
+    if (target.startsWith("#")) {
+      const channel = findChannel(teamId, target.slice(1));
+      return el("span", "mention", "#" + (label || (channel ? channel.name : target.slice(1))));
+    }
+    if (target.startsWith("!")) return special(target.slice(1), label);
+    const url = decodeEntities(target);
+    if (isHttpUrl(url)) {
+      const link = el("a", null, label || url);
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      return link;
+    }
+    return el("span", null, label || url); // mailto:, javascript: and the like are shown, never linked
+  }
+
+  function special(command, label) {
+    const [name, ...rest] = command.split("^");
+    if (["here", "channel", "everyone"].includes(name)) return el("span", "mention", "@" + name);
+    if (name === "date" && /^\d+$/.test(rest[0] || "")) {
+      return el("span", "date", formatDate(Number(rest[0]), rest[1] || "", label));
+    }
+    return el("span", null, label || command);
+  }
+
+  function formatDate(seconds, format, fallback) {
+    const date = new Date(seconds * 1000);
+    if (Number.isNaN(date.getTime())) return fallback;
+    const parts = {
+      date_num: date.toISOString().slice(0, 10),
+      date: date.toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" }),
+      date_short: date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }),
+      date_long: date.toLocaleDateString(undefined, {
+        weekday: "long", year: "numeric", month: "long", day: "numeric",
+      }),
+      time: date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }),
+      time_secs: date.toLocaleTimeString(),
+    };
+    parts.date_pretty = parts.date;
+    parts.date_short_pretty = parts.date_short;
+    parts.date_long_pretty = parts.date_long;
+    const text = format.replace(/\{(\w+)\}/g, (whole, key) => parts[key] || whole);
+    return text || fallback;
+  }
+
+  // ---------- Block Kit -> DOM ----------
+
+  function renderText(obj, teamId) {
+    if (!obj || typeof obj !== "object") return el("span");
+    if (obj.type === "mrkdwn") return renderMrkdwn(obj.text, teamId);
+    const text = String(obj.text || "");
+    return el("span", "plain", obj.emoji === false ? text : emojify(text));
+  }
+
+  function image(url, alt, className) {
+    if (!isHttpUrl(url)) return el("span", "unsupported", `[image: ${alt || "no valid URL"}]`);
+    const img = el("img", className);
+    img.src = url;
+    img.alt = String(alt || "");
+    img.title = String(alt || "");
+    img.decoding = "async";
+    return img;
+  }
+
+  function renderElement(element, ctx) {
+    if (!element || typeof element !== "object") return el("span");
+    if (element.type === "button") return renderButton(element, ctx);
+    if (element.type === "static_select") return renderSelect(element, ctx);
+    if (element.type === "image") return image(element.image_url, element.alt_text, "context-image");
+    if (element.type === "mrkdwn" || element.type === "plain_text") return renderText(element, ctx.teamId);
+    return el("span", "unsupported", `[${element.type || "element"}: not shown in the console]`);
+  }
+
+  function renderButton(element, ctx) {
+    const button = el("button", "btn");
+    button.type = "button";
+    button.textContent = emojify(String((element.text && element.text.text) || "button"));
+    button.dataset.actionId = String(element.action_id || "");
+    if (element.value !== undefined) button.dataset.value = String(element.value);
+    if (element.style === "primary" || element.style === "danger") button.classList.add(element.style);
+    if (isHttpUrl(element.url)) {
+      button.dataset.url = element.url;
+      button.classList.add("link");
+      button.title = element.url;
+    }
+    button.addEventListener("click", () => clickButton(ctx.message, element));
+    return button;
+  }
+
+  function renderSelect(element, ctx) {
+    const select = el("select", "menu");
+    select.dataset.actionId = String(element.action_id || "");
+    const placeholder = el("option", null, (element.placeholder && element.placeholder.text) || "Choose…");
+    placeholder.value = "";
+    placeholder.disabled = true;
+    placeholder.selected = true;
+    select.appendChild(placeholder);
+    list(element.options).forEach((option) => {
+      const node = el("option", null, emojify(String((option.text && option.text.text) || option.value)));
+      node.value = String(option.value);
+      select.appendChild(node);
+    });
+    select.addEventListener("change", () => chooseOption(ctx.message, element, select.value));
+    return select;
+  }
+
+  function list(value) {
+    return Array.isArray(value) ? value : [];
+  }
+
+  function renderBlock(block, ctx) {
+    const type = block && typeof block.type === "string" ? block.type : "";
+    const node = el("div", `block block-${/^[a-z_]+$/.test(type) ? type : "unknown"}`);
+    if (block && block.block_id) node.dataset.blockId = String(block.block_id);
+    if (type === "section") {
+      const main = el("div", "section-main");
+      if (block.text) main.appendChild(renderText(block.text, ctx.teamId));
+      if (list(block.fields).length) {
+        const fields = el("div", "section-fields");
+        block.fields.forEach((field) => {
+          fields.appendChild(el("div", "field")).appendChild(renderText(field, ctx.teamId));
+        });
+        main.appendChild(fields);
+      }
+      node.appendChild(main);
+      const accessory = block.accessory;
+      if (accessory && accessory.type === "image") {
+        node.appendChild(image(accessory.image_url, accessory.alt_text, "accessory-image"));
+      } else if (accessory) {
+        node.appendChild(renderElement(accessory, ctx));
+      }
+    } else if (type === "image") {
+      const figure = el("figure");
+      if (block.title) figure.appendChild(el("figcaption")).appendChild(renderText(block.title, ctx.teamId));
+      figure.appendChild(image(block.image_url, block.alt_text, "block-image-img"));
+      node.appendChild(figure);
+    } else if (type === "context" || type === "actions") {
+      list(block.elements).forEach((element) => node.appendChild(renderElement(element, ctx)));
+    } else if (type === "divider") {
+      return el("hr", "block block-divider");
+    } else if (type === "header") {
+      node.appendChild(renderText(block.text, ctx.teamId));
+    } else {
+      node.appendChild(el("span", "unsupported", `[${type || "unknown"} block: not shown in the console]`));
+    }
+    return node;
+  }
+
+  function renderBlocks(blocks, ctx) {
+    const frag = document.createDocumentFragment();
+    list(blocks).forEach((block) => frag.appendChild(renderBlock(block, ctx)));
+    return frag;
+  }
+
+  // ---------- entries: what the timeline holds ----------
+
+  function tsKey(ts) {
+    const [seconds, micros] = String(ts).split(".");
+    return seconds.padStart(12, "0") + "." + (micros || "").padEnd(6, "0");
+  }
+
+  function messageEntry(m) {
+    const key = m.valid ? `m:${m.team_id}:${m.channel_id}:${m.ts}` : `bad:${m.seq}`;
+    return {
+      key, kind: "message", team: m.team_id, channel: m.channel_id, ts: m.ts, order: tsKey(m.ts),
+      visibleTo: m.ephemeral ? m.user_id : null, data: m,
+    };
+  }
+
+  function commandEntry(c) {
+    return {
+      key: `c:${c.seq}`, kind: c.kind, team: c.team_id, channel: c.channel_id, ts: c.ts, order: tsKey(c.ts),
+      visibleTo: c.user_id, data: c,
+    };
+  }
+
+  function visible(entry) {
+    return entry.team === state.team && (entry.visibleTo === null || entry.visibleTo === state.user);
+  }
+
+  function shown(entry) {
+    return visible(entry) && entry.channel === state.channel;
+  }
+
+  function avatar(className, letter) {
+    return el("div", `avatar ${className}`, letter);
+  }
+
+  function colorOf(id) {
+    let hash = 0;
+    for (const ch of String(id)) hash = (hash * 31 + ch.charCodeAt(0)) % 997;
+    return `c${hash % 6}`;
+  }
+
+  function timeOf(ts) {
+    const date = new Date(Number(String(ts).split(".")[0]) * 1000);
+    const node = el("time", "time", date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    node.dateTime = date.toISOString();
+    node.title = date.toLocaleString();
+    return node;
+  }
+
+  function renderEntry(entry) {
+    const data = entry.data;
+    const node = el("div", "message");
+    node.dataset.key = entry.key;
+    node.dataset.ts = entry.ts;
+    node.dataset.kind = entry.kind;
+    const body = el("div", "message-body");
+    const meta = el("div", "meta");
+    const content = el("div", "content");
+    if (entry.kind === "message") {
+      node.dataset.seq = data.seq;
+      node.dataset.source = data.source;
+      node.dataset.sender = BOT_USER_ID;
+      node.classList.add("from-bot", data.ephemeral ? "ephemeral" : "in-channel");
+      node.appendChild(avatar("bot", "ig"));
+      meta.append(el("span", "sender", "igbot"), el("span", "app-badge", "APP"), timeOf(entry.ts));
+      const ctx = { message: data, teamId: entry.team };
+      try {
+        if (list(data.blocks).length) content.appendChild(renderBlocks(data.blocks, ctx));
+        else content.appendChild(renderMrkdwn(data.text, entry.team));
+      } catch (error) {
+        // One odd message must not stop the live view: say so in its place and carry on.
+        content.replaceChildren(el("span", "unsupported", `[the console could not show this message: ${error}]`));
+      }
+      if (!data.valid) {
+        node.classList.add("invalid");
+        const note = el("div", "invalid-note", "Slack rejected this message, so nobody saw it:");
+        const items = note.appendChild(el("ul"));
+        list(data.errors).forEach((error) => items.appendChild(el("li", null, error)));
+        content.appendChild(note);
+      }
+    } else if (entry.kind === "command") {
+      const user = findUser(entry.team, data.user_id);
+      node.dataset.sender = data.user_id;
+      node.classList.add("command-echo");
+      node.appendChild(avatar(colorOf(data.user_id), (user ? user.name : data.user_id).slice(0, 1).toUpperCase()));
+      meta.append(
+        el("span", "sender", user ? user.real_name || user.name : data.user_id), timeOf(entry.ts),
+        el("span", "tag", "slash command")
+      );
+      content.appendChild(el("code", "command", data.text));
+    } else {
+      node.dataset.sender = "USLACKBOT";
+      node.classList.add("failure", "ephemeral");
+      node.appendChild(avatar("slackbot", "S"));
+      meta.append(el("span", "sender", "Slackbot"), timeOf(entry.ts));
+      content.textContent = data.text;
+    }
+    if (node.classList.contains("ephemeral")) body.appendChild(el("div", "ephemeral-note", "Only visible to you"));
+    body.append(meta, content);
+    node.appendChild(body);
+    node.querySelectorAll("img").forEach((img) => img.addEventListener("load", keepAtBottom));
+    return node;
+  }
+
+  function insertNode(node, entry) {
+    const list = $("messages");
+    const empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+    const existing = list.querySelector(`[data-key="${CSS.escape(entry.key)}"]`);
+    if (existing) {
+      existing.replaceWith(node);
+      return;
+    }
+    const order = entry.order;
+    const after = Array.from(list.children).find((child) => {
+      const other = state.entries.get(child.dataset.key);
+      return other && other.order > order;
+    });
+    list.insertBefore(node, after || null);
+  }
+
+  function keepAtBottom() {
+    if (state.stickToBottom) {
+      const list = $("messages");
+      list.scrollTop = list.scrollHeight;
+    }
+  }
+
+  function addEntries(entries) {
+    let refreshSidebar = false;
+    let unknownChannel = false;
+    for (const entry of entries) {
+      state.entries.set(entry.key, entry);
+      if (!findChannel(entry.team, entry.channel)) unknownChannel = true;
+      if (shown(entry)) {
+        insertNode(renderEntry(entry), entry);
+      } else if (visible(entry) && state.caughtUp) {
+        state.unread.set(entry.channel, (state.unread.get(entry.channel) || 0) + 1);
+        refreshSidebar = true;
+      }
+    }
+    if (entries.length) keepAtBottom();
+    if (unknownChannel) loadWorkspace().then(renderSidebar);
+    else if (refreshSidebar) renderSidebar();
+  }
+
+  function renderTimeline() {
+    const list = $("messages");
+    list.replaceChildren();
+    const entries = Array.from(state.entries.values()).filter(shown);
+    entries.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    for (const entry of entries) list.appendChild(renderEntry(entry));
+    if (!entries.length) {
+      const channel = findChannel(state.team, state.channel);
+      const empty = el("p", "empty");
+      empty.append("This is the very beginning of ", el("strong", null, channelLabel(channel)), ". Type ");
+      empty.append(el("code", null, "/ig help"), " below to see what igbot can do.");
+      list.appendChild(empty);
+    }
+    state.stickToBottom = true;
+    keepAtBottom();
+  }
+
+  // ---------- workspace, pickers, channels ----------
+
+  function currentTeam() {
+    return state.workspace.teams.find((t) => t.id === state.team);
+  }
+
+  function people(team) {
+    return team ? team.users.filter((u) => !u.is_bot) : [];
+  }
+
+  function channelLabel(channel) {
+    if (!channel) return "#" + (state.channel || "");
+    if (channel.is_im) return "igbot";
+    return (channel.is_private ? "" : "#") + channel.name;
+  }
+
+  function channelKind(channel) {
+    return !channel ? "public" : channel.is_im ? "im" : channel.is_private ? "private" : "public";
+  }
+
+  function channelName(channel) {
+    const node = el("span", "channel-name", channelLabel(channel));
+    node.dataset.kind = channelKind(channel);
+    return node;
+  }
+
+  function channelsFor(team, userId) {
+    if (!team) return [];
+    return team.channels.filter((c) =>
+      c.is_im ? c.members.includes(userId) : !c.is_private || c.members.includes(userId)
+    );
+  }
+
+  async function loadWorkspace() {
+    state.workspace = await getJSON("/__sandbox__/workspace");
+  }
+
+  function renderPickers() {
+    const teamPicker = $("team-picker");
+    teamPicker.replaceChildren(
+      ...state.workspace.teams.map((t) => {
+        const option = el("option", null, t.name);
+        option.value = t.id;
+        return option;
+      })
+    );
+    teamPicker.value = state.team;
+    const userPicker = $("user-picker");
+    userPicker.replaceChildren(
+      ...people(currentTeam()).map((u) => {
+        const option = el("option", null, `${u.name} (${u.real_name})`);
+        option.value = u.id;
+        return option;
+      })
+    );
+    userPicker.value = state.user;
+  }
+
+  function renderSidebar() {
+    const team = currentTeam();
+    $("team-name").textContent = team ? team.name : state.team;
+    const channels = channelsFor(team, state.user);
+    const item = (channel) => {
+      const li = el("li");
+      const button = li.appendChild(el("button", null));
+      button.type = "button";
+      button.dataset.channel = channel.id;
+      button.appendChild(channelName(channel));
+      const unread = channel.id === state.channel ? 0 : state.unread.get(channel.id) || 0;
+      if (unread) {
+        button.classList.add("unread");
+        button.appendChild(el("span", "unread-count", unread));
+      }
+      if (channel.id === state.channel) {
+        button.classList.add("active");
+        button.setAttribute("aria-current", "page");
+      }
+      button.addEventListener("click", () => openChannel(channel.id));
+      return li;
+    };
+    $("channel-list").replaceChildren(...channels.filter((c) => !c.is_im).map(item));
+    $("dm-list").replaceChildren(...channels.filter((c) => c.is_im).map(item));
+  }
+
+  function renderHeader() {
+    const channel = findChannel(state.team, state.channel);
+    $("channel-title").replaceChildren(channelName(channel));
+    const meta = channel
+      ? channel.is_im
+        ? "Direct messages with igbot"
+        : `${channel.members.length} members${channel.is_private ? " · private" : ""}`
+      : "";
+    $("channel-meta").textContent = meta;
+    $("message-input").placeholder = `Message ${channelLabel(channel)}: try /ig help`;
+  }
+
+  function choose(team, user, channel) {
+    state.team = state.workspace.teams.some((t) => t.id === team) ? team : state.workspace.teams[0].id;
+    const members = people(currentTeam());
+    const remembered = localStorage.getItem(STORAGE_PREFIX + "user:" + state.team);
+    const wanted = [user, remembered].find((id) => id && members.some((u) => u.id === id));
+    state.user = wanted || (members[0] && members[0].id) || null;
+    const channels = channelsFor(currentTeam(), state.user);
+    const general = channels.find((c) => c.name === "general") || channels[0];
+    state.channel = channels.some((c) => c.id === channel) ? channel : general ? general.id : null;
+    if (state.user) localStorage.setItem(STORAGE_PREFIX + "user:" + state.team, state.user);
+    localStorage.setItem(STORAGE_PREFIX + "team", state.team);
+    state.unread.delete(state.channel);
+    const query = new URLSearchParams({ team: state.team, channel: state.channel || "", user: state.user || "" });
+    history.replaceState(null, "", `/?${query}`);
+    renderPickers();
+    renderSidebar();
+    renderHeader();
+    renderTimeline();
+  }
+
+  function recountUnread() {
+    state.unread.clear(); // counts are per acting user; start afresh when the user or team changes
+  }
+
+  function openChannel(channelId) {
+    choose(state.team, state.user, channelId);
+    $("message-input").focus();
+  }
+
+  // ---------- talking to the stand-in ----------
+
+  async function getJSON(url) {
+    const response = await fetch(url, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  async function postJSON(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = null;
+    }
+    if (!response.ok) throw new Error((data && data.error) || `HTTP ${response.status}`);
+    return data;
+  }
+
+  let toastTimer = null;
+  function toast(text) {
+    const node = $("toast");
+    node.textContent = text;
+    node.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => (node.hidden = true), 6000);
+  }
+
+  function setConnection(live) {
+    const node = $("connection");
+    node.dataset.state = live ? "live" : "offline";
+    node.textContent = live ? "live" : "stand-in not reachable, retrying…";
+  }
+
+  let polling = false;
+  let pollAgain = false;
+  let pollTimer = null;
+  let wasOffline = false;
+
+  function pollSoon(delay) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, delay);
+  }
+
+  async function poll() {
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    let delay = POLL_MS;
+    try {
+      if (wasOffline) await checkInstance();
+      const [messages, commands] = await Promise.all([
+        getJSON(`/__sandbox__/messages?since=${state.messageSeq}`),
+        getJSON(`/__sandbox__/commands?since=${state.commandSeq}`),
+      ]);
+      const fresh = [];
+      for (const m of messages) {
+        state.messageSeq = Math.max(state.messageSeq, m.seq);
+        if (m.delete_original && !m.text && !(m.blocks || []).length) continue;
+        fresh.push(messageEntry(m));
+      }
+      for (const c of commands) {
+        state.commandSeq = Math.max(state.commandSeq, c.seq);
+        fresh.push(commandEntry(c));
+      }
+      fresh.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+      addEntries(fresh);
+      state.caughtUp = true; // what was there before the page opened is history, not unread
+      setConnection(true);
+      wasOffline = false;
+    } catch (error) {
+      setConnection(false);
+      wasOffline = true;
+      delay = 2000;
+    } finally {
+      polling = false;
+      if (pollAgain) {
+        pollAgain = false;
+        delay = 0;
+      }
+      pollSoon(delay);
+    }
+  }
+
+  async function checkInstance() {
+    const info = await getJSON("/console/info");
+    if (state.instance && info.instance !== state.instance) {
+      // The stand-in was restarted: its numbering starts again, so start the timeline again too.
+      state.entries.clear();
+      state.unread.clear();
+      state.messageSeq = 0;
+      state.commandSeq = 0;
+      state.caughtUp = false;
+      await loadWorkspace();
+      choose(state.team, state.user, state.channel);
+    }
+    state.instance = info.instance;
+  }
+
+  async function sendCommand(line) {
+    const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line);
+    if (!match) {
+      toast("The stand-in only sends slash commands to igbot: start with /ig (try /ig help).");
+      return false;
+    }
+    if (match[1].toLowerCase() !== "ig") {
+      toast(`/${match[1]} is not a valid command here. igbot's command is /ig (try /ig help).`);
+      return false;
+    }
+    if (!state.user || !state.channel) {
+      toast("Pick a user and a channel first.");
+      return false;
+    }
+    try {
+      await postJSON("/__sandbox__/command", {
+        command: "/ig", text: match[2].trim(), team_id: state.team, channel_id: state.channel, user_id: state.user,
+      });
+    } catch (error) {
+      toast(`The command was not sent: ${error.message}`);
+    }
+    pollSoon(0);
+    return true;
+  }
+
+  function clickButton(message, element) {
+    // As in Slack: a link button opens its URL in a new tab *and* the app gets a block_actions payload.
+    if (isHttpUrl(element.url)) window.open(element.url, "_blank", "noopener");
+    postJSON("/__sandbox__/click", {
+      team_id: message.team_id, channel_id: message.channel_id, ts: message.ts,
+      action_id: element.action_id, user_id: state.user,
+    })
+      .catch((error) => toast(`Slack could not deliver the click to igbot: ${error.message}`))
+      .finally(() => pollSoon(0));
+  }
+
+  function chooseOption(message, element, value) {
+    postJSON("/__sandbox__/select", {
+      team_id: message.team_id, channel_id: message.channel_id, ts: message.ts,
+      action_id: element.action_id, value, user_id: state.user,
+    })
+      .catch((error) => toast(`Slack could not deliver the choice to igbot: ${error.message}`))
+      .finally(() => pollSoon(0));
+  }
+
+  // ---------- wiring ----------
+
+  function wire() {
+    $("team-picker").addEventListener("change", (event) => {
+      recountUnread();
+      choose(event.target.value, null, null);
+    });
+    $("user-picker").addEventListener("change", (event) => {
+      recountUnread();
+      choose(state.team, event.target.value, state.channel);
+    });
+    $("composer").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = $("message-input");
+      const line = input.value.trim();
+      if (!line) return;
+      state.history.push(line);
+      state.historyAt = state.history.length;
+      input.value = "";
+      if (!(await sendCommand(line))) input.value = line;
+    });
+    $("message-input").addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+      if (!state.history.length) return;
+      event.preventDefault();
+      const step = event.key === "ArrowUp" ? -1 : 1;
+      state.historyAt = Math.min(state.history.length, Math.max(0, state.historyAt + step));
+      event.target.value = state.history[state.historyAt] || "";
+    });
+    $("messages").addEventListener("scroll", (event) => {
+      const list = event.target;
+      state.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    });
+  }
+
+  async function boot() {
+    try {
+      await loadWorkspace();
+      state.instance = (await getJSON("/console/info")).instance;
+    } catch (error) {
+      setConnection(false);
+      setTimeout(boot, 2000);
+      return;
+    }
+    const params = new URLSearchParams(location.search);
+    const team = params.get("team") || localStorage.getItem(STORAGE_PREFIX + "team");
+    choose(team, params.get("user"), params.get("channel"));
+    document.body.dataset.ready = "true";
+    poll();
+  }
+
+  // For tests and curious developers: the renderers, and the state they draw from.
+  window.igConsole = { renderMrkdwn, renderBlocks, state, sendCommand };
+
+  wire();
+  boot();
+})();

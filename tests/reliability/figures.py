@@ -1,0 +1,100 @@
+"""The figures the reliability suite reports (and checks in test_zz_figures.py).
+
+Every test in tests/reliability adds what it tried and what happened; the conftest prints the table at
+the end of the run, and the last test of the folder fails when a figure is off.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Figures:
+    """Session-wide counters, safe to update from the load test's threads."""
+
+    attacks_tried: int = 0
+    attacks_rejected: int = 0
+    faults_injected: int = 0
+    faults_survived: int = 0
+    commands_sent: int = 0
+    commands_answered: int = 0
+    links_before: int = 0
+    links_lost: int = 0
+    bodies_checked: int = 0
+    secrets_found: int = 0
+    misses: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def attack(self, name: str, status: int) -> bool:
+        """One hostile request; rejected means a 4xx answer. Returns whether it was rejected."""
+        rejected = 400 <= status < 500
+        with self._lock:
+            self.attacks_tried += 1
+            self.attacks_rejected += rejected
+            if not rejected:
+                self.misses.append(f"attack {name!r} answered {status}")
+        return rejected
+
+    def fault(self, name: str, survived: bool) -> bool:
+        """One injected fault; survived means the user got the promised answer and the bot still serves."""
+        with self._lock:
+            self.faults_injected += 1
+            self.faults_survived += survived
+            if not survived:
+                self.misses.append(f"fault {name!r} not survived")
+        return survived
+
+    def commands(self, sent: int, answered: int) -> None:
+        """Commands sent through the Slack stand-in and how many got exactly one final answer."""
+        with self._lock:
+            self.commands_sent += sent
+            self.commands_answered += answered
+            if answered != sent:
+                self.misses.append(f"{sent - answered} of {sent} commands unanswered")
+
+    def links(self, before: int, lost: int) -> None:
+        """Links that existed before a disruptive run, and how many of them were gone afterwards."""
+        with self._lock:
+            self.links_before += before
+            self.links_lost += lost
+            if lost:
+                self.misses.append(f"{lost} of {before} links lost")
+
+    def bodies(self, checked: int, leaks: int) -> None:
+        """Response bodies and Slack messages scanned for secrets, and how many held one."""
+        with self._lock:
+            self.bodies_checked += checked
+            self.secrets_found += leaks
+            if leaks:
+                self.misses.append(f"{leaks} secret(s) found in responses or messages")
+
+    def rows(self) -> list[tuple[str, str, bool]]:
+        """(figure, value, ok) rows of the summary table."""
+        return [
+            (
+                "attacks tried / rejected",
+                f"{self.attacks_tried} / {self.attacks_rejected}",
+                self.attacks_tried == self.attacks_rejected,
+            ),
+            (
+                "faults injected / survived",
+                f"{self.faults_injected} / {self.faults_survived}",
+                self.faults_injected == self.faults_survived,
+            ),
+            (
+                "commands sent / answered",
+                f"{self.commands_sent} / {self.commands_answered}",
+                self.commands_sent == self.commands_answered,
+            ),
+            ("links before / lost", f"{self.links_before} / {self.links_lost}", self.links_lost == 0),
+            (
+                "bodies+messages checked / with a secret",
+                f"{self.bodies_checked} / {self.secrets_found}",
+                self.secrets_found == 0,
+            ),
+        ]
+
+
+FIGURES = Figures()
