@@ -18,15 +18,18 @@ from bench.procs import ROOT, managed
 from bench.stack import CHANNEL, SIGNING_SECRET, TEAM, start_world
 
 CONFIGS = [
-    # (worker class, workers, threads, after-ack threads per worker)
-    ("gthread", 2, 8, 16),
-    ("gthread", 2, 4, 16),
-    ("gthread", 4, 4, 16),
-    ("gthread", 4, 2, 16),
-    ("gthread", 3, 4, 16),
-    ("sync", 4, 1, 16),
-    ("sync", 8, 1, 16),
-    ("gthread", 4, 4, 4),
+    # (worker class, workers, threads, after-ack threads per worker, GIL switch interval ms or None)
+    ("gthread", 2, 8, 16, None),
+    ("gthread", 2, 4, 16, None),
+    ("gthread", 4, 4, 16, None),
+    ("gthread", 4, 2, 16, None),
+    ("gthread", 3, 4, 16, None),
+    ("sync", 4, 1, 16, None),
+    ("sync", 8, 1, 16, None),
+    ("gthread", 4, 4, 4, None),
+    ("gthread", 2, 8, 16, 1.0),
+    ("gthread", 4, 4, 16, 1.0),
+    ("gthread", 4, 2, 16, 1.0),
 ]
 SCENARIOS = {"help": ["help"], "follow": ["follow dan_the_man", "follow bob"]}
 
@@ -50,10 +53,12 @@ def main(argv: list[str] | None = None) -> int:
             f"load generator: {gen.name}; {args.rounds} rounds x {args.seconds:g} s; {args.connections} conns"
         )
         print(
-            "cfg  class    w  t  aa | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms | ratio  other%"
+            "cfg  class    w  t  aa sw  | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms | ratio  other%"
         )
-        for index, (klass, workers, threads, after) in configs:
+        for index, (klass, workers, threads, after, switch) in configs:
             flags = ["--worker-class", klass, "--workers", str(workers), "--threads", str(threads)]
+            if switch is not None:
+                flags += ["--switch-interval-ms", str(switch)]
             igbot = world.start_variant(
                 "igbot", [*flags, "--after-ack-threads", str(after)], name=f"igbot-{index}"
             )
@@ -77,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                     ig_rps = statistics.median(r.load.rps for r in ig)
                     bo_rps = statistics.median(r.load.rps for r in bo)
                     print(
-                        f"{index:<4} {klass:<8} {workers:<2} {threads:<2} {after:<3}| {scenario:<8} "
+                        f"{index:<4} {klass:<8} {workers:<2} {threads:<2} {after:<3}{switch or 5:<4}| {scenario:<8} "
                         f"{ig_rps:7.0f} {statistics.median(r.load.p99_ms for r in ig):6.1f} "
                         f"{statistics.median(r.server_ms_per_request for r in ig):6.2f} | "
                         f"{bo_rps:7.0f} {statistics.median(r.load.p99_ms for r in bo):6.1f} "

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -156,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=defaults.threads)
     parser.add_argument("--worker-class", default=defaults.worker_class)
     parser.add_argument("--after-ack-threads", type=int, default=None)
+    parser.add_argument("--switch-interval-ms", type=float, default=None, help="sys.setswitchinterval")
     args = parser.parse_args(argv)
+    if args.switch_interval_ms is not None:
+        sys.setswitchinterval(args.switch_interval_ms / 1000)  # inherited by the forked workers
     settings = Settings.from_env(os.environ)
     logs.configure()
     options = dataclasses.replace(

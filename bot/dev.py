@@ -7,12 +7,10 @@ Generated secrets (signing secret, bot token, encryption key) are kept in the da
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import signal
-import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-import redis
 from cryptography.fernet import Fernet
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from bot.app import Igbot, build
 from bot.serving import RunningServer, start_server
@@ -101,26 +96,7 @@ class DevStack:
             self.igbot.close()  # background work may still answer through the Slack stand-in
         for server in reversed(self.servers):
             server.stop()
-        _save_and_stop(self.redis)
-
-
-def _save_and_stop(embedded: EmbeddedRedis) -> None:
-    """Have redis-server save and exit, then let ``embedded`` clean up.
-
-    The SHUTDOWN goes through a client without retries: redis-py's default policy retries the expected
-    dropped connection with backoff, which made every Ctrl-C wait about 3 s.
-    """
-    process = embedded.process
-    if process is not None and process.poll() is None:
-        client = redis.Redis(
-            unix_socket_path=embedded.socket_path, socket_timeout=5, retry=Retry(NoBackoff(), 0)
-        )
-        with contextlib.suppress(redis.RedisError, OSError):
-            client.shutdown(nosave=False)
-        client.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-    embedded.stop()  # kills it if it is still running, removes the socket folder
+        self.redis.stop()  # saves, then exits
 
 
 def start_dev(

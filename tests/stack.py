@@ -128,6 +128,26 @@ class Stack:
         )
         return token
 
+    def link_graph(
+        self, fb_username: str, ig_username: str, user_id: str = "U0ALICE", expires_at: int | None = None
+    ) -> str:
+        """Link a Slack user to one of ``fb_username``'s Instagram professional accounts (graph mode)."""
+        token = self.instagram.issue_graph_token(fb_username)
+        remember_secret(token)
+        account = next(
+            a for a in self.instagram.graph_accounts_of(fb_username) if a["username"] == ig_username
+        )
+        self.services.links.save(
+            TEAM,
+            user_id,
+            token=token,
+            ig_user_id=str(account["id"]),
+            ig_username=ig_username,
+            scope="instagram_basic",
+            expires_at=expires_at,
+        )
+        return token
+
     def close(self) -> None:
         for server in reversed(self.servers):
             server.stop()

@@ -177,12 +177,13 @@ class GraphInstagram:
         ]
         if not ids:
             return []
+        # Hashtag media cannot carry a video's thumbnail, so videos have no picture: ask for spares.
         top = self._get(
             f"/{ids[0]}/top_media",
             creds.token,
             user_id=creds.ig_user_id,
             fields=HASHTAG_MEDIA_FIELDS,
-            limit=count,
+            limit=min(50, count * 3),
         )
         return parse.media_list(top, count)
 

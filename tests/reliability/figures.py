@@ -37,6 +37,15 @@ class Figures:
                 self.misses.append(f"attack {name!r} answered {status}")
         return rejected
 
+    def defended(self, name: str, held: bool) -> bool:
+        """One hostile input that is not an HTTP request (e.g. content from Instagram); held = neutralised."""
+        with self._lock:
+            self.attacks_tried += 1
+            self.attacks_rejected += held
+            if not held:
+                self.misses.append(f"attack {name!r} got through")
+        return held
+
     def fault(self, name: str, survived: bool) -> bool:
         """One injected fault; survived means the user got the promised answer and the bot still serves."""
         with self._lock:
@@ -74,7 +83,7 @@ class Figures:
         """(figure, value, ok) rows of the summary table."""
         return [
             (
-                "attacks tried / rejected",
+                "attacks tried / rejected or neutralised",
                 f"{self.attacks_tried} / {self.attacks_rejected}",
                 self.attacks_tried == self.attacks_rejected,
             ),

@@ -28,6 +28,7 @@ from tests.reliability.helpers import (
     answer,
     command_body,
     consent,
+    crash,
     login_url,
     open_callback,
     query_param,
@@ -244,9 +245,7 @@ def test_redis_killed_and_restarted_during_a_run_of_commands(
     sender.start()
     try:
         wait_sent(12)
-        assert server.process is not None
-        server.process.kill()  # a crash: nothing saved beyond the append-only file
-        server.process.wait(timeout=5)
+        crash(server, clean_up=False)  # nothing saved beyond the append-only file
         killed_at = len(sent)
         wait_sent(killed_at + 12)
         health = stack.igbot.services.storage_ok()
@@ -283,8 +282,8 @@ def test_redis_killed_and_restarted_during_a_run_of_commands(
     finally:
         stack.close()
         if restarted is not None:
-            restarted.stop()
-        server.stop()
+            crash(restarted)
+        crash(server)
 
 
 def test_a_callback_during_a_redis_outage_keeps_the_link_usable(
@@ -295,9 +294,7 @@ def test_a_callback_during_a_redis_outage_keeps_the_link_usable(
     restarted = EmbeddedRedis(tmp_path / "redis", socket_path=server.socket_path)
     try:
         approval = consent(stack, _login(stack, "U0ALICE", "C0OUTAGE"))
-        assert server.process is not None
-        server.process.kill()
-        server.process.wait(timeout=5)
+        crash(server, clean_up=False)
         page = open_callback(stack, approval)
         assert page.status_code == 503 and "storage" in page.text
         restarted.start()
@@ -306,8 +303,21 @@ def test_a_callback_during_a_redis_outage_keeps_the_link_usable(
         assert stack.services.links.get(TEAM, "U0ALICE") is not None
     finally:
         stack.close()
-        restarted.stop()
-        server.stop()
+        crash(restarted)
+        crash(server)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="EmbeddedRedis.stop() sends SHUTDOWN through a redis-py 8 client with its default Retry "
+    "(10 retries, exponential backoff), which retries the expected disconnect for ~4 s",
+)
+def test_stopping_the_embedded_redis_takes_under_a_second(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "redis")
+    server.start()
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 1.0
 
 
 # --- Slack's response_url failing ------------------------------------------------------------------
@@ -348,10 +358,10 @@ def test_a_failing_response_url_neither_crashes_nor_blocks_the_bot(stack: Stack)
     reason="replies go through Bolt's Respond, whose WebhookClient waits 30 s: a response_url that "
     "never answers holds a worker that long (16 of them stall every lazy listener)",
 )
-def test_a_response_url_that_never_answers_releases_the_worker_within_5_seconds(stack: Stack) -> None:
+def test_a_response_url_that_never_answers_releases_the_worker_within_3_seconds(stack: Stack) -> None:
     silent = SilentServer()
     try:
         send_signed(stack, command_body("me", user_id="U0HUNG", response_url=silent.url))
-        assert work_of(stack).wait_idle(5)
+        assert work_of(stack).wait_idle(3)
     finally:
         silent.close()

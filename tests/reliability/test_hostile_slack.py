@@ -28,6 +28,7 @@ from bot.sandboxes.slack.signing import signature as sign
 from bot.sandboxes.slack.signing import signed_headers
 from bot.serving import start_server
 from bot.web.routes import MAX_BODY_BYTES, create_web_app
+from tests import log_capture
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import (
     FORM,
@@ -108,6 +109,24 @@ def test_unsigned_forged_and_badly_timed_requests_get_401_and_nothing_runs(
     # The positive control: the same checks accept Slack's own request, 290 s old.
     control = send_signed(stack, command_body("help"), timestamp=int(time.time()) - 290)
     assert control.status_code == 200 and "/ig login" in control.text
+
+
+def test_rejected_requests_are_logged_with_their_reason_and_without_their_body(stack: Stack) -> None:
+    canary = "xoxb-canary-in-a-rejected-body-0042"
+    log_capture.remember_secret(canary)
+    lines_before = len(log_capture.CAPTURE.lines)
+    body = command_body(f"user {canary}")
+    for headers in (
+        {"Content-Type": FORM},
+        {**signed_headers(SIGNING_SECRET, body, FORM), "X-Slack-Signature": "v0=00"},
+    ):
+        _post(stack, body, headers)
+    send_signed(stack, body, timestamp=int(time.time()) - 900)
+    send_signed(stack, body, "text/plain")
+    send_signed(stack, b"payload=" + canary.encode())
+    logged = log_capture.CAPTURE.lines[lines_before:]
+    assert sum("rejected a request to /slack/events" in line for line in logged) == 5
+    assert not [line for line in logged if canary in line or "canary" in line]
 
 
 def test_a_replayed_request_is_refused_even_when_sent_at_once(

@@ -22,7 +22,7 @@ from bot.storage.keys import link_key
 from bot.storage.links import LinkStore
 from tests import log_capture
 from tests.reliability.figures import FIGURES
-from tests.reliability.helpers import answer, consent, leaked, login_url, open_callback
+from tests.reliability.helpers import answer, consent, crash, leaked, login_url, open_callback
 from tests.stack import TEAM, Stack
 
 LINK_FIELDS = {"token", "ig_user_id", "ig_username", "scope", "linked_at", "expires_at"}
@@ -70,9 +70,7 @@ def test_a_stolen_redis_dump_holds_no_token_code_or_secret(
     finally:
         client.close()
         stack.close()
-        assert server.process is not None
-        server.process.kill()  # no need for an orderly save
-        server.stop()
+        crash(server)
 
 
 def test_rotating_the_key_re_encrypts_each_token_on_its_next_command(

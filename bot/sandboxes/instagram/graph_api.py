@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from bot.sandboxes.instagram import graph_hashtags
+from bot.sandboxes.instagram import graph_hashtags, graph_oauth
 from bot.sandboxes.instagram.fields import FieldSpec, FieldSyntaxError, parse_fields
 from bot.sandboxes.instagram.graph_auth import (
     GraphCaller,
@@ -35,16 +35,16 @@ ACCOUNTS_LIMIT = (25, 100)
 PREFIX = "/graph"
 
 
-def split_path(first: str, second: str | None, third: str | None) -> tuple[str, str | None]:
-    """``(node, edge)`` of a graph path, with or without the version segment.
+def split_path(rest: str) -> tuple[str, str | None]:
+    """``(node, edge)`` of a graph path (after ``/graph/``), with or without the version segment.
 
     Raises:
         GraphError: 2500 for a path that has no node or too many parts.
     """
-    parts = [p for p in (first, second, third) if p is not None]
-    if VERSION.fullmatch(parts[0]):
+    parts = rest.split("/")
+    if parts and VERSION.fullmatch(parts[0]):
         parts = parts[1:]
-    if not parts or len(parts) > 2:
+    if not parts or len(parts) > 2 or "" in parts:
         raise GraphError(2500, "Unknown path components: " + request.path)
     return parts[0], (parts[1] if len(parts) == 2 else None)
 
@@ -169,13 +169,13 @@ class GraphRoutes:
 
 
 def register(app: Flask, state: SandboxState) -> None:
-    """Add the generic graph routes (``/graph/<...>`` up to three segments) to ``app``."""
+    """Add the one generic graph route (``/graph/<path>``; the token endpoint included)."""
 
-    @app.route(f"{PREFIX}/<first>", methods=["GET", "POST", "DELETE"])
-    @app.route(f"{PREFIX}/<first>/<second>", methods=["GET", "POST", "DELETE"])
-    @app.route(f"{PREFIX}/<first>/<second>/<third>", methods=["GET", "POST", "DELETE"])
-    def graph_node(first: str, second: str | None = None, third: str | None = None) -> Response:
-        node, edge = split_path(first, second, third)
+    @app.route(f"{PREFIX}/<path:rest>", methods=["GET", "POST", "DELETE"])
+    def graph_node(rest: str) -> Response:
+        node, edge = split_path(rest.strip("/"))
+        if (node, edge) == ("oauth", "access_token") and request.method in ("GET", "POST"):
+            return graph_oauth.token_response(state)
         if request.method != "GET":
             raise unsupported(node, request.method.lower())
         return graph_json(GraphRoutes(state.graph_mode).dispatch(node, edge))

@@ -64,60 +64,69 @@ def world_listing(state: SandboxState, username: str | None = None) -> dict[str,
     return {"facebook_users": listing, "professional_accounts": accounts}
 
 
-def register(app: Flask, state: SandboxState) -> None:
-    """Add the graph control routes to ``app``."""
+def _tokens(state: SandboxState, body: dict[str, Any]) -> Response:
     mode = state.graph_mode
-
-    @app.post(f"{PREFIX}/graph/tokens")
-    def graph_tokens() -> Response:
-        body = _body()
-        username = str(body.get("username", ""))
-        try:
-            token, record = mode.issue_token(
-                username,
-                state.config.client_id,
-                str(body.get("scope") or DEFAULT_GRAPH_SCOPE),
-                long_lived=bool(body.get("long_lived", True)),
-            )
-        except ValueError as exc:
-            return json_response({"error": str(exc)}, 400)
-        user = mode.fb_user_named(username)
-        return json_response(
-            {
-                "access_token": token,
-                "token_type": "bearer",
-                "expires_in": record.expires_in,
-                "user": {"id": user.id, "name": user.name, "username": user.username},
-            }
+    username = str(body.get("username", ""))
+    try:
+        token, record = mode.issue_token(
+            username,
+            state.config.client_id,
+            str(body.get("scope") or DEFAULT_GRAPH_SCOPE),
+            long_lived=bool(body.get("long_lived", True)),
         )
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    user = mode.fb_user_named(username)
+    return json_response(
+        {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": record.expires_in,
+            "user": {"id": user.id, "name": user.name, "username": user.username},
+        }
+    )
 
-    @app.post(f"{PREFIX}/graph/expire")
-    def graph_expire() -> Response:
-        body = _body()
-        return json_response({"expired": mode.expire(_text(body, "username"), _text(body, "access_token"))})
 
-    @app.post(f"{PREFIX}/graph/revoke")
-    def graph_revoke() -> Response:
-        body = _body()
-        try:
-            subcode = int(body.get("subcode", 460))
-        except (TypeError, ValueError):
-            return json_response({"error": "subcode must be an integer"}, 400)
-        count = mode.revoke(_text(body, "username"), _text(body, "access_token"), subcode)
-        return json_response({"revoked": count})
+def _revoke(state: SandboxState, body: dict[str, Any]) -> Response:
+    try:
+        subcode = int(body.get("subcode", 460))
+    except (TypeError, ValueError):
+        return json_response({"error": "subcode must be an integer"}, 400)
+    count = state.graph_mode.revoke(_text(body, "username"), _text(body, "access_token"), subcode)
+    return json_response({"revoked": count})
 
-    @app.get(f"{PREFIX}/graph/accounts")
-    def graph_accounts() -> Response:
-        try:
-            return json_response(world_listing(state, request.args.get("username") or None))
-        except ValueError as exc:
-            return json_response({"error": str(exc)}, 404)
 
-    @app.get(f"{PREFIX}/graph/hashtags")
-    def graph_hashtags() -> Response:
-        world = mode.world
-        listing = [
-            {"name": t, "id": world.hashtag_ids[t], "media_count": len(world.top_media(t))}
-            for t in world.hashtags()
-        ]
-        return json_response({"hashtags": listing})
+def _accounts(state: SandboxState) -> Response:
+    try:
+        return json_response(world_listing(state, request.args.get("username") or None))
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 404)
+
+
+def _hashtags(state: SandboxState) -> Response:
+    world = state.graph_mode.world
+    listing = [
+        {"name": t, "id": world.hashtag_ids[t], "media_count": len(world.top_media(t))}
+        for t in world.hashtags()
+    ]
+    return json_response({"hashtags": listing})
+
+
+def register(app: Flask, state: SandboxState) -> None:
+    """Add the graph control routes to ``app`` (one rule: rules cost start-up time)."""
+
+    @app.route(f"{PREFIX}/graph/<action>", methods=["GET", "POST"])
+    def graph_control(action: str) -> Response:
+        if request.method == "GET" and action == "accounts":
+            return _accounts(state)
+        if request.method == "GET" and action == "hashtags":
+            return _hashtags(state)
+        if request.method == "POST" and action == "tokens":
+            return _tokens(state, _body())
+        if request.method == "POST" and action == "expire":
+            body = _body()
+            count = state.graph_mode.expire(_text(body, "username"), _text(body, "access_token"))
+            return json_response({"expired": count})
+        if request.method == "POST" and action == "revoke":
+            return _revoke(state, _body())
+        return json_response({"error": f"no control {request.method} graph/{action}"}, 404)

@@ -3,7 +3,9 @@
 
 Each IG account may search 30 unique hashtags per rolling 7 days (`graph_limits.HashtagQuota`); the
 31st new one is refused with code 24, subcode 2207024.  A tag without public media answers
-``{"data": []}`` and is not counted.  Hashtag media never carry ``username``.
+``{"data": []}`` and is not counted.  Hashtag media offer only id, caption, media_type, media_url,
+permalink, timestamp, like_count, comments_count (and media_product_type): asking for ``username`` (or
+``thumbnail_url``...) is error 100.  Pages hold at most 50 and carry only an ``after`` cursor.
 """
 
 from __future__ import annotations
@@ -98,7 +100,9 @@ def hashtag_edge(
     page = cut(items, limit, args.get("after"), args.get("before"))
     out: dict[str, Any] = {"data": [render.media(m, specs, HASHTAG_MEDIA_FIELDS) for m in page.items]}
     links = paging(page, url_for)
-    if links is not None:
+    if links is not None:  # these edges give only an "after" cursor, never "before"
+        links["cursors"].pop("before", None)
+        links.pop("previous", None)
         out["paging"] = links
     return out
 

@@ -1,6 +1,8 @@
 """Facebook Login for graph mode: the dialog (``/facebook/<version>/dialog/oauth``) and the token
 endpoint (``/graph/<version>/oauth/access_token``: code exchange and ``fb_exchange_token``).
 
+Every Flask rule costs a sandbox start-up time (tests start one per test), so each page is one rule.
+
 The dialog validates like the v1 authorize page (known client id, loopback redirect URI, errors as a
 400 HTML page without redirecting); ``response_type`` may be omitted (Facebook's default is ``code``)
 and ``scope`` is comma-separated.  Success redirects to ``redirect_uri?code=…&state=…#_=_``.
@@ -129,46 +131,54 @@ def exchange(state: SandboxState, params: Mapping[str, str]) -> tuple[str, Graph
     return tokens.exchange_code(code, client_id, redirect_uri)
 
 
+def token_response(state: SandboxState) -> Response:
+    """Answer ``/graph/<version>/oauth/access_token`` (GET or POST; routed by `graph_api`).
+
+    Raises:
+        GraphError: see `exchange`.
+    """
+    params = {**request.args.to_dict(), **request.form.to_dict()}
+    token, record = exchange(state, params)
+    return graph_json({"access_token": token, "token_type": "bearer", "expires_in": record.expires_in})
+
+
+def _dialog_page(state: SandboxState) -> Response:
+    try:
+        req = validate_dialog(state, request.args)
+    except DialogError as exc:
+        return _html(graph_pages.dialog_error_page(str(exc)), 400)
+    hidden = {"client_id": req.client_id, "redirect_uri": req.redirect_uri, "response_type": "code"}
+    if req.raw_scope is not None:
+        hidden["scope"] = req.raw_scope
+    if req.state is not None:
+        hidden["state"] = req.state
+    wanted = sorted(req.scopes, key=lambda p: (p != "public_profile", p))
+    page = graph_pages.login_dialog(request.path, hidden, wanted, state.graph_mode.world, DEFAULT_FB_USER)
+    return _html(page, 200)
+
+
+def _dialog_decision(state: SandboxState) -> Response:
+    try:
+        req = validate_dialog(state, request.form)
+    except DialogError as exc:
+        return _html(graph_pages.dialog_error_page(str(exc)), 400)
+    decision = request.form.get("decision", "")
+    back = {"state": req.state} if req.state is not None else {}
+    if decision == "cancel":
+        return _redirect(add_query(req.redirect_uri, {**DENIED, **back}))
+    if decision != "authorize":
+        return _html(graph_pages.dialog_error_page("Press Continue or Cancel."), 400)
+    user = state.graph_mode.world.fb_user_by_username(request.form.get("username", ""))
+    if user is None:
+        return _html(graph_pages.dialog_error_page("Unknown sandbox Facebook user."), 400)
+    grant = GraphGrant(user.id, req.client_id, req.scopes)
+    code = state.graph_mode.tokens.issue_code(grant, req.redirect_uri)
+    return _redirect(add_query(req.redirect_uri, {"code": code, **back}) + "#_=_")
+
+
 def register(app: Flask, state: SandboxState) -> None:
-    """Add the dialog (GET page, POST decision) and the token endpoint (versioned and not)."""
+    """Add the dialog (GET page, POST decision).  The token endpoint is routed by `graph_api`."""
 
-    @app.get(DIALOG_PATH)
-    def dialog_page(version: str) -> Response:
-        try:
-            req = validate_dialog(state, request.args)
-        except DialogError as exc:
-            return _html(graph_pages.dialog_error_page(str(exc)), 400)
-        hidden = {"client_id": req.client_id, "redirect_uri": req.redirect_uri, "response_type": "code"}
-        if req.raw_scope is not None:
-            hidden["scope"] = req.raw_scope
-        if req.state is not None:
-            hidden["state"] = req.state
-        wanted = sorted(req.scopes, key=lambda p: (p != "public_profile", p))
-        page = graph_pages.login_dialog(request.path, hidden, wanted, state.graph_mode.world, DEFAULT_FB_USER)
-        return _html(page, 200)
-
-    @app.post(DIALOG_PATH)
-    def dialog_decision(version: str) -> Response:
-        try:
-            req = validate_dialog(state, request.form)
-        except DialogError as exc:
-            return _html(graph_pages.dialog_error_page(str(exc)), 400)
-        decision = request.form.get("decision", "")
-        back = {"state": req.state} if req.state is not None else {}
-        if decision == "cancel":
-            return _redirect(add_query(req.redirect_uri, {**DENIED, **back}))
-        if decision != "authorize":
-            return _html(graph_pages.dialog_error_page("Press Continue or Cancel."), 400)
-        user = state.graph_mode.world.fb_user_by_username(request.form.get("username", ""))
-        if user is None:
-            return _html(graph_pages.dialog_error_page("Unknown sandbox Facebook user."), 400)
-        grant = GraphGrant(user.id, req.client_id, req.scopes)
-        code = state.graph_mode.tokens.issue_code(grant, req.redirect_uri)
-        return _redirect(add_query(req.redirect_uri, {"code": code, **back}) + "#_=_")
-
-    @app.route("/graph/<version>/oauth/access_token", methods=["GET", "POST"])
-    @app.route("/graph/oauth/access_token", methods=["GET", "POST"])
-    def graph_access_token(version: str = "") -> Response:
-        params = {**request.args.to_dict(), **request.form.to_dict()}
-        token, record = exchange(state, params)
-        return graph_json({"access_token": token, "token_type": "bearer", "expires_in": record.expires_in})
+    @app.route(DIALOG_PATH, methods=["GET", "POST"])
+    def dialog(version: str) -> Response:
+        return _dialog_page(state) if request.method == "GET" else _dialog_decision(state)

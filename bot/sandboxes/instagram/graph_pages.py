@@ -39,12 +39,12 @@ PERMISSION_TEXT = {
 }
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, brand: str = "facebook") -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><header>facebook</header><main>{body}"
-        '<p class="note">Sandbox Facebook Login (Graph API stand-in). Not the real Facebook.</p>'
+        f"<body><header>{escape(brand)}</header><main>{body}"
+        '<p class="note">Sandbox (Graph API stand-in). Not the real Facebook or Instagram.</p>'
         "</main></body></html>\n"
     )
 
@@ -104,4 +104,4 @@ def post_page(item: GraphMedia, image_url: str) -> str:
         f'<img src="{escape(image_url)}" alt="{caption}" width="640" height="640">'
         f"<p>{caption}</p><p>{item.like_count} likes</p>"
     )
-    return _page(f"{item.owner_username} on Instagram", body)
+    return _page(f"{item.owner_username} on Instagram", body, brand="Instagram")

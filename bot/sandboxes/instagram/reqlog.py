@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 REDACTED = "[redacted]"
-SECRET_PARAMS = frozenset(
-    {"client_secret", "code", "access_token", "fb_exchange_token"}
-)  # redirect_uri stays verbatim
+# redirect_uri stays verbatim; fb_exchange_token is graph mode's short-lived token
+SECRET_PARAMS = frozenset({"client_secret", "code", "access_token", "fb_exchange_token"})
 MAX_ENTRIES = 1000
 
 

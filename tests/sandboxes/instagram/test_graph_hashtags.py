@@ -42,6 +42,9 @@ def test_search_then_top_media(base: str, sandbox: InstagramSandbox) -> None:
     for item in data:
         assert set(item) <= set(HASHTAG_MEDIA_FIELDS.split(","))
         assert "#coffee" in item["caption"].lower()
+    assert set(top.json()["paging"]["cursors"]) == {"after"}
+    following = requests.get(top.json()["paging"]["next"], timeout=TIMEOUT).json()["data"]
+    assert following[0]["like_count"] <= likes[-1] and following[0]["id"] not in {m["id"] for m in data}
     picture = next(m for m in data if m["media_type"] == "IMAGE")["media_url"]
     assert requests.get(picture, timeout=TIMEOUT).content[:4] == b"\x89PNG"
     node = graph(base, f"/{hashtag_id}", token, fields="id,name").json()

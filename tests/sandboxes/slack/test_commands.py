@@ -157,4 +157,4 @@ def test_http_controls_mirror_the_python_api(sandbox: SlackSandbox, fake_bot: Fa
     )
     assert requests.get(f"{base}/workspace", timeout=5).json()["teams"][0]["id"] == "T0SANDBOX"
     assert requests.post(f"{base}/reset", timeout=5).json() == {"ok": True} and sandbox.messages() == []
-    assert "console coming soon" in requests.get(f"{sandbox.base_url}/", timeout=5).text
+    assert 'id="message-input"' in requests.get(f"{sandbox.base_url}/", timeout=5).text
