@@ -27,6 +27,10 @@ class Unavailable(InstagramError):
     """Instagram timed out, refused the connection, failed (5xx) or answered nonsense."""
 
 
+class Unconfirmed(InstagramError):
+    """A change was sent but Instagram did not answer in time: it may or may not have happened."""
+
+
 class NotFound(InstagramError):
     """No Instagram account with that username."""
 

@@ -18,7 +18,7 @@ from requests_oauthlib import OAuth2Session
 from requests_oauthlib.compliance_fixes import instagram_compliance_fix
 
 from bot.instagram import legacy_parsing as parse
-from bot.instagram.errors import ExchangeRejected, NotFound, Unavailable
+from bot.instagram.errors import ExchangeRejected, NotFound, Unavailable, Unconfirmed
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -144,6 +144,10 @@ class LegacyInstagram:
                 response = self._oauth(token=token).request(
                     method, url, params=params, data=data, timeout=self._timeout
                 )
+        except requests.ReadTimeout:
+            if method != "GET":  # the change was delivered; only the answer is missing
+                raise Unconfirmed("no answer to a change in time") from None
+            raise Unavailable("ReadTimeout") from None
         except (requests.RequestException, OAuth2Error) as exc:
             # The exception text can contain the URL, and the URL the token: keep only the type.
             raise Unavailable(type(exc).__name__) from None

@@ -25,6 +25,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def safe_url(url: str) -> str | None:
+    """``url`` if it can go inside mrkdwn's ``<url|label>`` unchanged: http(s), no ``|``, ``<``, ``>``
+    or white space (an answer from the API could otherwise smuggle a mention into a channel)."""
+    if not url.startswith(("https://", "http://")) or any(c in url for c in "|<> \t\n\r"):
+        return None
+    return url
+
+
 def section(text: str, accessory: Block | None = None) -> Block:
     """A mrkdwn section block."""
     block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}}
@@ -72,7 +80,9 @@ def _thumb(url: str, alt: str) -> Block | None:
 
 def _handle(account: Account) -> str:
     name = f" ({escape(account.full_name)})" if account.full_name else ""
-    return f"*<{account.profile_url}|@{escape(account.username)}>*{name}"
+    handle = f"@{escape(account.username)}"
+    url = safe_url(account.profile_url)
+    return f"*<{url}|{handle}>*{name}" if url else f"*{handle}*{name}"
 
 
 def login_prompt(url: str, reason: str) -> Message:
@@ -145,8 +155,9 @@ def gallery(media: list[Media], headline: str) -> Message:
             parts.append(":movie_camera: video: open it on Instagram to play")
         if item.caption:
             parts.append(escape(clip(item.caption, 200)))
-        if item.link:
-            parts.append(f"<{item.link}|Open on Instagram>")
+        link = safe_url(item.link)
+        if link:
+            parts.append(f"<{link}|Open on Instagram>")
         blocks.append(context(" · ".join(parts)))
     return message(f"{headline}.", blocks, in_channel=True)
 

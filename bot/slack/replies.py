@@ -31,6 +31,10 @@ UNEXPECTED = "Sorry, something went wrong on igbot's side and nothing was change
 NOT_LINKED = "You haven't connected an Instagram account yet."
 EXPIRED = "Your Instagram connection has expired, so igbot forgot it. Connect again to continue."
 NEEDS_PERMISSION = "Your Instagram connection is missing a permission igbot needs. Connect again to grant it."
+UNCONFIRMED = (
+    "Instagram didn't confirm in time, so it may or may not have happened. "
+    "Check with `/ig user {username}` before trying again."
+)
 UNSUPPORTED = "This Instagram API can't do that. Run `/ig help` to see what igbot can do here."
 POPULAR_NEEDS_TAG = "On today's Instagram API, `/ig popular` needs a hashtag: try `/ig popular #travel 3`."
 PICK_ACCOUNT = "Pick which Instagram account igbot should use first."

@@ -17,6 +17,15 @@ from bot.storage.keys import link_key
 
 log = logging.getLogger(__name__)
 
+# Re-encryption after a key rotation: only if the stored token is still the one we read, so that a
+# logout or a relink at the same moment is never undone.
+_REENCRYPT = """
+if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
+  return redis.call('HSET', KEYS[1], 'token', ARGV[2])
+end
+return -1
+"""
+
 # One round trip, and no half-written hash when the link was deleted meanwhile.
 _HSET_IF_EXISTS = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], unpack(ARGV)) end
@@ -78,7 +87,7 @@ class LinkStore:
             return None
         if rotated is not None:
             with redis_errors():
-                self._redis.hset(key, "token", rotated)
+                self._redis.eval(_REENCRYPT, 1, key, fields["token"], rotated)
         return Link(
             token=token,
             ig_user_id=fields.get("ig_user_id", ""),

@@ -11,9 +11,18 @@ from dataclasses import asdict, dataclass
 import redis
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import state_key
+from bot.storage.keys import state_key, user_states_key
 
 STATE_TTL_SECONDS = 600
+
+# Delete a user's pending states and their index in one atomic step.
+_FORGET = """
+local states = redis.call('SMEMBERS', KEYS[1])
+local deleted = 0
+for _, state in ipairs(states) do deleted = deleted + redis.call('DEL', ARGV[1] .. state) end
+redis.call('DEL', KEYS[1])
+return deleted
+"""
 
 
 @dataclass(frozen=True)
@@ -62,9 +71,19 @@ class StateStore:
         """Store a new pending flow and return its state (256 random bits, URL-safe)."""
         state = secrets.token_urlsafe(32)
         pending = PendingLink(team_id, user_id, user_name, channel_id, response_url, resume, self._clock())
+        index = user_states_key(team_id, user_id)
         with redis_errors():
-            self._redis.set(state_key(state), json.dumps(asdict(pending)), ex=self.ttl_seconds)
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.set(state_key(state), json.dumps(asdict(pending)), ex=self.ttl_seconds)
+            pipe.sadd(index, state)
+            pipe.expire(index, self.ttl_seconds)
+            pipe.execute()
         return state
+
+    def forget_user(self, team_id: str, user_id: str) -> int:
+        """Cancel every pending flow of one Slack user (logout); returns how many were still pending."""
+        with redis_errors():
+            return int(self._redis.eval(_FORGET, 1, user_states_key(team_id, user_id), state_key("")))
 
     def consume(self, state: str) -> PendingLink | None:
         """Read and delete the flow in one step (GETDEL): a state works once. None if unknown or expired."""

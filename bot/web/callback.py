@@ -10,8 +10,6 @@ import logging
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from slack_bolt import Respond
-
 from bot.instagram.errors import ExchangeRejected, InstagramError
 from bot.instagram.models import Account, Authorization
 from bot.services import Services
@@ -19,6 +17,7 @@ from bot.slack import blocks, replies
 from bot.slack.commands import dispatch
 from bot.slack.intents import parse
 from bot.slack.invocation import Invocation
+from bot.slack.responder import responder
 from bot.storage import StorageUnavailable
 from bot.storage.states import PendingLink
 from bot.web.pages import Page, render
@@ -131,7 +130,7 @@ def _no_account(pending: PendingLink, services: Services) -> Page:
 
 
 def _ask_which_account(pending: PendingLink, authorization: Authorization, services: Services) -> None:
-    reply = dispatch.safe_reply(Respond(response_url=pending.response_url))
+    reply = responder(pending.response_url)
     reply(blocks.account_picker(list(authorization.accounts), pending.resume))
 
 
@@ -157,13 +156,13 @@ def _cancelled(pending: PendingLink, services: Services) -> Page:
 
 
 def _notify(pending: PendingLink, message: blocks.Message) -> None:
-    dispatch.safe_reply(Respond(response_url=pending.response_url))(message)
+    responder(pending.response_url)(message)
 
 
 def finish_link(pending: PendingLink, account: Account, services: Services) -> None:
     """Tell the user in Slack who is now linked, then run the command they were trying to run."""
-    respond = Respond(response_url=pending.response_url)
-    dispatch.safe_reply(respond)(blocks.connected(pending.user_id, account.username))
+    reply = responder(pending.response_url)
+    reply(blocks.connected(pending.user_id, account.username))
     if pending.resume:
         invocation = Invocation(
             team_id=pending.team_id,
@@ -173,4 +172,4 @@ def finish_link(pending: PendingLink, account: Account, services: Services) -> N
             response_url=pending.response_url,
             text=pending.resume,
         )
-        dispatch.run(parse(pending.resume), invocation, services, respond)
+        dispatch.run(parse(pending.resume), invocation, services, reply)

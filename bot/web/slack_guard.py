@@ -1,4 +1,4 @@
-"""The gate in front of Bolt on `POST /slack/events` (docs/security.md, "Requests to /slack/events").
+"""The gate in front of Bolt on `POST /slack/events` (docs/security.md, section 1).
 
 Bolt verifies signatures, but only after it has parsed the body (a malformed one is a 500 even
 unsigned), it accepts any content type, a non-numeric timestamp header makes it fail with a 500, and a

@@ -374,10 +374,7 @@ class SilentServer:
 
 def crash(server: EmbeddedRedis, *, clean_up: bool = True) -> None:
     """Kill an embedded Redis (SIGKILL: only the append-only file survives); with ``clean_up``, also
-    remove its socket folder (then it cannot be restarted on the same socket).
-
-    Also the quick way to clean up: EmbeddedRedis.stop() takes ~4 s on its own (see test_faults.py).
-    """
+    remove its socket folder (then it cannot be restarted on the same socket)."""
     if server.process is not None and server.process.poll() is None:
         server.process.kill()
         server.process.wait(timeout=5)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands import dispatch
 from bot.slack.intents import parse
 from bot.slack.invocation import Invocation
+from bot.slack.responder import responder
 from bot.storage import StorageUnavailable
 
 
@@ -27,13 +28,13 @@ def invocation_from_action(body: dict[str, Any], resume: str) -> Invocation:
     )
 
 
-def pick(body: dict[str, Any], services: Services, respond: Respond) -> None:
+def pick(body: dict[str, Any], services: Services) -> None:
     """Check the chosen account belongs to the user's token, store it, then resume."""
     action = (body.get("actions") or [{}])[0]
     chosen = str((action.get("selected_option") or {}).get("value", ""))
     resume = str(action.get("block_id", "")).removeprefix("pick:")
     invocation = invocation_from_action(body, resume)
-    reply = dispatch.safe_reply(respond)
+    reply = responder(invocation.response_url)
     try:
         link = services.links.get(invocation.team_id, invocation.user_id)
         if link is None:
@@ -55,7 +56,7 @@ def pick(body: dict[str, Any], services: Services, respond: Respond) -> None:
         return
     reply({**blocks.connected(invocation.user_id, account.username), "replace_original": True})
     if resume:
-        dispatch.run(parse(resume), invocation, services, respond)
+        dispatch.run(parse(resume), invocation, services, reply)
 
 
 def register(app: App, services: Services) -> None:
@@ -64,7 +65,7 @@ def register(app: App, services: Services) -> None:
     def ack_pick(ack: Ack) -> None:
         ack()
 
-    def run_pick(body: dict[str, Any], respond: Respond) -> None:
-        pick(body, services, respond)
+    def run_pick(body: dict[str, Any]) -> None:
+        pick(body, services)
 
     app.action("ig_pick_account")(ack=ack_pick, lazy=[run_pick])

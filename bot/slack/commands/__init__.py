@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot.services import Services
 from bot.slack.commands import dispatch
 from bot.slack.commands.help import immediate_answer
 from bot.slack.intents import parse
 from bot.slack.invocation import Invocation
+from bot.slack.responder import responder
 
 
 def register(app: App, services: Services) -> None:
@@ -21,9 +22,10 @@ def register(app: App, services: Services) -> None:
         answer = immediate_answer(parse(command.get("text", "")), capabilities)
         ack(answer) if answer is not None else ack()
 
-    def run_ig(command: dict[str, Any], respond: Respond) -> None:
+    def run_ig(command: dict[str, Any]) -> None:
         intent = parse(command.get("text", ""))
         if immediate_answer(intent, capabilities) is None:
-            dispatch.run(intent, Invocation.from_command(command), services, respond)
+            invocation = Invocation.from_command(command)
+            dispatch.run(intent, invocation, services, responder(invocation.response_url))
 
     app.command("/ig")(ack=ack_ig, lazy=[run_ig])

@@ -13,10 +13,10 @@ from bot.instagram.errors import (
     RateLimited,
     TokenInvalid,
     Unavailable,
+    Unconfirmed,
 )
 from bot.services import Services
 from bot.slack import replies
-from bot.slack.blocks import Message
 from bot.slack.commands import follow, login, logout, me, popular, recent, user
 from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, Recent, UserCard
 from bot.slack.invocation import Invocation, Reply
@@ -36,25 +36,8 @@ HANDLERS: dict[type, Handler] = {
 }
 
 
-def safe_reply(respond: Callable[..., object]) -> Reply:
-    """A reply function that logs, instead of raising, when Slack's response_url cannot be reached."""
-
-    def reply(message: Message) -> None:
-        try:
-            result = respond(message)
-        except Exception as exc:
-            log.warning("could not deliver a reply to Slack (%s)", type(exc).__name__)
-            return
-        status = getattr(result, "status_code", 200)
-        if status >= 300:
-            log.warning("Slack refused a reply (HTTP %s)", status)
-
-    return reply
-
-
-def run(intent: Intent, invocation: Invocation, services: Services, respond: Callable[..., object]) -> None:
+def run(intent: Intent, invocation: Invocation, services: Services, reply: Reply) -> None:
     """Handle ``intent``; the user always gets an answer, even when storage or Instagram fail."""
-    reply = safe_reply(respond)
     handler = HANDLERS.get(type(intent))
     if handler is None:
         return
@@ -85,6 +68,8 @@ def report_failure(
         reply(replies.not_found(username or failure.username, failure.hint))
     except NotAllowed:
         reply(replies.plain(replies.NOT_ALLOWED))
+    except Unconfirmed:
+        reply(replies.plain(replies.UNCONFIRMED.format(username=username or "<username>")))
     except Unavailable as failure:
         log.info("Instagram unavailable: %s", failure)
         reply(replies.plain(replies.INSTAGRAM_DOWN))
