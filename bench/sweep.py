@@ -30,6 +30,7 @@ CONFIGS = [
     ("gthread", 2, 8, 16, 1.0),
     ("gthread", 4, 4, 16, 1.0),
     ("gthread", 4, 2, 16, 1.0),
+    ("gthread", 2, 8, 4, None),
 ]
 SCENARIOS = {"help": ["help"], "follow": ["follow dan_the_man", "follow bob"]}
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated config indexes to run")
+    parser.add_argument("--target", default="igbot", choices=["igbot", "igbot-proposed"])
     args = parser.parse_args(argv)
     configs = list(enumerate(CONFIGS))
     if args.only:
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             if switch is not None:
                 flags += ["--switch-interval-ms", str(switch)]
             igbot = world.start_variant(
-                "igbot", [*flags, "--after-ack-threads", str(after)], name=f"igbot-{index}"
+                args.target, [*flags, "--after-ack-threads", str(after)], name=f"{args.target}-{index}"
             )
             bolt = world.start_variant("bolt", flags, name=f"bolt-{index}")
             try:

@@ -98,28 +98,32 @@ def igbot_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
 
 
 def igbot_proposed_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
-    """igbot with the recommended `/ig` registration (see the module docstring)."""
-    from slack_bolt import Ack, App, Respond
-    from slack_sdk import WebClient
+    """igbot exactly as `bot.app.build` makes it (same web app, request guard, replay store, services),
+    except that its `/ig` listener is replaced by the recommended registration (module docstring)."""
+    from slack_bolt import Ack, Respond
 
     from bot.app import build
-    from bot.slack import actions
     from bot.slack.commands import dispatch
     from bot.slack.commands.help import immediate_answer
     from bot.slack.intents import parse
     from bot.slack.invocation import Invocation
-    from bot.web.routes import create_web_app
 
     built = build(settings) if after_ack_threads is None else build(settings, workers=after_ack_threads)
     services = built.services
-    bolt = App(
-        signing_secret=settings.slack_signing_secret,
-        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
-        process_before_response=True,
-        token_verification_enabled=False,
-        listener_executor=built.executor,
-    )
     capabilities = services.instagram.capabilities
+    bolt = built.bolt
+
+    def handles_ig(listener: Any) -> bool:
+        func = getattr(listener.matchers[0], "func", None) if listener.matchers else None
+        try:
+            return bool(func({"command": "/ig", "text": "help"})) if func else False
+        except Exception:
+            return False
+
+    before = len(bolt._listeners)
+    bolt._listeners[:] = [listener for listener in bolt._listeners if not handles_ig(listener)]
+    if len(bolt._listeners) != before - 1:
+        raise RuntimeError("could not find igbot's /ig listener to replace")
 
     def ig(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         intent = parse(command.get("text", ""))
@@ -131,8 +135,7 @@ def igbot_proposed_wsgi(settings: Settings, after_ack_threads: int | None) -> An
         services.background.submit(dispatch.run, intent, Invocation.from_command(command), services, respond)
 
     bolt.command("/ig")(ig)
-    actions.register(bolt, services)
-    return create_web_app(bolt, services)
+    return built.wsgi
 
 
 class _Variant(_Gunicorn):  # type: ignore[misc]

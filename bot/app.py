@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.instagram.backend import InstagramBackend
+from bot.instagram.client import ClientConfig
 from bot.instagram.graph import GraphInstagram
 from bot.instagram.legacy import LegacyInstagram
 from bot.logs import quiet_libraries
@@ -49,8 +50,7 @@ class Igbot:
 
 def instagram_backend(settings: Settings, *, timeout: tuple[float, float] = (3.05, 10.0)) -> InstagramBackend:
     """The backend for ``INSTAGRAM_API``, with (connect, read) ``timeout`` seconds per call."""
-    backend = GraphInstagram if settings.instagram_api == "graph" else LegacyInstagram
-    return backend(
+    config = ClientConfig(
         client_id=settings.instagram_client_id,
         client_secret=settings.instagram_client_secret,
         api_url=settings.instagram_api_url,
@@ -59,6 +59,9 @@ def instagram_backend(settings: Settings, *, timeout: tuple[float, float] = (3.0
         redirect_uri=settings.redirect_uri,
         timeout=timeout,
     )
+    if settings.instagram_api == "graph":
+        return GraphInstagram(config)
+    return LegacyInstagram(config)
 
 
 def build(settings: Settings, *, instagram: InstagramBackend | None = None, workers: int = 16) -> Igbot:

@@ -13,10 +13,10 @@ from typing import Any
 
 import requests
 from oauthlib.oauth2 import OAuth2Error
-from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth2Session
 
 from bot.instagram import graph_parsing as parse
+from bot.instagram.client import ClientConfig, Pool
 from bot.instagram.errors import ExchangeRejected, InstagramError, NotFound, Unavailable
 from bot.instagram.models import (
     Account,
@@ -40,14 +40,7 @@ class GraphInstagram:
     """The Graph API backend (Facebook Login variant).
 
     Args:
-        client_id: the Meta app id.
-        client_secret: its secret; sent only to the token endpoints.
-        api_url: e.g. ``https://graph.facebook.com/v25.0``.
-        authorize_url: the Facebook login dialog.
-        token_url: the code exchange endpoint.
-        redirect_uri: our callback, byte-identical in both OAuth steps.
-        timeout: (connect, read) seconds for every call.
-        pool_size: pooled connections per host, shared by every user's calls.
+        config: the Meta app, its URLs, timeouts and pool size.
         clock: seconds since the epoch (token expiry), injectable for tests.
     """
 
@@ -56,56 +49,38 @@ class GraphInstagram:
     )
     hashtag_limit: HashtagLimit | None = HashtagLimit(tags=30, days=7)
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        api_url: str,
-        authorize_url: str,
-        token_url: str,
-        redirect_uri: str,
-        timeout: tuple[float, float] = (3.05, 10.0),
-        pool_size: int = 32,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._api_url = api_url.rstrip("/")
-        self._authorize_url = authorize_url
-        self._token_url = token_url
-        self._redirect_uri = redirect_uri
-        self._timeout = timeout
+    def __init__(self, config: ClientConfig, *, clock: Callable[[], float] = time.time) -> None:
+        self._config = config
         self._clock = clock
-        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-        self._session = requests.Session()
-        self._mount(self._session)
-
-    def _mount(self, session: requests.Session) -> None:
-        session.mount("https://", self._adapter)
-        session.mount("http://", self._adapter)
+        self._pool = Pool(config.pool_size)
+        self._session = self._pool.mount(requests.Session())
 
     def authorization_url(self, state: str) -> str:
         """The Facebook login dialog asking for the permissions igbot uses."""
         session = OAuth2Session(
-            self._client_id, redirect_uri=self._redirect_uri, scope=",".join(SCOPES), state=state
+            self._config.client_id,
+            redirect_uri=self._config.redirect_uri,
+            scope=",".join(SCOPES),
+            state=state,
         )
-        url, _ = session.authorization_url(self._authorize_url)
+        url, _ = session.authorization_url(self._config.authorize_url)
         return str(url)
 
     def exchange_code(self, code: str) -> Authorization:
         """Code -> short-lived token -> long-lived token -> the Instagram accounts it may act as."""
-        session = OAuth2Session(self._client_id, redirect_uri=self._redirect_uri, scope=",".join(SCOPES))
-        self._mount(session)
+        session = OAuth2Session(
+            self._config.client_id, redirect_uri=self._config.redirect_uri, scope=",".join(SCOPES)
+        )
+        self._pool.mount(session)
         session.register_compliance_hook("access_token_response", parse.raise_for_token_error)
         try:
             short = session.fetch_token(
-                self._token_url,
+                self._config.token_url,
                 code=code,
-                client_secret=self._client_secret,
+                client_secret=self._config.client_secret,
                 include_client_id=True,
                 method="GET",
-                timeout=self._timeout,
+                timeout=self._config.timeout,
             )
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None
@@ -115,8 +90,8 @@ class GraphInstagram:
             "/oauth/access_token",
             None,
             grant_type="fb_exchange_token",
-            client_id=self._client_id,
-            client_secret=self._client_secret,
+            client_id=self._config.client_id,
+            client_secret=self._config.client_secret,
             fb_exchange_token=str(short.get("access_token", "")),
         )
         token = str(long.get("access_token") or "")
@@ -133,7 +108,9 @@ class GraphInstagram:
         if token is not None:
             params["access_token"] = token
         try:
-            response = self._session.get(f"{self._api_url}{path}", params=params, timeout=self._timeout)
+            response = self._session.get(
+                f"{self._config.api_url}{path}", params=params, timeout=self._config.timeout
+            )
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None  # the text may hold the URL, and the URL a token
         return parse.body_or_error(response, lookup=lookup)

@@ -13,11 +13,11 @@ from urllib.parse import quote
 
 import requests
 from oauthlib.oauth2 import OAuth2Error
-from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth2Session
 from requests_oauthlib.compliance_fixes import instagram_compliance_fix
 
 from bot.instagram import legacy_parsing as parse
+from bot.instagram.client import ClientConfig, Pool
 from bot.instagram.errors import ExchangeRejected, NotFound, Unavailable, Unconfirmed
 from bot.instagram.models import (
     Account,
@@ -38,14 +38,7 @@ class LegacyInstagram:
     """The API v1 backend.
 
     Args:
-        client_id: the registered Instagram client.
-        client_secret: its secret; sent only to the token endpoint.
-        api_url: API base, e.g. ``https://api.instagram.com/v1``.
-        authorize_url: the approval page.
-        token_url: the code exchange endpoint.
-        redirect_uri: our callback, byte-identical in both OAuth steps.
-        timeout: (connect, read) seconds for every call.
-        pool_size: pooled connections kept per host, shared by every user's calls.
+        config: the registered client, its URLs, timeouts and pool size.
     """
 
     capabilities = frozenset(
@@ -60,50 +53,26 @@ class LegacyInstagram:
     )
     hashtag_limit: HashtagLimit | None = None
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        api_url: str,
-        authorize_url: str,
-        token_url: str,
-        redirect_uri: str,
-        timeout: tuple[float, float] = (3.05, 10.0),
-        pool_size: int = 32,
-    ) -> None:
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._api_url = api_url.rstrip("/")
-        self._authorize_url = authorize_url
-        self._token_url = token_url
-        self._redirect_uri = redirect_uri
-        self._timeout = timeout
-        # One adapter (one connection pool) shared by the app session and every per-user session.
-        self._adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-        self._app_session = requests.Session()
-        self._mount(self._app_session)
-
-    def _mount(self, session: requests.Session) -> None:
-        session.mount("https://", self._adapter)
-        session.mount("http://", self._adapter)
-        session.headers["User-Agent"] = "igbot (+https://github.com/igbot)"
+    def __init__(self, config: ClientConfig) -> None:
+        self._config = config
+        self._pool = Pool(config.pool_size)
+        self._app_session = self._pool.mount(requests.Session())
 
     def _oauth(self, *, token: str | None = None, state: str | None = None) -> OAuth2Session:
         session = OAuth2Session(
-            self._client_id,
-            redirect_uri=self._redirect_uri,
+            self._config.client_id,
+            redirect_uri=self._config.redirect_uri,
             scope=list(SCOPES),
             state=state,
             token={"access_token": token, "token_type": "Bearer"} if token else None,
         )
         instagram_compliance_fix(session)
-        self._mount(session)
+        self._pool.mount(session)
         return session
 
     def authorization_url(self, state: str) -> str:
         """The approval page URL for ``state``, asking for the scopes igbot needs."""
-        url, _ = self._oauth(state=state).authorization_url(self._authorize_url)
+        url, _ = self._oauth(state=state).authorization_url(self._config.authorize_url)
         return str(url)
 
     def exchange_code(self, code: str) -> Authorization:
@@ -112,11 +81,11 @@ class LegacyInstagram:
         session.register_compliance_hook("access_token_response", parse.raise_for_token_error)
         try:
             token = session.fetch_token(
-                self._token_url,
+                self._config.token_url,
                 code=code,
-                client_secret=self._client_secret,
+                client_secret=self._config.client_secret,
                 include_client_id=True,
-                timeout=self._timeout,
+                timeout=self._config.timeout,
             )
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None
@@ -131,18 +100,18 @@ class LegacyInstagram:
 
     def _call(self, method: str, path: str, *, token: str | None, data: dict[str, str] | None = None,
               params: dict[str, str | int] | None = None) -> Any:  # fmt: skip
-        url = f"{self._api_url}{path}"
+        url = f"{self._config.api_url}{path}"
         try:
             if token is None:
                 response = self._app_session.request(
                     method,
                     url,
-                    params={**(params or {}), "client_id": self._client_id},
-                    timeout=self._timeout,
+                    params={**(params or {}), "client_id": self._config.client_id},
+                    timeout=self._config.timeout,
                 )
             else:
                 response = self._oauth(token=token).request(
-                    method, url, params=params, data=data, timeout=self._timeout
+                    method, url, params=params, data=data, timeout=self._config.timeout
                 )
         except requests.ReadTimeout:
             if method != "GET":  # the change was delivered; only the answer is missing
