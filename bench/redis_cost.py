@@ -188,6 +188,32 @@ class MemoryResult:
     encoding: str
     fields_match_linkstore: bool
     write_seconds: float
+    compact_per_link: float  # used_memory delta per link with hash-max-ziplist-value 256 (10,000 links)
+    compact_encoding: str
+
+
+def _write_links(
+    client: redis.Redis, cipher: TokenCipher, tokens: list[Any], n: int, prefix: str, now: str
+) -> None:
+    """``n`` links with the fields `LinkStore.save` writes, in pipelines of 1000."""
+    pipe = client.pipeline(transaction=False)
+    for i in range(n):
+        account, _issued = tokens[i % len(tokens)]
+        # a distinct token per user, in the sandbox's format: <user id>.<7 hex>.<32 hex>
+        token = f"{account['id']}.{random.getrandbits(28):07x}.{random.getrandbits(128):032x}"
+        pipe.hset(
+            link_key(TEAM, f"{prefix}{i:010d}"),
+            mapping={
+                "token": cipher.encrypt(token),
+                "ig_user_id": str(account["id"]),
+                "ig_username": account["username"],
+                "scope": SCOPE,
+                "linked_at": now,
+            },
+        )
+        if i % 1000 == 999:
+            pipe.execute()
+    pipe.execute()
 
 
 def memory_per_link(procs: Processes, instagram_url: str, key: str, n: int = 100_000) -> MemoryResult:
@@ -224,24 +250,7 @@ def memory_per_link(procs: Processes, instagram_url: str, key: str, n: int = 100
         base = int(client.info("memory")["used_memory"])
         started = time.monotonic()
         now = str(int(time.time()))
-        pipe = client.pipeline(transaction=False)
-        for i in range(n):
-            account, issued = tokens[i % len(tokens)]
-            # a distinct token per user, in the sandbox's format: <user id>.<7 hex>.<32 hex>
-            token = f"{account['id']}.{random.getrandbits(28):07x}.{random.getrandbits(128):032x}"
-            pipe.hset(
-                link_key(TEAM, f"U{i:010d}"),
-                mapping={
-                    "token": cipher.encrypt(token),
-                    "ig_user_id": str(account["id"]),
-                    "ig_username": account["username"],
-                    "scope": SCOPE,
-                    "linked_at": now,
-                },
-            )
-            if i % 1000 == 999:
-                pipe.execute()
-        pipe.execute()
+        _write_links(client, cipher, tokens, n, "U", now)
         write_seconds = time.monotonic() - started
         bulk_fields = set(client.hgetall(link_key(TEAM, f"U{0:010d}")))
         used = int(client.info("memory")["used_memory"])
@@ -251,6 +260,14 @@ def memory_per_link(procs: Processes, instagram_url: str, key: str, n: int = 100
         ]
         sample.sort()
         encoding = str(client.object("encoding", link_key(TEAM, f"U{0:010d}")))
+        # the same links when Redis may keep such small hashes compact (the Fernet token is ~180 bytes,
+        # over the default 64-byte limit of the compact encoding)
+        client.config_set("hash-max-ziplist-value", 256)
+        compact_n = min(n, 10_000)
+        before_compact = int(client.info("memory")["used_memory"])
+        _write_links(client, cipher, tokens, compact_n, "UC", now)
+        compact = (int(client.info("memory")["used_memory"]) - before_compact) / compact_n
+        compact_encoding = str(client.object("encoding", link_key(TEAM, f"UC{0:010d}")))
         client.close()
         return MemoryResult(
             links=n,
@@ -260,6 +277,8 @@ def memory_per_link(procs: Processes, instagram_url: str, key: str, n: int = 100
             encoding=encoding,
             fields_match_linkstore=bulk_fields == reference_fields,
             write_seconds=write_seconds,
+            compact_per_link=compact,
+            compact_encoding=compact_encoding,
         )
     finally:
         procs.stop(child)

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated config indexes to run")
-    parser.add_argument("--target", default="igbot", choices=["igbot", "igbot-proposed"])
+    parser.add_argument("--target", default="igbot", choices=["igbot", "igbot-proposed", "igbot-queued"])
     args = parser.parse_args(argv)
     configs = list(enumerate(CONFIGS))
     if args.only:

@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
+import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -97,6 +100,22 @@ def igbot_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
     return build(settings, workers=after_ack_threads).wsgi
 
 
+def _remove_ig_listener(bolt: Any) -> None:
+    """Take igbot's `/ig` listener out of a built Bolt app (to register another in its place)."""
+
+    def handles_ig(listener: Any) -> bool:
+        func = getattr(listener.matchers[0], "func", None) if listener.matchers else None
+        try:
+            return bool(func({"command": "/ig", "text": "help"})) if func else False
+        except Exception:
+            return False
+
+    before = len(bolt._listeners)
+    bolt._listeners[:] = [listener for listener in bolt._listeners if not handles_ig(listener)]
+    if len(bolt._listeners) != before - 1:
+        raise RuntimeError("could not find igbot's /ig listener to replace")
+
+
 def igbot_proposed_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
     """igbot exactly as `bot.app.build` makes it (same web app, request guard, replay store, services),
     except that its `/ig` listener is replaced by the recommended registration (module docstring)."""
@@ -113,17 +132,7 @@ def igbot_proposed_wsgi(settings: Settings, after_ack_threads: int | None) -> An
     capabilities = services.instagram.capabilities
     bolt = built.bolt
 
-    def handles_ig(listener: Any) -> bool:
-        func = getattr(listener.matchers[0], "func", None) if listener.matchers else None
-        try:
-            return bool(func({"command": "/ig", "text": "help"})) if func else False
-        except Exception:
-            return False
-
-    before = len(bolt._listeners)
-    bolt._listeners[:] = [listener for listener in bolt._listeners if not handles_ig(listener)]
-    if len(bolt._listeners) != before - 1:
-        raise RuntimeError("could not find igbot's /ig listener to replace")
+    _remove_ig_listener(bolt)
 
     def ig(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         intent = parse(command.get("text", ""))
@@ -136,6 +145,67 @@ def igbot_proposed_wsgi(settings: Settings, after_ack_threads: int | None) -> An
 
     bolt.command("/ig")(ig)
     return built.wsgi
+
+
+QUEUE = "igbot:bench:after-ack"
+_COMMAND_FIELDS = ("team_id", "user_id", "user_name", "channel_id", "response_url", "text")
+
+
+def igbot_queued_wsgi(settings: Settings, after_ack_threads: int | None) -> Any:
+    """igbot whose web processes only ack: work after the ack goes to a Redis list (one LPUSH) that a
+    separate, lower-priority process (`run_queue_worker`) consumes. A prototype of the "scale by
+    adding processes" design for docs/benchmarks.md; everything else is igbot as built."""
+    from slack_bolt import Ack
+
+    from bot.app import build
+    from bot.slack.commands.help import immediate_answer
+    from bot.slack.intents import parse
+
+    built = build(settings)
+    capabilities = built.services.instagram.capabilities
+    client = built.redis
+    _remove_ig_listener(built.bolt)
+
+    def ig(ack: Ack, command: dict[str, Any]) -> None:
+        answer = immediate_answer(parse(command.get("text", "")), capabilities)
+        if answer is not None:
+            ack(answer)
+            return
+        client.lpush(QUEUE, json.dumps({k: str(command.get(k, "")) for k in _COMMAND_FIELDS}))
+        ack()
+
+    built.bolt.command("/ig")(ig)
+    return built.wsgi
+
+
+def run_queue_worker(settings: Settings, threads: int) -> None:
+    """Consume `QUEUE` with ``threads`` threads: igbot's own after-ack code (`dispatch.run`)."""
+    from slack_bolt.context.respond import Respond
+
+    from bot.app import build
+    from bot.slack.commands import dispatch
+    from bot.slack.intents import parse
+    from bot.slack.invocation import Invocation
+
+    built = build(settings, workers=1)
+    parent = os.getppid()
+
+    def consume() -> None:
+        while os.getppid() == parent:
+            item = built.redis.brpop([QUEUE], timeout=1)
+            if item is None:
+                continue
+            command = json.loads(item[1])
+            respond = Respond(response_url=command["response_url"])
+            dispatch.run(parse(command["text"]), Invocation.from_command(command), built.services, respond)
+
+    workers = [
+        threading.Thread(target=consume, name=f"queue-worker-{i}", daemon=True) for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
 
 
 class _Variant(_Gunicorn):  # type: ignore[misc]
@@ -152,7 +222,11 @@ class _Variant(_Gunicorn):  # type: ignore[misc]
 def main(argv: list[str] | None = None) -> int:
     defaults = ServeOptions()
     parser = argparse.ArgumentParser(prog="python -m bench.variants")
-    parser.add_argument("target", choices=["igbot", "igbot-proposed", "bolt", "bolt-flask", "raw"])
+    parser.add_argument(
+        "target",
+        choices=["igbot", "igbot-proposed", "igbot-queued", "queue-worker", "bolt", "bolt-flask", "raw"],
+    )
+    parser.add_argument("--nice", type=int, default=10, help="niceness of the igbot-queued worker process")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", defaults.workers))
@@ -166,12 +240,22 @@ def main(argv: list[str] | None = None) -> int:
         sys.setswitchinterval(args.switch_interval_ms / 1000)  # inherited by the forked workers
     settings = Settings.from_env(os.environ)
     logs.configure()
+    if args.target == "queue-worker":
+        os.nice(args.nice)
+        run_queue_worker(settings, args.after_ack_threads or 16)
+        return 0
+    if args.target == "igbot-queued":  # its worker process, in this process group (stopped with it)
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.variants", "queue-worker", "--nice", str(args.nice),
+             "--after-ack-threads", str(args.after_ack_threads or 16)],
+        )  # fmt: skip
     options = dataclasses.replace(
         defaults, host=args.host, workers=args.workers, threads=args.threads, worker_class=args.worker_class
     )
     loaders: dict[str, Callable[[Settings], Any]] = {
         "igbot": lambda s: igbot_wsgi(s, args.after_ack_threads),
         "igbot-proposed": lambda s: igbot_proposed_wsgi(s, args.after_ack_threads),
+        "igbot-queued": lambda s: igbot_queued_wsgi(s, args.after_ack_threads),
         "bolt": bolt_wsgi,
         "bolt-flask": bolt_flask_wsgi,
         "raw": lambda s: raw_app,

@@ -209,9 +209,13 @@ def follow_unsupported(username: str, account: Account | None, profile_url: str)
     return message(why, [section(why), {"type": "actions", "elements": [button]}])
 
 
-def connected(slack_user_id: str, ig_username: str) -> Message:
-    """Confirmation after linking, naming both sides."""
-    return message(
-        f":white_check_mark: Connected as @{ig_username}: Slack user <@{slack_user_id}> is now linked to "
-        f"Instagram account *@{escape(ig_username)}*. If that's not you, run `/ig logout`."
+def connected(slack_user_id: str, ig_username: str, resume: str | None = None) -> Message:
+    """Confirmation after linking, naming both sides (and the command igbot now finishes)."""
+    who = escape(ig_username)
+    text = (
+        f":white_check_mark: Connected as @{who}: Slack user <@{slack_user_id}> is now linked to "
+        f"Instagram account *@{who}*. If that's not you, run `/ig logout`."
     )
+    if resume:
+        text += f" Now finishing `/ig {escape(clip(resume, 200))}` for you…"
+    return message(text)

@@ -162,7 +162,7 @@ def _notify(pending: PendingLink, message: blocks.Message) -> None:
 def finish_link(pending: PendingLink, account: Account, services: Services) -> None:
     """Tell the user in Slack who is now linked, then run the command they were trying to run."""
     reply = responder(pending.response_url)
-    reply(blocks.connected(pending.user_id, account.username))
+    reply(blocks.connected(pending.user_id, account.username, pending.resume))
     if pending.resume:
         invocation = Invocation(
             team_id=pending.team_id,

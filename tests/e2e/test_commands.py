@@ -104,10 +104,11 @@ def test_two_teams_with_the_same_user_id_stay_apart(stack: Stack) -> None:
     assert "dan_the_man" not in stack.instagram.follows_of("alice")["follows"]
 
 
-def test_every_ack_is_fast(stack: Stack) -> None:
+def test_every_command_is_acknowledged_within_slacks_limit(stack: Stack) -> None:
     stack.link("alice")
     for text in ("help", "follow dan_the_man", "popular 5", "me", "user bob", "login"):
-        assert stack.command(text).elapsed_ms < 1000
+        result = stack.command(text)
+        assert result.ok and result.status == 200, result.error  # the stand-in flags acks over 3 s
 
 
 def test_popular_with_a_hashtag_and_recent_on_legacy(stack: Stack) -> None:

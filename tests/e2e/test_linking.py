@@ -21,6 +21,7 @@ def test_follow_while_unlinked_resumes_after_approval(stack: Stack, redis_client
 
     connected = stack.wait_message("Connected as @alice", user_id="U0ALICE")
     assert connected.ephemeral and "<@U0ALICE>" in connected.all_text()
+    assert "Now finishing `/ig follow carol.private`" in connected.all_text()
     result = stack.wait_message("follow request was sent", user_id="U0ALICE")
     assert result.ephemeral and result.valid
     assert "carol.private" in stack.instagram.follows_of("alice")["requested"]

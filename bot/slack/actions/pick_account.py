@@ -54,7 +54,7 @@ def pick(body: dict[str, Any], services: Services) -> None:
     except Exception as exc:  # the same friendly answers as commands
         dispatch.report_failure(exc, invocation, services, reply)
         return
-    reply({**blocks.connected(invocation.user_id, account.username), "replace_original": True})
+    reply({**blocks.connected(invocation.user_id, account.username, resume), "replace_original": True})
     if resume:
         dispatch.run(parse(resume), invocation, services, reply)
 
