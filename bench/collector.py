@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import re
 from collections import Counter
 
 OK = b'{"ok":true}'
@@ -19,12 +21,17 @@ _stats: Counter[str] = Counter()
 _kinds: Counter[str] = Counter()
 
 
+_MENTION = re.compile(r"<[@#!][^>]*>")
+
+
 def _kind(body: bytes) -> str:
+    """The first words of a reply's text, with mentions and numbers masked: one kind per message type."""
     try:
         text = str(json.loads(body).get("text", ""))
     except (ValueError, AttributeError):
         return "unparsable"
-    return " ".join(text.split()[:4])[:60]
+    text = re.sub(r"\d+", "N", _MENTION.sub("<@>", text))
+    return " ".join(text.split()[:5])[:60]
 
 
 def _answer(status: str, body: bytes, close: bool) -> bytes:
@@ -84,10 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_main(args.host, args.port))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

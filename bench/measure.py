@@ -110,7 +110,7 @@ def measure(
     other_pct = max(0.0, (busy_after - busy_before) - ours) / (wall * cores) * 100
     t0 = time.monotonic()
     server_mid = server.child.cpu_seconds()
-    replies, stats = wait_replies_settled(world, quiet_s=1.0 if expect_replies else 0.3)
+    replies, stats = wait_replies_settled(world, quiet_s=0.6 if expect_replies else 0.2)
     drain = time.monotonic() - t0
     cpu_after = server.child.cpu_seconds() - server_mid
     return Run(

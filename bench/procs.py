@@ -72,6 +72,16 @@ class Child:
                             frontier.append(kid)
         return found
 
+    def rss_mb(self) -> list[float]:
+        """Resident memory (MB) of the process and of each live descendant, from /proc."""
+        sizes = []
+        for pid in self.pids():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
     def cpu_seconds(self) -> float:
         """user+system CPU seconds of the process and its live descendants (0 where /proc is absent)."""
         return sum(cpu_seconds(pid) for pid in self.pids())
@@ -153,12 +163,14 @@ def managed(log_dir: Path) -> Iterator[Processes]:
     def on_term(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # SIGINT too: a shell starting the bench in the background makes it ignore SIGINT otherwise
+    previous = {sig: signal.signal(sig, on_term) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield procs
     finally:
         procs.stop_all()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def python() -> str:

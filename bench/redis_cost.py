@@ -260,7 +260,7 @@ def memory_per_link(procs: Processes, instagram_url: str, key: str, n: int = 100
         ]
         sample.sort()
         encoding = str(client.object("encoding", link_key(TEAM, f"U{0:010d}")))
-        # the same links when Redis may keep such small hashes compact (the Fernet token is ~180 bytes,
+        # the same links when Redis may keep such small hashes compact (the Fernet token is 164 bytes,
         # over the default 64-byte limit of the compact encoding)
         client.config_set("hash-max-ziplist-value", 256)
         compact_n = min(n, 10_000)

@@ -186,7 +186,8 @@ def _fmt_ratio(a: float, b: float) -> str:
 
 def scenario_table(summaries: list[Summary]) -> list[str]:
     lines = [
-        "| scenario | server | acks/s | p50 ms | p99 ms | server CPU ms/cmd | igbot/Bolt | igbot/raw | errors |",
+        "| scenario | server | acks/s | p50 ms | p99 ms | server CPU ms/cmd | igbot/Bolt | igbot/raw "
+        "| errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     by = {(s.scenario, s.target): s for s in summaries}
@@ -244,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         servers = [world.start_igbot()]
         if args.proposed:
             servers.append(world.start_variant("igbot-proposed", same))
+            servers.append(world.start_variant("igbot-queued", same))
         servers += [world.start_variant("bolt", same), world.start_variant("raw", same)]
         diagnostic = world.start_variant("bolt-flask", same)
         # ---- scenarios
@@ -256,11 +258,20 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  {summary.target:<15} {summary.rps:7.0f} acks/s  p50 {summary.p50_ms:6.1f} ms"
                     f"  p99 {summary.p99_ms:6.1f} ms  cpu {summary.cpu_ms:5.2f} ms/cmd"
-                    f"  errors {summary.errors}  replies {summary.replies}  other-load {summary.other_cpu_pct:.0f}%",
+                    f"  errors {summary.errors}  replies {summary.replies}"
+                    f"  other-load {summary.other_cpu_pct:.0f}%",
                     flush=True,
                 )
+                if summary.reply_kinds:
+                    print(f"  {'':<15} replies: {summary.reply_kinds}", flush=True)
         report["scenarios"] = [dataclasses.asdict(s) for s in summaries]
+        rss = servers[0].child.rss_mb()
+        report["igbot_rss_mb"] = {"master": round(rss[0], 1), "workers": [round(r, 1) for r in rss[1:]]}
+        print(f"  igbot resident memory after the scenarios: {report['igbot_rss_mb']} MB")
+        print(f"  ({time.monotonic() - started:.0f} s so far)", flush=True)
         world.stop_server(diagnostic)
+        for server in servers[1:]:  # e2e and Redis measure igbot alone
+            world.stop_server(server)
         # ---- end to end
         if args.e2e:
             print("\n== end to end (one command at a time, idle server)", flush=True)
@@ -281,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                 }  # fmt: skip
                 report["e2e"].append(row)
                 print(
-                    f"  {r.command:<24} n={r.n} ack {row['ack_ms_median']:.1f} ms  e2e {row['e2e_ms_median']:.1f} ms"
+                    f"  {r.command:<24} n={r.n} ack {row['ack_ms_median']:.1f} ms"
+                    f"  e2e {row['e2e_ms_median']:.1f} ms"
                     f" (p90 {row['e2e_ms_p90']:.1f})  instagram {row['instagram_ms_median']:.1f}"
                     f"  slack {row['slack_ms_median']:.1f}  overhead {row['overhead_ms_median']:.1f} ms"
                     f" (p90 {row['overhead_ms_p90']:.1f})  failures {r.failures}",
@@ -306,22 +318,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"  memory: {mem.links} links: used_memory delta {mem.used_memory_delta_per_link:.0f} B/link,"
                 f" MEMORY USAGE mean {mem.memory_usage_sample_mean:.0f} B (p99 {mem.memory_usage_sample_p99})"
                 f", encoding {mem.encoding}, same fields as LinkStore: {mem.fields_match_linkstore}"
-                f", written in {mem.write_seconds:.1f} s",
+                f", written in {mem.write_seconds:.1f} s; with hash-max-ziplist-value 256:"
+                f" {mem.compact_per_link:.0f} B/link ({mem.compact_encoding})",
                 flush=True,
             )
-        for server in servers:
-            world.stop_server(server)
+        world.stop_server(servers[0])
+        print(f"  ({time.monotonic() - started:.0f} s so far)", flush=True)
         # ---- scaling
         scaling: list[dict[str, Any]] = []
         for count in [int(c) for c in args.scaling.split(",") if c]:
             flags = ["--workers", str(count), "--threads", str(threads)]
             print(f"\n== {count} worker process(es)", flush=True)
-            scaled = [
-                world.start_igbot(["--workers", str(count)], name=f"igbot-w{count}"),
-                world.start_variant("bolt", flags, name=f"bolt-w{count}"),
-                world.start_variant("raw", flags, name=f"raw-w{count}"),
-            ]
-            for scenario in ("help", "follow"):
+            igbot = world.start_igbot(["--workers", str(count)], name=f"igbot-w{count}")
+            bolt = world.start_variant("bolt", flags, name=f"bolt-w{count}")
+            raw = world.start_variant("raw", flags, name=f"raw-w{count}")
+            for scenario, scaled in (("help", [igbot, bolt, raw]), ("follow", [igbot, bolt])):
                 for s in bench.run_scenario(scenario, scaled, 1, args.scaling_seconds):
                     row = {"workers": count, **dataclasses.asdict(s)}
                     row["target"] = s.target.rsplit("-w", 1)[0]
@@ -331,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"  cpu {s.cpu_ms:5.2f} ms/cmd  errors {s.errors}",
                         flush=True,
                     )
-            for server in scaled:
+            for server in (igbot, bolt, raw):
                 world.stop_server(server)
         report["scaling"] = scaling
         world.slack.stop()
@@ -380,7 +391,8 @@ def targets_lines(report: dict[str, Any]) -> list[str]:
         if "popular" in row["command"]:
             ok = row["overhead_ms_median"] < 20
             lines.append(
-                f"- end-to-end overhead of `/ig popular 5` < 20 ms median: {row['overhead_ms_median']:.1f} ms "
+                "- end-to-end overhead of `/ig popular 5` < 20 ms median: "
+                f"{row['overhead_ms_median']:.1f} ms "
                 f"({'met' if ok else 'MISSED'})"
             )
     trips = report.get("redis_round_trips", [])
@@ -431,9 +443,12 @@ def _write(report: dict[str, Any], stamp: str) -> None:
     if report.get("redis_memory"):
         m = report["redis_memory"]
         md += [
-            f"Memory at {m['links']:,} links: `used_memory` delta {m['used_memory_delta_per_link']:.0f} B per link; "
-            f"`MEMORY USAGE` mean {m['memory_usage_sample_mean']:.0f} B (p99 {m['memory_usage_sample_p99']} B), "
-            f"hash encoding `{m['encoding']}`.",
+            f"Memory at {m['links']:,} links: `used_memory` delta {m['used_memory_delta_per_link']:.0f} B "
+            f"per link; `MEMORY USAGE` mean {m['memory_usage_sample_mean']:.0f} B "
+            f"(p99 {m['memory_usage_sample_p99']} B), "
+            f"hash encoding `{m['encoding']}`. With `hash-max-ziplist-value 256` "
+            "(Redis config, 10,000 links): "
+            f"{m['compact_per_link']:.0f} B per link, encoding `{m['compact_encoding']}`.",
             "",
         ]
     if report.get("scaling"):
@@ -457,5 +472,13 @@ def _write(report: dict[str, Any], stamp: str) -> None:
     print(f"results: bench/results/run-{stamp}.json, bench/results/run-{stamp}.md ({report['seconds']} s)")
 
 
+def _main() -> int:
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; every process it started has been stopped", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main())

@@ -132,6 +132,14 @@ class World:
         client.close()
         return ids
 
+    def instagram_latency(self, latency_ms: int) -> None:
+        """Make every sandbox API call (``/v1``) wait ``latency_ms`` before answering, like a remote API."""
+        if latency_ms:
+            http_json(
+                f"{self.instagram_url}/__sandbox__/faults",
+                {"count": 1_000_000_000, "status": None, "latency_ms": latency_ms, "path_prefix": "/v1"},
+            )
+
     def collector_stats(self) -> dict[str, Any]:
         return dict(http_json(f"{self.collector_url}/stats"))
 
@@ -158,7 +166,7 @@ class World:
         self.procs.stop(server.child)
 
 
-def start_world(procs: Processes) -> World:
+def start_world(procs: Processes, instagram_threads: int = 8) -> World:
     """Start Redis, the sandbox Instagram, the collector and the Slack stand-in."""
     data = Path(tempfile.mkdtemp(prefix="igbot-bench-redis-"))
     redis_port = free_port()
@@ -183,6 +191,8 @@ def start_world(procs: Processes) -> World:
             str(ig_port),
             "--rate-limit",
             "1000000000",
+            "--threads",
+            str(instagram_threads),
         ],
     )
     wait_port(ig_port, ig.proc)

@@ -31,8 +31,15 @@ CONFIGS = [
     ("gthread", 4, 4, 16, 1.0),
     ("gthread", 4, 2, 16, 1.0),
     ("gthread", 2, 8, 4, None),
+    ("gthread", 2, 8, 32, None),
+    ("gthread", 4, 4, 8, None),
 ]
 SCENARIOS = {"help": ["help"], "follow": ["follow dan_the_man", "follow bob"]}
+
+
+def _completed_per_s(runs: list[Run]) -> float:
+    """Replies (work after the ack completed) per second of load + drain."""
+    return statistics.median(r.replies / (r.load.seconds + r.drain_s) for r in runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated config indexes to run")
+    parser.add_argument("--instagram-latency-ms", type=int, default=0, help="delay every sandbox API call")
     parser.add_argument("--target", default="igbot", choices=["igbot", "igbot-proposed", "igbot-queued"])
     args = parser.parse_args(argv)
     configs = list(enumerate(CONFIGS))
@@ -48,14 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         keep = {int(i) for i in args.only.split(",")}
         configs = [(i, c) for i, c in configs if i in keep]
     with managed(ROOT / "bench" / "results" / "sweep-logs") as procs:
-        world = start_world(procs)
+        world = start_world(procs, instagram_threads=256 if args.instagram_latency_ms else 8)
         users = world.link_users(200)
+        world.instagram_latency(args.instagram_latency_ms)
         gen = Generator(ensure_wrk())
         print(
             f"load generator: {gen.name}; {args.rounds} rounds x {args.seconds:g} s; {args.connections} conns"
         )
         print(
-            "cfg  class    w  t  aa sw  | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms | ratio  other%"
+            "cfg  class    w  t  aa sw  | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms "
+            "| ratio  other%"
         )
         for index, (klass, workers, threads, after, switch) in configs:
             flags = ["--worker-class", klass, "--workers", str(workers), "--threads", str(threads)]
@@ -76,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                             )  # fmt: skip
                             run = measure(
                                 world, server, scenario, gen, pool, seconds=args.seconds,
-                                connections=args.connections, expect_replies=name == "igbot" and scenario != "help",
+                                connections=args.connections,
+                                expect_replies=name == "igbot" and scenario != "help",
                             )  # fmt: skip
                             if _round:
                                 runs[name].append(run)
@@ -84,13 +95,15 @@ def main(argv: list[str] | None = None) -> int:
                     ig_rps = statistics.median(r.load.rps for r in ig)
                     bo_rps = statistics.median(r.load.rps for r in bo)
                     print(
-                        f"{index:<4} {klass:<8} {workers:<2} {threads:<2} {after:<3}{switch or 5:<4}| {scenario:<8} "
+                        f"{index:<4} {klass:<8} {workers:<2} {threads:<2} {after:<3}{switch or 5:<4}"
+                        f"| {scenario:<8} "
                         f"{ig_rps:7.0f} {statistics.median(r.load.p99_ms for r in ig):6.1f} "
                         f"{statistics.median(r.server_ms_per_request for r in ig):6.2f} | "
                         f"{bo_rps:7.0f} {statistics.median(r.load.p99_ms for r in bo):6.1f} "
                         f"{statistics.median(r.server_ms_per_request for r in bo):6.2f} | "
                         f"{ig_rps / bo_rps:5.2f} {statistics.median(r.other_cpu_pct for r in ig + bo):5.0f}"
-                        f"  errors {sum(r.load.error_count for r in ig + bo)}",
+                        f"  errors {sum(r.load.error_count for r in ig + bo)}"
+                        f"  replies/s {_completed_per_s(ig):.0f}",
                         flush=True,
                     )
             finally:
@@ -100,4 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        raise SystemExit("bench.sweep: interrupted; every process it started has been stopped") from None

@@ -13,12 +13,23 @@ from bot.storage.embedded import EmbeddedRedis
 
 @dataclasses.dataclass(frozen=True)
 class ServeOptions:
-    """How gunicorn runs the bot (defaults measured in docs/benchmarks.md)."""
+    """How gunicorn runs the bot. Defaults measured with `python -m bench.sweep` (docs/benchmarks.md):
+
+    - ``worker_class``: ``gthread`` (keep-alive). ``sync`` workers close every connection: igbot
+      acked 20-40% fewer commands a second and bare Bolt about 3x fewer.
+    - ``workers``: 2 per 2 cores (``WEB_CONCURRENCY``). Each process is held to about one core by the
+      GIL; more processes than cores added memory, not throughput.
+    - ``threads``: 8 per process, so 2 processes serve 16 concurrent requests.
+    - ``after_ack_threads``: 16 per process for the work after the ack. With a 150 ms Instagram,
+      4 threads completed 23 follows/s, 16 completed 78/s, 32 completed 91/s but doubled the
+      p99 ack latency (the threads compete with the acks for the GIL).
+    """
 
     host: str = "0.0.0.0"
     workers: int = 2
     threads: int = 8
     worker_class: str = "gthread"
+    after_ack_threads: int = 16
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -46,7 +57,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from bot.app import build
 
-        return build(self._settings).wsgi
+        return build(self._settings, workers=self._options.after_ack_threads).wsgi
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:
