@@ -107,5 +107,5 @@ def build(settings: Settings, *, instagram: InstagramBackend | None = None, work
         listener_executor=executor,
     )
     register_listeners(bolt, services)
-    web = create_web_app(bolt, services, replay_store=client)
+    web = create_web_app(bolt, services, signing_secret=settings.slack_signing_secret, replay_store=client)
     return Igbot(settings, web, bolt, services, client, executor, embedded)
