@@ -84,20 +84,15 @@ def build(settings: Settings, *, instagram: InstagramBackend | None = None, work
     client = connect(redis_url)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="igbot-after-ack")
 
-    def storage_ok() -> bool:
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-
+    links = LinkStore(client, TokenCipher(settings.token_encryption_keys))
     services = Services(
-        links=LinkStore(client, TokenCipher(settings.token_encryption_keys)),
+        links=links,
         states=StateStore(client),
         hashtags=HashtagBudget(client),
         instagram=instagram or instagram_backend(settings),
         background=executor,
         slack_web_url=settings.slack_web_url,
-        storage_ok=storage_ok,
+        storage_ok=links.ping,
     )
     bolt = App(
         signing_secret=settings.slack_signing_secret,

@@ -37,7 +37,6 @@ UNCONFIRMED = (
 )
 UNSUPPORTED = "This Instagram API can't do that. Run `/ig help` to see what igbot can do here."
 POPULAR_NEEDS_TAG = "On today's Instagram API, `/ig popular` needs a hashtag: try `/ig popular #travel 3`."
-PICK_ACCOUNT = "Pick which Instagram account igbot should use first."
 NEEDS_LINK = "To run `/ig {command}`, connect your Instagram account first; igbot will finish it right after."
 
 

@@ -6,8 +6,6 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-Redis = redis.Redis
-
 
 def connect(url: str) -> redis.Redis:
     """A client for ``url`` that fails fast when Redis is down and reconnects by itself when it is back."""

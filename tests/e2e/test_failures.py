@@ -9,7 +9,7 @@ import redis
 import requests
 
 from bot.storage.embedded import EmbeddedRedis
-from tests.stack import TEAM, Stack, login_url, start_stack
+from tests.stack import Stack, login_url, start_stack
 
 
 def test_revoked_token_removes_the_link_and_offers_login(stack: Stack, redis_client: redis.Redis) -> None:
@@ -139,4 +139,3 @@ def test_forged_or_stale_slack_requests_get_401_and_nothing_runs(
     assert unsigned.status_code == 401
     assert redis_client.keys("*") == []
     assert stack.slack.messages() == []
-    assert TEAM

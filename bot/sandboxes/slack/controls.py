@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -20,6 +21,8 @@ from bot.sandboxes.slack.console.log import ConsoleLog, failure_text
 from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID
 
 if TYPE_CHECKING:
+    from bot.sandboxes.slack.commands import CommandResult
+    from bot.sandboxes.slack.messages import RecordedMessage
     from bot.sandboxes.slack.sandbox import SlackSandbox
 
 
@@ -59,8 +62,10 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
         note_failure(result.error, command, **where)
         return jsonify(result.to_dict())
 
-    @bp.post("/click")
-    def click() -> Response | tuple[Response, int]:
+    def interact(
+        kind: str, act: Callable[[RecordedMessage, dict[str, Any]], CommandResult]
+    ) -> Response | tuple[Response, int]:
+        """Find the message named by the JSON body, run ``act`` on it, and note a failed delivery."""
         body = _json_body()
         team_id = str(body.get("team_id", SANDBOX_TEAM_ID))
         message = sandbox.recorder.find(team_id, str(body.get("channel_id", "")), str(body.get("ts", "")))
@@ -69,31 +74,29 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
         if not sandbox.bot_url:
             return _error("bot_url is not set", 409)
         try:
-            result = sandbox.click_button(message, str(body.get("action_id", "")), body.get("user_id"))
+            result = act(message, body)
         except ValueError as err:
             return _error(str(err), 400)
         clicker = str(body.get("user_id") or message.user_id or "U0ALICE")
-        note_failure(result.error, "button", message.team_id, message.channel_id, clicker)
+        note_failure(result.error, kind, message.team_id, message.channel_id, clicker)
         return jsonify(result.to_dict())
+
+    @bp.post("/click")
+    def click() -> Response | tuple[Response, int]:
+        """Click a button: JSON {channel_id, ts, action_id, team_id?, user_id?}."""
+        return interact(
+            "button", lambda m, b: sandbox.click_button(m, str(b.get("action_id", "")), b.get("user_id"))
+        )
 
     @bp.post("/select")
     def select() -> Response | tuple[Response, int]:
         """Pick an option of a static_select: JSON {channel_id, ts, action_id, value, team_id?, user_id?}."""
-        body = _json_body()
-        team_id = str(body.get("team_id", SANDBOX_TEAM_ID))
-        message = sandbox.recorder.find(team_id, str(body.get("channel_id", "")), str(body.get("ts", "")))
-        if message is None:
-            return _error("message_not_found", 404)
-        if not sandbox.bot_url:
-            return _error("bot_url is not set", 409)
-        action_id, value = str(body.get("action_id", "")), str(body.get("value", ""))
-        try:
-            result = sandbox.select_option(message, action_id, value, body.get("user_id"))
-        except ValueError as err:
-            return _error(str(err), 400)
-        clicker = str(body.get("user_id") or message.user_id or "U0ALICE")
-        note_failure(result.error, "menu", message.team_id, message.channel_id, clicker)
-        return jsonify(result.to_dict())
+        return interact(
+            "menu",
+            lambda m, b: sandbox.select_option(
+                m, str(b.get("action_id", "")), str(b.get("value", "")), b.get("user_id")
+            ),
+        )
 
     @bp.get("/messages")
     def messages() -> Response | tuple[Response, int]:
