@@ -1,51 +1,84 @@
-"""The composition root: settings in, a ready WSGI app (Bolt behind Flask) and its services out."""
+"""The composition root: settings in, the web tier (Bolt behind Flask) or the worker tier out."""
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import redis
+from dramatiq.brokers.redis import RedisBroker
 from flask import Flask
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.instagram.backend import InstagramBackend
-from bot.instagram.client import ClientConfig
+from bot.instagram.config import ClientConfig
 from bot.instagram.graph import GraphInstagram
 from bot.instagram.legacy import LegacyInstagram
+from bot.jobs.actors import Actors, ContextHolder, declare_actors
+from bot.jobs.broker import broker_client, make_broker, quiet_dramatiq
+from bot.jobs.context import JobContext
+from bot.jobs.queue import DEFAULT_QUEUE_LIMIT, JobQueue
 from bot.logs import quiet_libraries
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import register_listeners
-from bot.storage.connection import connect
+from bot.slack.listeners import register_listeners
+from bot.storage.connection import connect, connect_fast
 from bot.storage.crypto import TokenCipher
-from bot.storage.embedded import EmbeddedRedis
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.links import LinkStore
+from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
 from bot.web.routes import create_web_app
+
+# Seconds an ack-path Redis call may take before the command is answered "can't reach storage".
+ACK_PATH_REDIS_TIMEOUT = 0.25
+
+
+@dataclass
+class Tier:
+    """What every igbot process holds: services over Redis and the job broker."""
+
+    settings: Settings
+    services: Services
+    redis: redis.Redis
+    broker: RedisBroker
+    actors: Actors
+    holder: ContextHolder
+
+    def close(self) -> None:
+        """Release connections."""
+        self.broker.close()
+        self.redis.close()
 
 
 @dataclass
 class Igbot:
-    """A built igbot: the WSGI app to serve and what it holds open."""
+    """The web tier: the WSGI app to serve, on a `Tier`."""
 
-    settings: Settings
+    tier: Tier
     wsgi: Flask
     bolt: App
-    services: Services
-    redis: redis.Redis
-    executor: ThreadPoolExecutor
-    embedded_redis: EmbeddedRedis | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings it was built with."""
+        return self.tier.settings
+
+    @property
+    def services(self) -> Services:
+        """Its services."""
+        return self.tier.services
 
     def close(self) -> None:
-        """Finish background work and release connections (and the embedded Redis, if we started it)."""
-        self.executor.shutdown(wait=True)
-        self.redis.close()
-        if self.embedded_redis is not None:
-            self.embedded_redis.stop()
+        """Release connections."""
+        self.tier.close()
 
 
 def instagram_backend(settings: Settings, *, timeout: tuple[float, float] = (3.05, 10.0)) -> InstagramBackend:
@@ -64,43 +97,95 @@ def instagram_backend(settings: Settings, *, timeout: tuple[float, float] = (3.0
     return LegacyInstagram(config)
 
 
-def build(settings: Settings, *, instagram: InstagramBackend | None = None, workers: int = 16) -> Igbot:
-    """Wire igbot together. Starts an embedded Redis when ``settings.redis_url`` is None.
+def _require_redis_url(settings: Settings) -> str:
+    if settings.redis_url is None:  # `igbot serve` and `igbot dev` start one and pass its URL on
+        raise ValueError("REDIS_URL is not set")
+    return settings.redis_url
 
-    Args:
-        settings: validated settings.
-        instagram: a backend to use instead of the one ``settings`` name (tests).
-        workers: threads for work after the ack (lazy listeners, post-link work).
+
+def build_tier(
+    settings: Settings,
+    *,
+    instagram: InstagramBackend | None = None,
+    role: str = "web",
+    queue_limit: int = DEFAULT_QUEUE_LIMIT,
+    depth_max_age: float = 0.1,
+) -> Tier:
+    """Services, Redis clients and the broker for a web (``role="web"``) or worker process.
+
+    The web tier's Redis calls fail fast (``ACK_PATH_REDIS_TIMEOUT``, no retries) so that every ack
+    leaves in time; workers use the patient client, which retries a dropped connection.
     """
     quiet_libraries()
+    quiet_dramatiq()
     if settings.instagram_urls_are_loopback:
         # oauthlib refuses plain http process-wide unless told; only our loopback sandboxes need it.
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
-    embedded = None
-    redis_url = settings.redis_url
-    if redis_url is None:
-        embedded = EmbeddedRedis(settings.data_dir)
-        redis_url = embedded.start()
-    client = connect(redis_url)
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="igbot-after-ack")
-
+    url = _require_redis_url(settings)
+    web = role == "web"
+    client = connect_fast(url, timeout=ACK_PATH_REDIS_TIMEOUT) if web else connect(url)
+    broker = make_broker(broker_client(url, timeout=ACK_PATH_REDIS_TIMEOUT if web else 5.0))
+    holder = ContextHolder()
+    actors = declare_actors(broker, holder)
     links = LinkStore(client, TokenCipher(settings.token_encryption_keys))
     services = Services(
         links=links,
         states=StateStore(client),
         hashtags=HashtagBudget(client),
+        reminders=ReminderSchedule(client),
         instagram=instagram or instagram_backend(settings),
-        background=executor,
+        jobs=JobQueue(actors, client, limit=queue_limit, depth_max_age=depth_max_age),
         slack_web_url=settings.slack_web_url,
         storage_ok=links.ping,
     )
+    return Tier(settings, services, client, broker, actors, holder)
+
+
+def slack_web_client(settings: Settings) -> WebClient:
+    """The Web API client of the workspace, retrying connection errors, 5xx and rate limits."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=5,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build(
+    settings: Settings, *, instagram: InstagramBackend | None = None, **tier_options: int | float
+) -> Igbot:
+    """The web tier: the request guard and Bolt behind Flask, enqueueing work for the workers.
+
+    Bolt is authorized statically with the bot token, so it never calls ``auth.test``.
+    """
+    tier = build_tier(settings, instagram=instagram, role="web", **tier_options)  # type: ignore[arg-type]
+    token = settings.slack_bot_token
+
+    def authorize(enterprise_id: str | None, team_id: str | None, **_: object) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
     bolt = App(
         signing_secret=settings.slack_signing_secret,
-        client=WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        client=WebClient(base_url=settings.slack_api_url, timeout=2),  # the token comes from authorize
+        authorize=authorize,
         process_before_response=True,
-        token_verification_enabled=False,
-        listener_executor=executor,
+        request_verification_enabled=False,  # the guard in front of Bolt verified it already
     )
-    register_listeners(bolt, services)
-    web = create_web_app(bolt, services, signing_secret=settings.slack_signing_secret, replay_store=client)
-    return Igbot(settings, web, bolt, services, client, executor, embedded)
+    register_listeners(bolt, tier.services)
+    web = create_web_app(
+        bolt, tier.services, signing_secret=settings.slack_signing_secret, replay_store=tier.redis
+    )
+    return Igbot(tier, web, bolt)
+
+
+def build_worker(settings: Settings, *, instagram: InstagramBackend | None = None) -> Tier:
+    """The worker tier of one process: the actors' bodies get their context here."""
+    tier = build_tier(settings, instagram=instagram, role="worker")
+    tier.holder.context = JobContext(
+        services=tier.services, redis=tier.redis, slack=slack_web_client(settings)
+    )
+    return tier

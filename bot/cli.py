@@ -1,8 +1,9 @@
-"""The `igbot` command (also `python -m bot`): serve, dev, and the sandboxes."""
+"""The `igbot` command (also `python -m bot`): serve, worker, dev, and the sandboxes."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -22,12 +23,36 @@ def _settings_or_exit() -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.server import ServeOptions, serve
+    from bot.serve import ServeOptions, serve
 
     settings = _settings_or_exit()
     logs.configure()
-    serve(settings, ServeOptions(host=args.host, workers=args.workers, threads=args.threads))
+    options = ServeOptions(
+        host=args.host,
+        workers=args.workers or settings.web_concurrency or 2,
+        threads=args.threads,
+        web_only=args.web_only,
+        worker_processes=args.worker_processes,
+        worker_threads=args.worker_threads,
+    )
+    serve(settings, options)
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.jobs.worker import check_alive, run_worker
+
+    settings = _settings_or_exit()
+    if args.check:
+        return check_alive(settings)
+    logs.configure(getattr(logging, args.log_level))
+    return run_worker(
+        settings,
+        threads=args.threads,
+        grace=args.grace,
+        nice=args.nice,
+        instagram_timeout=args.instagram_timeout,
+    )
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -47,17 +72,57 @@ def _sandbox(args: argparse.Namespace, rest: list[str]) -> int:
     return slack_main(rest)
 
 
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 1024:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1024, not {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to 3600, not {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `igbot`."""
     root = argparse.ArgumentParser(prog="igbot", description="Use Instagram from Slack.")
     sub = root.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the web process (gunicorn); settings come from the environment")
+    serve = sub.add_parser(
+        "serve", help="run igbot: the web tier (gunicorn) and the worker tier; settings from the environment"
+    )
     serve.add_argument(
         "--host", default="0.0.0.0", help="interface to bind (default 0.0.0.0); the port is PORT"
     )
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-    serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
-    dev = sub.add_parser("dev", help="run the whole stack on loopback (Redis, sandboxes, bot)")
+    serve.add_argument(
+        "--workers", type=_positive, default=None, help="web processes (default WEB_CONCURRENCY or 2)"
+    )
+    serve.add_argument("--threads", type=_positive, default=8, help="threads per web process (default 8)")
+    serve.add_argument(
+        "--web-only", action="store_true", help="no worker tier here (run `igbot worker` elsewhere)"
+    )
+    serve.add_argument("--worker-processes", type=_positive, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--worker-threads", type=_positive, default=16, help="threads per worker process (default 16)"
+    )
+    worker = sub.add_parser("worker", help="run one worker process of the worker tier (needs REDIS_URL)")
+    worker.add_argument("--threads", type=_positive, default=16, help="job threads (default 16)")
+    worker.add_argument(
+        "--grace", type=_seconds, default=20.0, help="seconds running jobs get on SIGTERM (default 20)"
+    )
+    worker.add_argument("--nice", type=int, default=0, choices=range(0, 20), metavar="0-19",
+                        help="lower this process's CPU priority by this much (default 0)")  # fmt: skip
+    worker.add_argument("--instagram-timeout", type=_seconds, default=10.0,
+                        help="seconds to wait for an Instagram answer (default 10)")  # fmt: skip
+    worker.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    worker.add_argument(
+        "--check", action="store_true", help="exit 0 if a worker on this host is alive, else 1 (liveness)"
+    )
+    dev = sub.add_parser("dev", help="run the whole stack on loopback (Redis, sandboxes, bot, workers)")
     dev.add_argument("--port", type=int, default=3000, help="the bot's port; the console prints its own")
     dev.add_argument("--host", default="127.0.0.1")
     sandbox = sub.add_parser("sandbox", help="run one stand-in alone", add_help=False)
@@ -73,6 +138,5 @@ def main(argv: list[str] | None = None) -> int:
         return _sandbox(args, rest)
     if rest:
         parser().error(f"unrecognized arguments: {' '.join(rest)}")
-    if args.command == "serve":
-        return _serve(args)
-    return _dev(args)
+    commands = {"serve": _serve, "worker": _worker, "dev": _dev}
+    return commands[args.command](args)

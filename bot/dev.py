@@ -1,7 +1,8 @@
 """`igbot dev`: the whole product on loopback, wired together, for a newcomer with no Slack or Instagram.
 
 Starts the embedded Redis (data kept in IGBOT_DATA_DIR, so links survive a restart), the sandbox
-Instagram, the Slack stand-in with its console, and the bot built exactly as `igbot serve` builds it.
+Instagram, the Slack stand-in with its console, the bot built exactly as `igbot serve` builds it, and
+one `igbot worker` process.
 Generated secrets (signing secret, bot token, encryption key) are kept in the data dir too.
 """
 
@@ -21,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build
+from bot.jobs.supervisor import WorkerProcesses
 from bot.serving import RunningServer, start_server
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage.embedded import EmbeddedRedis, EmbeddedRedisError
 
 if TYPE_CHECKING:  # imported lazily below: the serving path never imports the sandboxes
@@ -35,11 +37,31 @@ INSTAGRAM_PORT = 8700
 SLACK_PORT = 8800
 
 
+class DevSecretsError(Exception):
+    """The kept secrets file cannot be used; the message says what to do."""
+
+
+SECRET_NAMES = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "TOKEN_ENCRYPTION_KEYS")
+
+
 def dev_secrets(data_dir: Path) -> dict[str, str]:
-    """The dev stack's generated secrets, made once and kept in ``data_dir/dev-secrets.json``."""
+    """The dev stack's generated secrets, made once and kept in ``data_dir/dev-secrets.json``.
+
+    Raises:
+        DevSecretsError: the file exists but is not what `igbot dev` wrote.
+    """
     path = data_dir / "dev-secrets.json"
     if path.exists():
-        return dict(json.loads(path.read_text()))
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            kept = exc
+        if not isinstance(kept, dict) or not all(isinstance(kept.get(n), str) for n in SECRET_NAMES):
+            raise DevSecretsError(
+                f"{path} is damaged; delete it to make new secrets (connections kept in {data_dir} "
+                "will then need to be made again)"
+            )
+        return {name: str(kept[name]) for name in SECRET_NAMES}
     values = {
         "SLACK_SIGNING_SECRET": secrets.token_hex(16),
         "SLACK_BOT_TOKEN": f"xoxb-dev-{secrets.token_hex(12)}",
@@ -85,15 +107,19 @@ class DevStack:
     servers: list[RunningServer] = field(default_factory=list)
     bot: RunningServer | None = None
     igbot: Igbot | None = None
+    workers: WorkerProcesses | None = None
     slack: SlackSandbox | None = None
     instagram: InstagramSandbox | None = None
 
     def stop(self) -> None:
-        """Stop the bot (and its work after acks), then the stand-ins, then Redis (saving its data)."""
+        """Stop the bot, then its workers (they may still answer through the Slack stand-in), then the
+        stand-ins, then Redis (saving its data)."""
         if self.bot is not None:
             self.bot.stop()
+        if self.workers is not None:
+            self.workers.stop()
         if self.igbot is not None:
-            self.igbot.close()  # background work may still answer through the Slack stand-in
+            self.igbot.close()
         for server in reversed(self.servers):
             server.stop()
         self.redis.stop()  # saves, then exits
@@ -155,6 +181,7 @@ def start_dev(
         )
         stack.igbot = build(settings)
         late.app = stack.igbot.wsgi
+        stack.workers = WorkerProcesses(settings, processes=1, threads=8, nice=0, grace=5.0).start()
     except BaseException:
         stack.stop()
         raise
@@ -163,6 +190,7 @@ def start_dev(
         "instagram": ig_url,
         "slack": slack_url,
         "bot": bot_url,
+        "workers": f"{len(stack.workers.pids)} process (igbot worker, 8 threads)",
         "console": f"{slack_url}/",
     }
     return stack, urls
@@ -182,13 +210,14 @@ def run_dev(*, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None 
     except OSError as exc:
         print(f"igbot dev: cannot listen on {host}:{port} ({exc.strerror or exc}); try --port", flush=True)
         return 1
-    except EmbeddedRedisError as exc:
+    except (EmbeddedRedisError, DevSecretsError, SettingsError) as exc:
         print(f"igbot dev: {exc}", flush=True)
         return 1
     print(f"igbot dev: redis      {urls['redis']}", flush=True)
     print(f"igbot dev: instagram  {urls['instagram']} (sandbox)", flush=True)
     print(f"igbot dev: slack      {urls['slack']} (stand-in)", flush=True)
     print(f"igbot dev: bot        {urls['bot']}", flush=True)
+    print(f"igbot dev: workers    {urls['workers']}", flush=True)
     print(f"igbot dev: open the console at {urls['console']}  (Ctrl-C stops everything)", flush=True)
     try:
         stop.wait()

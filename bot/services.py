@@ -1,27 +1,32 @@
-"""The small interfaces the Slack listeners and web routes are given (built once in `bot.app`)."""
+"""The small interfaces the Slack listeners, web routes and jobs are given (built once in `bot.app`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.instagram.backend import InstagramBackend
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.links import LinkStore
+from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
+
+if TYPE_CHECKING:  # the job queue imports the job bodies, which use Services
+    from bot.jobs.queue import JobQueue
 
 
 @dataclass(frozen=True)
 class Services:
-    """What command handlers and the OAuth callback work with.
+    """What command handlers, the OAuth callback and jobs work with.
 
     Args:
         links: the Slack user -> Instagram link store.
         states: pending OAuth flows.
         hashtags: distinct hashtags searched per Instagram account (for backends with a hashtag limit).
+        reminders: when to remind people that their connection expires.
         instagram: the configured Instagram API generation.
-        background: runs work after an HTTP answer was sent (Bolt's listener executor).
+        jobs: the job queue (the web tier enqueues; workers run).
         slack_web_url: where a browser goes back to Slack after linking.
         storage_ok: health probe of the storage.
     """
@@ -29,7 +34,8 @@ class Services:
     links: LinkStore
     states: StateStore
     hashtags: HashtagBudget
+    reminders: ReminderSchedule
     instagram: InstagramBackend
-    background: Executor
+    jobs: JobQueue
     slack_web_url: str
     storage_ok: Callable[[], bool]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from cryptography.fernet import Fernet
+from redis.connection import parse_url
 
 LEGACY_DEFAULTS = {
     "INSTAGRAM_API_URL": "https://api.instagram.com/v1",
@@ -24,6 +26,13 @@ GRAPH_DEFAULTS = {
 }
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 CALLBACK_PATH = "/instagram/callback"
+MAX_WEB_CONCURRENCY = 1024
+_parse_redis_url: Callable[[str], object] = parse_url  # what redis-py itself makes of REDIS_URL
+
+# What `urlsplit` accepts but no server can be: the netloc is [userinfo@]host[:port], the host a DNS
+# name or a bracketed IP address, the port ASCII digits.
+_NETLOC = re.compile(r"(?:[^@/\[\]]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^:@/\[\]]+)(?::(?P<port>[0-9]{1,5}))?")
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
 
 # Settings `igbot serve` cannot start without.
 REQUIRED_FOR_SERVE = (
@@ -62,6 +71,7 @@ class Settings:
     redis_url: str | None = None
     data_dir: Path = Path(".igbot")
     port: int = 3000
+    web_concurrency: int | None = None
 
     @property
     def redirect_uri(self) -> str:
@@ -131,15 +141,24 @@ class Settings:
                 )
 
         port_text = get("PORT", "3000") or "3000"
-        port = 3000
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        port = _whole_number(port_text, 1, 65535)
+        if port is None:
             problems.append(f"PORT must be a number from 1 to 65535, not {port_text!r}")
-        else:
-            port = int(port_text)
+
+        concurrency_text = get("WEB_CONCURRENCY")
+        web_concurrency = None
+        if concurrency_text is not None:
+            web_concurrency = _whole_number(concurrency_text, 1, MAX_WEB_CONCURRENCY)
+            if web_concurrency is None:
+                problems.append(
+                    f"WEB_CONCURRENCY must be a number of web processes from 1 to {MAX_WEB_CONCURRENCY}, "
+                    f"not {concurrency_text!r}"
+                )
 
         redis_url = get("REDIS_URL")
-        if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
-            problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        redis_problem = _redis_url_problem(redis_url) if redis_url else None
+        if redis_problem:
+            problems.append(redis_problem)
 
         if problems:
             raise SettingsError(problems)
@@ -158,7 +177,8 @@ class Settings:
             redis_url=redis_url,
             data_dir=Path(get("IGBOT_DATA_DIR", ".igbot") or ".igbot"),
             token_encryption_keys=keys,
-            port=port,
+            port=port or 3000,
+            web_concurrency=web_concurrency,
         )
 
 
@@ -171,10 +191,73 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _whole_number(text: str, low: int, high: int) -> int | None:
+    """``text`` as an int from ``low`` to ``high``: ASCII digits only (``"²".isdigit()`` is True, but
+    ``int("²")`` raises, and ``int`` quietly reads Arabic-Indic and full-width digits)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def _split(url: str) -> tuple[SplitResult, str, int | None] | None:
+    """``url`` split, with its host (brackets removed) and port; None when it cannot name a server.
+
+    Total: ``urlsplit`` raises on unbalanced brackets and NFKC-changing characters, ``.port`` on a
+    non-number or out-of-range port; each of those is None here.
+    """
+    try:
+        parts = urlsplit(url)
+        match = _NETLOC.fullmatch(parts.netloc)
+        port = parts.port
+    except ValueError:
+        return None
+    if match is None or (port is not None and not 0 < port < 65536):
+        return None
+    host = match.group("host")
+    return (parts, host[1:-1], port) if host.startswith("[") else (parts, host, port)
+
+
+def _valid_host(host: str) -> bool:
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+
+
 def _url_problem(name: str, url: str, *, https_unless_loopback: bool) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    split = _split(url)
+    if split is None or split[0].scheme not in ("http", "https") or not _valid_host(split[1]):
         return f"{name} must be an http(s) URL, not {url!r}"
-    if https_unless_loopback and parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if https_unless_loopback and split[0].scheme == "http" and not _is_loopback(split[1]):
         return f"{name} must use https (plain http is allowed only for loopback sandboxes)"
+    return None
+
+
+def _redis_url_problem(url: str) -> str | None:
+    """Why redis-py could not use ``url`` (never echoing it: it may carry a password), or None."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        return "REDIS_URL must start with redis://, rediss:// or unix://"
+    if scheme == "unix":
+        path = url.split("://", 1)[1].split("?", 1)[0]
+        return None if path.strip("/") else "REDIS_URL must name a socket path, like unix:///run/redis.sock"
+    split = _split(url)
+    if split is None or not _valid_host(split[1]):
+        return "REDIS_URL must name a host and port redis can reach, like redis://localhost:6379/0"
+    if split[0].path not in ("", "/") and not re.fullmatch(r"/[0-9]{1,5}", split[0].path):
+        return "REDIS_URL must end in a database number, if any, like redis://localhost:6379/0"
+    try:
+        _parse_redis_url(url)
+    except ValueError:
+        return "REDIS_URL must only carry options redis can read (check the part after ?)"
     return None

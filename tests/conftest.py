@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
+import tests.hypothesis_profiles  # noqa: F401  (registers the Hypothesis profiles and loads dev/ci/fuzz)
 from bot.storage.connection import connect
 from bot.storage.embedded import EmbeddedRedis
 from tests import log_capture

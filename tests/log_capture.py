@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 SECRETS: set[str] = set()
+LOG_FILES: list[Path] = []  # logs of processes the tests started (igbot worker)
 _lock = threading.Lock()
+
+
+def watch_log_file(path: Path) -> None:
+    """Scan this file too at the end of the run (a worker process's log)."""
+    with _lock:
+        LOG_FILES.append(path)
 
 
 def remember_secret(value: str | None) -> None:
@@ -48,5 +56,8 @@ def install() -> None:
 def leaks() -> list[tuple[str, str]]:
     """(secret prefix, log line) for every captured line that contains a remembered secret."""
     with _lock:
-        secrets, lines = set(SECRETS), list(CAPTURE.lines)
+        secrets, lines, files = set(SECRETS), list(CAPTURE.lines), list(LOG_FILES)
+    for path in files:
+        if path.exists():
+            lines.extend(path.read_text(errors="replace").splitlines())
     return [(s[:4] + "…", line[:300]) for line in lines for s in secrets if s in line]

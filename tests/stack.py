@@ -6,8 +6,11 @@ follows the login button through the sandbox's approval page to the bot's callba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+import time
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -16,11 +19,14 @@ from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build, instagram_backend
 from bot.instagram.legacy import SCOPES
+from bot.jobs.broker import NAMESPACE
+from bot.jobs.queue import WORKERS_KEY
+from bot.jobs.supervisor import WorkerProcesses
 from bot.sandboxes.instagram import InstagramSandbox
 from bot.sandboxes.slack import SlackSandbox
 from bot.serving import RunningServer, start_server
 from bot.settings import Settings
-from tests.log_capture import remember_secret
+from tests.log_capture import remember_secret, watch_log_file
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-0000-bot-token"
@@ -72,10 +78,53 @@ class Stack:
     igbot: Igbot
     bot: RunningServer
     servers: list[RunningServer]
+    workers: WorkerProcesses | None = None
+    worker_log: Path | None = None
+    closed: bool = field(default=False)
 
     @property
     def services(self) -> Any:
         return self.igbot.services
+
+    def wait_workers(self, count: int = 1, timeout: float = 20.0) -> list[int]:
+        """Wait until ``count`` worker processes have sent a heartbeat; returns their pids."""
+        assert self.workers is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            beats = {str(m).rsplit(":", 1)[-1] for m in self.igbot.tier.redis.zrange(WORKERS_KEY, 0, -1)}
+            ready = [pid for pid in self.workers.pids if str(pid) in beats]
+            if len(ready) >= count:
+                return ready
+            assert time.monotonic() < deadline, f"workers not ready: {self.worker_errors()}"
+            time.sleep(0.02)  # polling Redis for the heartbeat, not waiting a fixed time
+
+    def pending_jobs(self) -> int:
+        """Jobs queued, delayed or fetched by a worker and not yet finished."""
+        client = self.igbot.tier.redis
+        waiting = sum(int(client.llen(f"{NAMESPACE}:{q}")) for q in ("interactive", "background"))
+        delayed = sum(int(client.llen(f"{NAMESPACE}:{q}.DQ")) for q in ("interactive", "background"))
+        taken = sum(int(client.scard(k)) for k in client.scan_iter(f"{NAMESPACE}:__acks__.*"))
+        return waiting + delayed + taken
+
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        """True once every job the bot queued is finished (False after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while self.pending_jobs():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def worker_errors(self) -> list[str]:
+        """Lines of the workers' log that report an error or a traceback."""
+        if self.worker_log is None or not self.worker_log.exists():
+            return []
+        text = self.worker_log.read_text(errors="replace")
+        return [
+            line
+            for line in text.splitlines()
+            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
+        ]
 
     def command(self, text: str, user_id: str = "U0ALICE", **kw: Any) -> Any:
         """Send `/ig text` as ``user_id``, signed exactly as Slack does."""
@@ -149,7 +198,13 @@ class Stack:
         return token
 
     def close(self) -> None:
-        for server in reversed(self.servers):
+        if self.closed:
+            return
+        self.closed = True
+        self.servers[-1].stop()  # the bot first: nothing new is queued
+        if self.workers is not None:
+            self.workers.stop()
+        for server in reversed(self.servers[:-1]):
             server.stop()
         self.igbot.close()
 
@@ -194,9 +249,14 @@ def start_stack(
     keys: str | None = None,
     read_timeout: float = 10.0,
     api: str = "legacy",
+    workers: int = 1,
+    worker_threads: int = 8,
+    restart_workers: bool = False,
+    queue_limit: int | None = None,
     **sandbox: Any,
 ) -> Stack:
-    """Start the Instagram sandbox, the Slack stand-in and the bot (threaded HTTP servers on free ports)."""
+    """Start the Instagram sandbox, the Slack stand-in, the bot (threaded HTTP servers on free ports)
+    and ``workers`` real `igbot worker` processes (0: none; a test starts them later)."""
     servers: list[RunningServer] = []
     instagram = InstagramSandbox(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **sandbox)
     servers.append(instagram.start())
@@ -230,7 +290,31 @@ def start_stack(
         return linked
 
     backend.exchange_code = exchange_and_remember  # type: ignore[method-assign]
-    igbot = build(settings, instagram=backend)
+    options: dict[str, Any] = {"depth_max_age": 0.0}
+    if queue_limit is not None:
+        options["queue_limit"] = queue_limit
+    igbot = build(settings, instagram=backend, **options)
     late.app = igbot.wsgi
     slack.bot_url = f"{bot.url}/slack/events"
-    return Stack(slack=slack, instagram=instagram, igbot=igbot, bot=bot, servers=servers)
+    log_path = Path(tempfile.mkdtemp(prefix="igbot-workers-")) / "workers.log"
+    watch_log_file(log_path)
+    pool = WorkerProcesses(
+        settings,
+        processes=max(workers, 1),  # started below, or later by the test
+        threads=worker_threads,
+        nice=0,
+        grace=5.0,
+        output=log_path,
+        restart=restart_workers,
+        extra_args=["--log-level", "DEBUG", "--instagram-timeout", str(read_timeout)],
+    )
+    running = Stack(slack=slack, instagram=instagram, igbot=igbot, bot=bot, servers=servers,
+                    workers=pool, worker_log=log_path)  # fmt: skip
+    if workers:
+        pool.start()
+        try:
+            running.wait_workers(workers)
+        except BaseException:
+            running.close()
+            raise
+    return running

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.instagram.models import (
@@ -52,8 +53,20 @@ class InstagramBackend(Protocol):
         """Up to ``count`` popular posts (needs Capability.POPULAR)."""
         ...
 
-    def tagged(self, creds: Credentials, tag: str, count: int) -> list[Media]:
-        """Up to ``count`` popular posts for ``#tag`` (needs Capability.POPULAR_BY_TAG)."""
+    def tagged(
+        self, creds: Credentials, tag: str, count: int, *, counted: Callable[[str], None] | None = None
+    ) -> list[Media]:
+        """Up to ``count`` popular posts for ``#tag`` (needs Capability.POPULAR_BY_TAG).
+
+        On backends with a ``hashtag_limit``, ``counted`` is called with the hashtag's id once Instagram
+        accepted the search (it then counts against the limit). Raises HashtagRefused when Instagram
+        will not search the tag, AppFeatureMissing when the app lacks the feature hashtag search needs.
+        """
+        ...
+
+    def searched_hashtags(self, creds: Credentials) -> list[str]:
+        """Ids of the hashtags counting against ``hashtag_limit`` now, as Instagram itself lists them
+        (searches made outside igbot included); [] on backends without a limit."""
         ...
 
     def recent(self, creds: Credentials, count: int) -> list[Media]:

@@ -7,12 +7,45 @@ class InstagramError(Exception):
     """Base class. Messages never carry tokens, codes or URLs with query strings."""
 
 
-class TokenInvalid(InstagramError):
+class LinkRejected(InstagramError):
+    """Instagram refused the user's token itself (TokenInvalid, PermissionMissing): the link must go.
+
+    ``token_fingerprint`` names the refused token (`Credentials.fingerprint`, not a secret) so that only
+    the link still holding it is removed, never one the user made again while this call was under way;
+    None when the call carried no user token.
+    """
+
+    def __init__(self, message: str, token_fingerprint: str | None = None) -> None:
+        super().__init__(message)
+        self.token_fingerprint = token_fingerprint
+
+
+class TokenInvalid(LinkRejected):
     """The user's token was revoked or has expired: the link must be removed and made again."""
 
 
-class PermissionMissing(InstagramError):
+class PermissionMissing(LinkRejected):
     """The token lacks a scope this command needs: the user must link again."""
+
+
+class AppFeatureMissing(InstagramError):
+    """The app itself lacks a Meta feature (App Review), e.g. Instagram Public Content Access for hashtag
+    search. Linking again cannot help: the link stays, and the app's owner must enable the feature."""
+
+    def __init__(self, feature: str) -> None:
+        super().__init__(f"the app lacks the {feature} feature")
+        self.feature = feature
+
+
+class HashtagRefused(InstagramError):
+    """Instagram would not search ``#tag``: its limit of new hashtags per week is reached
+    (``limit_reached``), or the hashtag does not exist or cannot be searched."""
+
+    def __init__(self, tag: str, *, limit_reached: bool) -> None:
+        why = "hashtag limit reached" if limit_reached else "no such searchable hashtag"
+        super().__init__(f"#{tag}: {why}")
+        self.tag = tag
+        self.limit_reached = limit_reached
 
 
 class RateLimited(InstagramError):

@@ -7,17 +7,27 @@ professional accounts found through the user's Pages, and errors decided on the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import requests
 from oauthlib.oauth2 import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
 from bot.instagram import graph_parsing as parse
-from bot.instagram.client import ClientConfig, Pool
-from bot.instagram.errors import ExchangeRejected, InstagramError, NotFound, Unavailable
+from bot.instagram import numbers
+from bot.instagram.config import ClientConfig, Pool
+from bot.instagram.errors import (
+    ExchangeRejected,
+    HashtagRefused,
+    InstagramError,
+    LinkRejected,
+    NotFound,
+    Unavailable,
+)
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -26,7 +36,10 @@ from bot.instagram.models import (
     FollowResult,
     HashtagLimit,
     Media,
+    token_fingerprint,
 )
+
+log = logging.getLogger(__name__)
 
 SCOPES = ("instagram_basic", "pages_show_list", "pages_read_engagement", "instagram_manage_insights")
 ACCOUNT_FIELDS = "id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url"
@@ -34,6 +47,10 @@ MEDIA_FIELDS = (
     "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,like_count,comments_count,username"
 )
 HASHTAG_MEDIA_FIELDS = "id,caption,media_type,media_url,permalink,like_count,comments_count"
+ACCOUNT_PAGES = 10  # me/accounts: at most this many pages ...
+MAX_ACCOUNTS = 500  # ... and this many Instagram accounts, whatever paging.next says
+SEARCHED_PAGES = 3  # recently_searched_hashtags: 30 per page, and at most 30 count at once
+LONGEST_TOKEN_LIFE = 10 * 365 * 86400  # an expires_in beyond this (or <= 0) is nonsense: unknown
 
 
 class GraphInstagram:
@@ -84,7 +101,8 @@ class GraphInstagram:
             )
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None
-        except (OAuth2Error, ValueError) as exc:
+        except (OAuth2Error, ValueError, TypeError, OverflowError, RecursionError) as exc:
+            # oauthlib computes int(expires_in) itself: "²", Infinity or a list end up here
             raise ExchangeRejected(f"token answer not understood ({type(exc).__name__})") from None
         long = self._get(
             "/oauth/access_token",
@@ -97,28 +115,87 @@ class GraphInstagram:
         token = str(long.get("access_token") or "")
         if not token:
             raise ExchangeRejected("long-lived exchange gave no token")
-        expires_in = long.get("expires_in")
-        expires_at = int(self._clock()) + expires_in if isinstance(expires_in, int) else None
+        expires_in = numbers.integer(long.get("expires_in"))
+        sensible = expires_in is not None and 0 < expires_in <= LONGEST_TOKEN_LIFE
+        expires_at = int(self._clock()) + expires_in if sensible and expires_in is not None else None
         accounts = self.accounts(Credentials(token=token))
         return Authorization(
             token=token, scope=",".join(SCOPES), accounts=tuple(accounts), expires_at=expires_at
         )
 
-    def _get(self, path: str, token: str | None, *, lookup: str = "", **params: str | int) -> dict[str, Any]:
+    def _get(
+        self, path: str, token: str | None, *, lookup: str = "", hashtag: str = "", **params: str | int
+    ) -> dict[str, Any]:
+        return self._fetch(f"{self._config.api_url}{path}", token, params, lookup=lookup, hashtag=hashtag)
+
+    def _fetch(
+        self,
+        url: str,
+        token: str | None,
+        params: dict[str, str | int],
+        *,
+        lookup: str = "",
+        hashtag: str = "",
+    ) -> dict[str, Any]:
         if token is not None:
-            params["access_token"] = token
+            params = {**params, "access_token": token}
         try:
-            response = self._session.get(
-                f"{self._config.api_url}{path}", params=params, timeout=self._config.timeout
-            )
+            response = self._session.get(url, params=params, timeout=self._config.timeout)
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None  # the text may hold the URL, and the URL a token
-        return parse.body_or_error(response, lookup=lookup)
+        try:
+            return parse.body_or_error(response, lookup=lookup, hashtag=hashtag)
+        except LinkRejected as rejected:
+            if token is not None:  # name the refused token, so that only its own link is removed
+                rejected.token_fingerprint = token_fingerprint(token)
+            raise
+
+    def _next_page(self, body: dict[str, Any]) -> tuple[str, dict[str, str | int]] | None:
+        """Where ``paging.next`` points, without its ``access_token``; None at the end, or when it points
+        anywhere but the configured API host (the token is never sent elsewhere)."""
+        paging = body.get("paging")
+        following = paging.get("next") if isinstance(paging, dict) else None
+        if not isinstance(following, str) or not following:
+            return None
+        try:
+            there, here = urlsplit(following), urlsplit(self._config.api_url)
+            same_host = (there.scheme, there.netloc) == (here.scheme, here.netloc)
+            query = parse_qsl(there.query, keep_blank_values=True)
+        except ValueError:
+            return None
+        if not same_host or not there.path:
+            log.info("paging.next leaves the API host; not followed")
+            return None
+        params: dict[str, str | int] = {k: v for k, v in query if k != "access_token"}
+        return urlunsplit((there.scheme, there.netloc, there.path, "", "")), params
+
+    def _pages(self, path: str, token: str, *, pages: int, **params: str | int) -> list[dict[str, Any]]:
+        """The first page of ``path`` and the pages its ``paging.next`` leads to, at most ``pages``."""
+        body = self._fetch(f"{self._config.api_url}{path}", token, dict(params))
+        found, seen = [body], set()
+        while len(found) < pages:
+            following = self._next_page(body)
+            if following is None:
+                break
+            key = (following[0], tuple(sorted((k, str(v)) for k, v in following[1].items())))
+            if key in seen:  # a cursor that does not move would loop for ever
+                break
+            seen.add(key)
+            body = self._fetch(following[0], token, following[1])
+            found.append(body)
+        return found
 
     def accounts(self, creds: Credentials) -> list[Account]:
-        """Instagram professional accounts connected to the user's Facebook Pages."""
+        """Instagram professional accounts connected to the user's Facebook Pages, every page of them
+        (at most ``ACCOUNT_PAGES`` pages and ``MAX_ACCOUNTS`` accounts), each account once."""
         fields = "name,instagram_business_account{id,username,name,profile_picture_url}"
-        return parse.page_accounts(self._get("/me/accounts", creds.token, fields=fields))
+        found: dict[str, Account] = {}
+        for body in self._pages("/me/accounts", creds.token, pages=ACCOUNT_PAGES, fields=fields):
+            for account in parse.page_accounts(body):
+                found.setdefault(account.id, account)
+            if len(found) >= MAX_ACCOUNTS:
+                break
+        return list(found.values())[:MAX_ACCOUNTS]
 
     def own_account(self, creds: Credentials) -> Account:
         """The linked professional account with its counts."""
@@ -141,28 +218,50 @@ class GraphInstagram:
         """Not possible: there is no popular feed any more (no Capability.POPULAR)."""
         raise InstagramError("the Graph API has no popular feed")
 
-    def tagged(self, creds: Credentials, tag: str, count: int) -> list[Media]:
-        """Top media for ``#tag`` (hashtag search, then top_media)."""
-        try:
-            found = self._get("/ig_hashtag_search", creds.token, lookup=tag, user_id=creds.ig_user_id, q=tag)
-        except NotFound:
-            return []
+    def tagged(
+        self, creds: Credentials, tag: str, count: int, *, counted: Callable[[str], None] | None = None
+    ) -> list[Media]:
+        """Top media for ``#tag``: hashtag search, then top_media.
+
+        ``counted`` is called with the hashtag's id as soon as Instagram accepted the search: from then
+        on the tag counts against the account's weekly hashtag limit, even if fetching media fails.
+
+        Raises:
+            HashtagRefused: Instagram would not search the tag (no such hashtag, or its limit reached).
+            AppFeatureMissing: the app lacks the Instagram Public Content Access feature.
+        """
+        found = self._get("/ig_hashtag_search", creds.token, hashtag=tag, user_id=creds.ig_user_id, q=tag)
+        data = found.get("data")
         ids = [
-            str(item.get("id"))
-            for item in found.get("data") or []
-            if isinstance(item, dict) and item.get("id")
+            parse.node_id(item) for item in (data if isinstance(data, list) else []) if parse.node_id(item)
         ]
         if not ids:
-            return []
+            raise HashtagRefused(tag, limit_reached=False)
+        if counted is not None:
+            counted(ids[0])
         # Hashtag media cannot carry a video's thumbnail, so videos have no picture: ask for spares.
         top = self._get(
             f"/{ids[0]}/top_media",
             creds.token,
+            hashtag=tag,
             user_id=creds.ig_user_id,
             fields=HASHTAG_MEDIA_FIELDS,
             limit=min(50, count * 3),
         )
         return parse.media_list(top, count)
+
+    def searched_hashtags(self, creds: Credentials) -> list[str]:
+        """Ids of the hashtags counting against the account's weekly limit now, as Instagram lists them
+        (``recently_searched_hashtags``: searches made outside igbot included)."""
+        ids: list[str] = []
+        path = f"/{creds.ig_user_id}/recently_searched_hashtags"
+        for body in self._pages(path, creds.token, pages=SEARCHED_PAGES, limit=30):
+            data = body.get("data")
+            for item in data if isinstance(data, list) else []:
+                hashtag_id = parse.node_id(item)
+                if hashtag_id and hashtag_id not in ids:
+                    ids.append(hashtag_id)
+        return ids
 
     def recent(self, creds: Credentials, count: int) -> list[Media]:
         """The linked account's latest posts."""

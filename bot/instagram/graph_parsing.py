@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
 import requests
 
+from bot.instagram import numbers
 from bot.instagram.errors import (
+    AppFeatureMissing,
     ExchangeRejected,
+    HashtagRefused,
     InstagramError,
     NotFound,
     PermissionMissing,
@@ -22,14 +25,20 @@ RATE_LIMIT_CODES = {4, 17, 32, 613, 80002}
 TOKEN_CODES = {190, 102}
 TRANSIENT_CODES = {1, 2}
 NOT_FOUND_CODES = {110, 100}
+APP_PERMISSION_CODE = 10  # "Application does not have permission for this action"
+HASHTAG_REFUSED_CODE = 24
+HASHTAG_LIMIT_SUBCODE = 2207024  # [unconfirmed] the sandbox's subcode for the 31st new hashtag
+INVALID_PARAMETER_CODE = 100  # on hashtag search: "Param q must be a valid hashtag"
+PUBLIC_CONTENT_ACCESS = "Instagram Public Content Access"
 DEFAULT_WAIT_MINUTES = 60
+_NODE_ID = re.compile(r"[0-9A-Za-z_]{1,64}")  # ids go into URL paths: nothing else may
 PROFESSIONAL_ONLY = "Today's Instagram API can only look up professional (business or creator) accounts."
 
 
 def _json(response: requests.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a deeply nested body
         return None
 
 
@@ -41,44 +50,68 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _text(value: Any) -> str:
+    """A JSON string (or id number) as text; anything else (objects, lists, null, bools) as ""."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+
+
 def wait_minutes(headers: Any) -> int:
-    """Minutes until access returns, from ``X-Business-Use-Case-Usage`` (largest value), else 60."""
-    try:
-        usage = json.loads(headers.get("X-Business-Use-Case-Usage", "") or "{}")
-    except ValueError:
-        return DEFAULT_WAIT_MINUTES
+    """Minutes until access returns: the longest sensible ``estimated_time_to_regain_access`` (minutes)
+    in ``X-Business-Use-Case-Usage``, else 60. Never raises: anything unreadable counts as unknown."""
+    raw = headers.get("X-Business-Use-Case-Usage") if hasattr(headers, "get") else None
+    usage = numbers.loads(raw) if isinstance(raw, str) and raw else None
     waits = [
-        entry.get("estimated_time_to_regain_access")
+        numbers.wait_minutes(
+            entry.get("estimated_time_to_regain_access"), unit_seconds=60, zero_is_unknown=True
+        )
         for entries in _dict(usage).values()
         if isinstance(entries, list)
         for entry in entries
         if isinstance(entry, dict)
     ]
-    known = [w for w in waits if isinstance(w, int | float) and w > 0]
-    return max(1, int(max(known))) if known else DEFAULT_WAIT_MINUTES
+    known = [w for w in waits if w is not None]
+    return max(known) if known else DEFAULT_WAIT_MINUTES
 
 
 def error_for(
-    code: int | None, subcode: int | None, response: requests.Response, *, lookup: str = ""
+    code: int | None,
+    subcode: int | None,
+    response: requests.Response,
+    *,
+    lookup: str = "",
+    hashtag: str = "",
 ) -> InstagramError:
-    """The typed error for a graph error object; decided on ``code``, never on the message."""
+    """The typed error for a graph error object; decided on ``code``, never on the message.
+
+    ``lookup`` is the username a Business Discovery call looked for; ``hashtag`` the tag of a hashtag
+    call (where code 10 is the app's missing Public Content Access feature, and 24 a refused hashtag).
+    """
     if code in TOKEN_CODES:
         return TokenInvalid(f"graph code {code}/{subcode}")
     if code in RATE_LIMIT_CODES:
         return RateLimited(wait_minutes(response.headers))
-    if code is not None and (code == 10 or 200 <= code <= 299):
+    if hashtag and code == APP_PERMISSION_CODE:
+        return AppFeatureMissing(PUBLIC_CONTENT_ACCESS)
+    if hashtag and code == HASHTAG_REFUSED_CODE:
+        return HashtagRefused(hashtag, limit_reached=subcode == HASHTAG_LIMIT_SUBCODE)
+    if hashtag and code == INVALID_PARAMETER_CODE:
+        return HashtagRefused(hashtag, limit_reached=False)
+    if code is not None and (code == APP_PERMISSION_CODE or 200 <= code <= 299):
         return PermissionMissing(f"graph code {code}")
     if lookup and code in NOT_FOUND_CODES:
         return NotFound(lookup, PROFESSIONAL_ONLY)
     return Unavailable(f"graph code {code}/{subcode} HTTP {response.status_code}")
 
 
-def body_or_error(response: requests.Response, *, lookup: str = "") -> dict[str, Any]:
-    """The JSON object of a successful answer, or the typed error it describes."""
+def body_or_error(response: requests.Response, *, lookup: str = "", hashtag: str = "") -> dict[str, Any]:
+    """The JSON object of a successful answer, or the typed error it describes (see `error_for`)."""
     body = _json(response)
     error = _dict(body).get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
-        raise error_for(_int(error.get("code")), _int(error.get("error_subcode")), response, lookup=lookup)
+        code, subcode = numbers.integer(error.get("code")), numbers.integer(error.get("error_subcode"))
+        raise error_for(code, subcode, response, lookup=lookup, hashtag=hashtag)
     if response.status_code == 429:
         raise RateLimited(wait_minutes(response.headers))
     if response.status_code >= 300 or not isinstance(body, dict):
@@ -93,7 +126,7 @@ def raise_for_token_error(response: requests.Response) -> requests.Response:
     body = _json(response)
     error = _dict(body).get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
-        code = _int(error.get("code"))
+        code = numbers.integer(error.get("code"))
         if code in TRANSIENT_CODES or code in RATE_LIMIT_CODES:
             raise Unavailable(f"token endpoint graph code {code}")
         raise ExchangeRejected(str(error.get("message", ""))[:200] or f"graph code {code}")
@@ -102,16 +135,22 @@ def raise_for_token_error(response: requests.Response) -> requests.Response:
     return response
 
 
+def node_id(item: Any) -> str:
+    """The ``id`` of a graph node (``{"id": "1784..."}``) if it is a plain id, else ""."""
+    value = _text(item.get("id")) if isinstance(item, dict) else ""
+    return value if _NODE_ID.fullmatch(value) else ""
+
+
 def account(node: dict[str, Any]) -> Account:
     """An IG User node (own account or business discovery result) as an Account."""
-    username = str(node.get("username") or "")
+    username = _text(node.get("username"))
     return Account(
-        id=str(node.get("id") or ""),
+        id=_text(node.get("id")),
         username=username,
-        full_name=str(node.get("name") or ""),
-        picture_url=str(node.get("profile_picture_url") or ""),
+        full_name=_text(node.get("name")),
+        picture_url=_text(node.get("profile_picture_url")),
         profile_url=f"https://www.instagram.com/{username}/",
-        bio=str(node.get("biography") or ""),
+        bio=_text(node.get("biography")),
         media_count=_int(node.get("media_count")),
         followers=_int(node.get("followers_count")),
         follows=_int(node.get("follows_count")),
@@ -132,15 +171,15 @@ def page_accounts(body: dict[str, Any]) -> list[Account]:
 def media(node: dict[str, Any], author: str = "") -> Media | None:
     """A graph media node as a gallery item; videos show their thumbnail. None if it has no picture."""
     is_video = node.get("media_type") == "VIDEO"
-    image_url = node.get("thumbnail_url") if is_video else node.get("media_url")
+    image_url = _text(node.get("thumbnail_url") if is_video else node.get("media_url"))
     if not image_url:
         return None
     return Media(
-        id=str(node.get("id", "")),
-        image_url=str(image_url),
-        link=str(node.get("permalink") or ""),
-        author=str(node.get("username") or author),
-        caption=str(node.get("caption") or ""),
+        id=_text(node.get("id")),
+        image_url=image_url,
+        link=_text(node.get("permalink")),
+        author=_text(node.get("username")) or author,
+        caption=_text(node.get("caption")),
         likes=_int(node.get("like_count")) or 0,
         is_video=is_video,
     )

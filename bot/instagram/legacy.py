@@ -8,6 +8,7 @@ form body, and errors come as a ``meta`` envelope (API) or flat JSON (token endp
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -17,8 +18,8 @@ from requests_oauthlib import OAuth2Session
 from requests_oauthlib.compliance_fixes import instagram_compliance_fix
 
 from bot.instagram import legacy_parsing as parse
-from bot.instagram.client import ClientConfig, Pool
-from bot.instagram.errors import ExchangeRejected, NotFound, Unavailable, Unconfirmed
+from bot.instagram.config import ClientConfig, Pool
+from bot.instagram.errors import ExchangeRejected, LinkRejected, NotFound, Unavailable, Unconfirmed
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -27,6 +28,7 @@ from bot.instagram.models import (
     FollowResult,
     HashtagLimit,
     Media,
+    token_fingerprint,
 )
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,12 @@ class LegacyInstagram:
         except (requests.RequestException, OAuth2Error) as exc:
             # The exception text can contain the URL, and the URL the token: keep only the type.
             raise Unavailable(type(exc).__name__) from None
-        return parse.envelope_data(response, sent_token=token is not None)
+        try:
+            return parse.envelope_data(response, sent_token=token is not None)
+        except LinkRejected as rejected:
+            if token is not None:  # name the refused token, so that only its own link is removed
+                rejected.token_fingerprint = token_fingerprint(token)
+            raise
 
     def _media(self, path: str, creds: Credentials | None, count: int) -> list[Media]:
         token = creds.token if creds is not None else None
@@ -167,9 +174,15 @@ class LegacyInstagram:
         """``media/popular`` with the app's client id: no user token needed."""
         return self._media("/media/popular", None, count)
 
-    def tagged(self, creds: Credentials, tag: str, count: int) -> list[Media]:
-        """``tags/{tag}/media/recent``."""
+    def tagged(
+        self, creds: Credentials, tag: str, count: int, *, counted: Callable[[str], None] | None = None
+    ) -> list[Media]:
+        """``tags/{tag}/media/recent``. API v1 has no hashtag limit, so ``counted`` is never called."""
         return self._media(f"/tags/{quote(tag, safe='')}/media/recent", creds, count)
+
+    def searched_hashtags(self, creds: Credentials) -> list[str]:
+        """API v1 keeps no list of searched hashtags (it has no hashtag limit)."""
+        return []
 
     def recent(self, creds: Credentials, count: int) -> list[Media]:
         """``users/self/media/recent``."""

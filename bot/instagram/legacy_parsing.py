@@ -6,6 +6,7 @@ from typing import Any
 
 import requests
 
+from bot.instagram import numbers
 from bot.instagram.errors import (
     ExchangeRejected,
     InstagramError,
@@ -25,15 +26,21 @@ DEFAULT_RATE_LIMIT_MINUTES = 60
 def _json(response: requests.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a deeply nested body
         return None
 
 
 def _retry_minutes(response: requests.Response) -> int:
-    retry_after = response.headers.get("Retry-After", "")
-    if retry_after.isdigit():
-        return max(1, -(-int(retry_after) // 60))
-    return DEFAULT_RATE_LIMIT_MINUTES
+    """``Retry-After`` in seconds (ASCII digits only), rounded up to minutes; anything else, an HTTP-date
+    included (v1 never sent one), or a wait longer than a day is unknown: the hour v1 windows last."""
+    minutes = numbers.wait_minutes(response.headers.get("Retry-After"), unit_seconds=1)
+    return DEFAULT_RATE_LIMIT_MINUTES if minutes is None else minutes
+
+
+def _status(value: Any) -> int | None:
+    """An HTTP status in ``meta.code`` (a number, or a number as text); None for anything else."""
+    code = numbers.integer(value)
+    return code if code is not None and 100 <= code <= 599 else None
 
 
 def error_for(
@@ -63,13 +70,18 @@ def envelope_data(response: requests.Response, *, sent_token: bool) -> Any:
         if response.status_code == 429 or (isinstance(body, dict) and body.get("code") in (420, 429)):
             raise RateLimited(_retry_minutes(response))
         raise Unavailable(f"HTTP {response.status_code}: answer without a v1 envelope")
-    code = meta.get("code", response.status_code)
+    code = _status(meta.get("code", response.status_code))
+    error_type = meta.get("error_type")
+    error_type = error_type if isinstance(error_type, str) else ""
     if code == 200 and response.status_code == 200:
         return body.get("data") if isinstance(body, dict) else None
+    if code is None and not error_type:
+        raise Unavailable(f"HTTP {response.status_code}: meta.code is not a status")
+    message = meta.get("error_message")
     raise error_for(
-        response.status_code if response.status_code != 200 else int(code),
-        str(meta.get("error_type", "")),
-        str(meta.get("error_message", "")),
+        response.status_code if response.status_code != 200 or code is None else code,
+        error_type,
+        message if isinstance(message, str) else "",
         sent_token=sent_token,
         retry_minutes=_retry_minutes(response),
     )
@@ -118,7 +130,7 @@ def media(item: dict[str, Any]) -> Media | None:
     """A v1 media object as a gallery item (video posts show their cover image); None if unusable."""
     images = _dict(item.get("images"))
     image_url = _dict(images.get("standard_resolution") or images.get("low_resolution")).get("url")
-    if not image_url:
+    if not isinstance(image_url, str) or not image_url:
         return None
     caption = item.get("caption")
     likes = _dict(item.get("likes"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
+
+FINGERPRINT_PREFIX = "sha256:"
 
 
 class Capability(Enum):
@@ -61,6 +64,20 @@ class Credentials:
 
     token: str = field(repr=False)
     ig_user_id: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Names this token without revealing it: the first 128 bits of its SHA-256, in hex.
+
+        Stored next to the encrypted token (``token_fp``), so that Redis can tell, in one script, whether
+        a link still holds the token a failing call used (`LinkStore.delete_if_token`).
+        """
+        return token_fingerprint(self.token)
+
+
+def token_fingerprint(token: str) -> str:
+    """The fingerprint of ``token`` (see `Credentials.fingerprint`)."""
+    return FINGERPRINT_PREFIX + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,16 @@ Block = dict[str, Any]
 MAX_ALT_TEXT = 2000
 MAX_SECTION_TEXT = 3000
 MAX_BUTTON_TEXT = 75
+MAX_URL = 3000  # image_url and button url
+MAX_OPTIONS = 100  # options of one select menu
+MAX_GALLERY_POSTS = 24  # 1 headline + 2 blocks per post stays under Slack's 50 blocks per message
+
+NO_PROFESSIONAL_ACCOUNT = (
+    "igbot found no Instagram professional (business or creator) account connected to a Facebook Page "
+    "you manage, so there is no account to pick. Switch your Instagram account to a professional one, "
+    "connect it to your Facebook Page (in Instagram: Settings &gt; Account type and tools; or in Meta "
+    "Business Suite), then run `/ig login` again."
+)
 
 
 def escape(text: str) -> str:
@@ -26,9 +36,19 @@ def clip(text: str, limit: int) -> str:
 
 
 def safe_url(url: str) -> str | None:
-    """``url`` if it can go inside mrkdwn's ``<url|label>`` unchanged: http(s), no ``|``, ``<``, ``>``
-    or white space (an answer from the API could otherwise smuggle a mention into a channel)."""
-    if not url.startswith(("https://", "http://")) or any(c in url for c in "|<> \t\n\r"):
+    """``url`` if it can go inside mrkdwn's ``<url|label>`` unchanged: http(s) with a host, no ``|``,
+    ``<``, ``>`` or white space (an answer from the API could otherwise smuggle a mention into a channel)."""
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("https", "http") or rest[:1] in ("", "/") or any(c in url for c in "|<> \t\n\r"):
+        return None
+    return url
+
+
+def web_url(url: str) -> str | None:
+    """``url`` if Slack can take it as an image or button URL (a `safe_url` of at most 3000 characters
+    without control characters), else None: one bad URL from the API would make Slack refuse the whole
+    message."""
+    if safe_url(url) is None or len(url) > MAX_URL or not url.isprintable():
         return None
     return url
 
@@ -70,12 +90,16 @@ def message(text: str, blocks: Iterable[Block] | None = None, *, in_channel: boo
     return payload
 
 
-def _image(url: str, alt: str) -> Block:
-    return {"type": "image", "image_url": url, "alt_text": clip(alt or "Instagram picture", MAX_ALT_TEXT)}
-
-
-def _thumb(url: str, alt: str) -> Block | None:
-    return {"type": "image", "image_url": url, "alt_text": clip(alt, MAX_ALT_TEXT)} if url else None
+def _image(url: str, alt: str) -> Block | None:
+    """An image block, or None when Slack could not show ``url`` (alt text must not be blank)."""
+    usable = web_url(url)
+    if usable is None:
+        return None
+    return {
+        "type": "image",
+        "image_url": usable,
+        "alt_text": clip(alt.strip() or "Instagram picture", MAX_ALT_TEXT),
+    }
 
 
 def _handle(account: Account) -> str:
@@ -114,13 +138,14 @@ def account_card(account: Account, headline: str) -> Message:
     text = headline + f"\n{_handle(account)}"
     if account.bio:
         text += "\n" + escape(clip(account.bio, 500))
-    blocks = [section(text, _thumb(account.picture_url, f"Profile picture of @{account.username}"))]
+    blocks = [section(text, _image(account.picture_url, f"Profile picture of @{account.username}"))]
     if facts:
         blocks.append(context(" · ".join(facts)))
-    blocks.append(
-        {"type": "actions", "elements": [link_button("Open profile", account.profile_url, "ig_open_profile")]}
-    )
-    return message(f"{headline} @{account.username}", blocks)
+    profile_url = web_url(account.profile_url)
+    if profile_url is not None:
+        button = link_button("Open profile", profile_url, "ig_open_profile")
+        blocks.append({"type": "actions", "elements": [button]})
+    return message(f"{headline} @{escape(account.username)}", blocks)
 
 
 def follow_result(result: FollowResult) -> Message:
@@ -142,13 +167,15 @@ def posts(count: int, kind: str = "") -> str:
 
 def gallery(media: list[Media], headline: str) -> Message:
     """An in-channel gallery: ``headline`` (who asked, what), then an image and a caption line per post."""
-    shown = media[:24]  # 1 + 2 blocks per post stays under Slack's 50-block limit
+    shown = media[:MAX_GALLERY_POSTS]
     blocks: list[Block] = [section(f":camera_with_flash: {headline}")]
     for item in shown:
         author = f"@{item.author}" if item.author else ""
         kind = "Video" if item.is_video else "Photo"
         alt = item.caption or f"Instagram {kind.lower()} {('by ' + author) if author else ''}".strip()
-        blocks.append(_image(item.image_url, alt))
+        image = _image(item.image_url, alt)
+        if image is not None:
+            blocks.append(image)
         parts = [f"*{escape(author)}*"] if author else []
         parts.append(f":heart: {item.likes:,}")
         if item.is_video:
@@ -163,7 +190,13 @@ def gallery(media: list[Media], headline: str) -> Message:
 
 
 def account_picker(accounts: list[Account], resume: str | None) -> Message:
-    """A private menu to pick one of several Instagram accounts; the command to finish rides along."""
+    """A private menu to pick one of several Instagram accounts; the command to finish rides along.
+
+    With no account there is nothing to pick (and Slack refuses a menu without options): the message
+    says why and what to do instead.
+    """
+    if not accounts:
+        return message(NO_PROFESSIONAL_ACCOUNT)
     options = [
         {
             "text": {
@@ -172,7 +205,7 @@ def account_picker(accounts: list[Account], resume: str | None) -> Message:
             },
             "value": a.id,
         }
-        for a in accounts[:100]
+        for a in accounts[:MAX_OPTIONS]
     ]
     text = "Your Facebook login manages several Instagram professional accounts. Which one should igbot use?"
     return message(

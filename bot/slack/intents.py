@@ -1,17 +1,44 @@
-"""Command text -> intent: the `/ig` grammar of DESIGN.md as one pure function."""
+"""Command text -> intent: the `/ig` grammar of DESIGN.md as one pure function.
+
+Parsing is total: every ``str`` gives an intent (at worst a usage line), nothing raises. Usernames and
+profile links are read with anchored patterns over ASCII only, never with a URL parser.
+
+Full-width forms (U+FF01..U+FF5E, what an East Asian input method types for ASCII) read as the ASCII
+they stand for, so a full-width ``@alice`` (U+FF20 U+FF41 ...) is ``@alice``: that is what the person
+typing it means, and the map is one-to-one onto ASCII. No other Unicode compatibility mapping (NFKC)
+is applied: ligatures, super- and subscripts, circled or mathematical letters, ``℀``, small forms such
+as ``﹖`` stay what they are, so they never turn into a valid name or subcommand by accident; a
+username made of them gets the usage line.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 MAX_POPULAR = 10
 DEFAULT_POPULAR = 5
 USERNAME_RE = re.compile(r"[A-Za-z0-9._]{1,30}")
-_SLACK_LINK_RE = re.compile(r"^<([^|>]*)(?:\|([^>]*))?>$")
-_INSTAGRAM_HOSTS = {"instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am"}
+# Slack's link markup ``<url>`` / ``<url|label>``; only a web link is unwrapped (not ``<@U123>``).
+_SLACK_LINK_RE = re.compile(r"<(https?://[^|>]*)(?:\|[^>]*)?>", re.IGNORECASE | re.ASCII)
+# A profile link: optional scheme, instagram.com (www., m.) or instagr.am, one path segment (an ``@``
+# before the name is tolerated), an optional trailing slash; a query or fragment is ignored.
+_PROFILE_URL_RE = re.compile(
+    r"(?:https?://)?(?:(?:www\.|m\.)?instagram\.com|instagr\.am)"
+    r"/@?(?P<name>[A-Za-z0-9._]{1,30})/?(?:[?#].*)?",
+    re.IGNORECASE | re.ASCII | re.DOTALL,
+)
+# Text that starts like an Instagram link is a link, never a bare username (``instagram.comalice``).
+_PROFILE_HOST_PREFIXES = (
+    "https://",
+    "http://",
+    "instagram.com",
+    "www.instagram.com",
+    "m.instagram.com",
+    "instagr.am",
+)
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 
 @dataclass(frozen=True)
@@ -46,10 +73,16 @@ class Me:
 
 @dataclass(frozen=True)
 class Follow:
-    """Follow (or, with ``follow=False``, unfollow) ``username``."""
+    """Follow ``username``."""
 
     username: str
-    follow: bool = True
+
+
+@dataclass(frozen=True)
+class Unfollow:
+    """Stop following ``username``."""
+
+    username: str
 
 
 @dataclass(frozen=True)
@@ -68,13 +101,13 @@ class Recent:
 
 
 @dataclass(frozen=True)
-class UserCard:
-    """Show ``username``'s profile card."""
+class Profile:
+    """Show ``username``'s profile card (`/ig user`)."""
 
     username: str
 
 
-Intent = Help | Usage | Login | Logout | Me | Follow | Popular | Recent | UserCard
+Intent = Help | Usage | Login | Logout | Me | Follow | Unfollow | Popular | Recent | Profile
 
 ALIASES = {
     "help": "help",
@@ -102,35 +135,45 @@ USAGE = {
     "recent": f"Type `/ig recent` or `/ig recent <count>` with a count from 1 to {MAX_POPULAR}.",
 }
 TAG_RE = re.compile(r"#(\w{1,100})")
+_ACCOUNT_INTENTS: dict[str, type[Follow | Unfollow | Profile]] = {
+    "follow": Follow,
+    "unfollow": Unfollow,
+    "user": Profile,
+}
+
+
+def fold_width(text: str) -> str:
+    """``text`` with full-width ASCII forms (U+FF01..U+FF5E: at sign, letters, digits, slash, ...)
+    replaced by the ASCII they stand for."""
+    return text.translate(_FULL_WIDTH)
 
 
 def normalize_username(raw: str) -> str | None:
-    """``name``, ``@name``, an instagram.com link or Slack's ``<url|label>`` -> ``name``; None if invalid."""
-    text = raw.strip()
-    link = _SLACK_LINK_RE.match(text)
+    """``name``, ``@name``, an instagram.com link or Slack's ``<url|label>`` -> ``name``; None if invalid.
+
+    A total function: anchored ASCII patterns only, so no input raises.
+    """
+    text = fold_width(raw).strip()
+    link = _SLACK_LINK_RE.fullmatch(text)
     if link:
         text = link.group(1)
-    if "/" in text or text.lower().startswith(("instagram.com", "www.instagram.com", "instagr.am")):
-        parts = urlsplit(text if "://" in text else f"https://{text}")
-        if (parts.hostname or "").lower() not in _INSTAGRAM_HOSTS:
-            return None
-        segments = [s for s in parts.path.split("/") if s]
-        if len(segments) != 1:
-            return None
-        text = segments[0]
-    text = text.removeprefix("@")
-    if not USERNAME_RE.fullmatch(text):
+    profile = _PROFILE_URL_RE.fullmatch(text)
+    if profile:
+        return profile.group("name").lower()
+    if link or "/" in text or text.lower().startswith(_PROFILE_HOST_PREFIXES):
         return None
-    return text.lower()
+    name = text.removeprefix("@")
+    return name.lower() if USERNAME_RE.fullmatch(name) else None
 
 
 def parse(text: str) -> Intent:
-    """Parse the text after ``/ig`` into an intent. Never raises."""
-    words = text.split()
+    """Parse the text after ``/ig`` into an intent. Never raises, for any ``str``."""
+    words = fold_width(text).split()
     if not words:
         return Help()
     word = words[0].lower()
-    name = ALIASES.get(word)
+    # Only ASCII names a subcommand: ``str.lower`` maps KELVIN SIGN (U+212A) to ``k``, "lin" + it -> link.
+    name = ALIASES.get(word) if words[0].isascii() else None
     args = words[1:]
     if name is None:
         shown = words[0][:40]
@@ -157,9 +200,7 @@ def parse(text: str) -> Intent:
             "That doesn't look like an Instagram username: use 1 to 30 letters, digits, `.` or `_`. "
             + USAGE[name]
         )
-    if name == "user":
-        return UserCard(username)
-    return Follow(username, follow=(name == "follow"))
+    return _ACCOUNT_INTENTS[name](username)
 
 
 def _count(word: str) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from bot.slack.blocks import Message
@@ -13,7 +13,7 @@ Reply = Callable[[Message], object]
 
 @dataclass(frozen=True)
 class Invocation:
-    """One `/ig` command, from Slack or resumed after linking."""
+    """One `/ig` command, from Slack, from a button, or resumed after linking (``text`` is the command)."""
 
     team_id: str
     user_id: str
@@ -33,3 +33,25 @@ class Invocation:
             response_url=str(command.get("response_url", "")),
             text=str(command.get("text", "")),
         )
+
+    @classmethod
+    def from_action(cls, body: Mapping[str, Any], text: str) -> Invocation:
+        """Who clicked a button or menu, where, and the command it continues."""
+        user = body.get("user") or {}
+        return cls(
+            team_id=str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
+            user_id=str(user.get("id", "")),
+            user_name=str(user.get("username") or user.get("name") or ""),
+            channel_id=str((body.get("channel") or {}).get("id", "")),
+            response_url=str(body.get("response_url", "")),
+            text=text,
+        )
+
+    def payload(self) -> dict[str, str]:
+        """As a job argument (JSON): no token or secret is part of an invocation."""
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Invocation:
+        """The inverse of `payload`; unknown keys are ignored, missing ones are empty."""
+        return cls(**{f.name: str(payload.get(f.name, "")) for f in fields(cls)})

@@ -37,7 +37,21 @@ UNCONFIRMED = (
 )
 UNSUPPORTED = "This Instagram API can't do that. Run `/ig help` to see what igbot can do here."
 POPULAR_NEEDS_TAG = "On today's Instagram API, `/ig popular` needs a hashtag: try `/ig popular #travel 3`."
+CANNOT_FINISH = "igbot couldn't finish that command. Please type it again."
+BUSY = "igbot is busy right now and didn't start that. Please try again in a minute."
 NEEDS_LINK = "To run `/ig {command}`, connect your Instagram account first; igbot will finish it right after."
+RELINKED_MEANWHILE = (
+    "Instagram refused igbot's previous connection, but you've connected again since, so igbot kept the "
+    "new one. Please run the command again."
+)
+LINK_CHANGED = (
+    "Your Instagram connection changed while you were choosing, so nothing was picked. "
+    "Run `/ig me` to see which account igbot uses."
+)
+APP_FEATURE_MISSING = (
+    "Instagram won't let this igbot app search hashtags: the app needs Meta's *{feature}* feature "
+    "(App Review). Your connection is fine; please ask whoever runs igbot to enable it."
+)
 
 
 def help_message(capabilities: frozenset[Capability], unknown: str | None, suggestion: str | None) -> Message:
@@ -105,6 +119,33 @@ def hashtag_refused(limit: int, days: int, frees_in_seconds: int) -> Message:
     return message(
         f"You've searched {limit} different hashtags in the last {days} days, the most Instagram allows; "
         f"0 left. The next one frees up in about {when} {unit}. Hashtags you already searched still work."
+    )
+
+
+def hashtag_limit_reached(tag: str, limit: int, days: int) -> Message:
+    """Instagram itself refused a new hashtag: the account's limit is used up, outside igbot too."""
+    return message(
+        f"Instagram refused #{escape(tag)}: this account has already searched {limit} different hashtags "
+        f"in the last {days} days, the most Instagram allows (searches made outside igbot count too). "
+        "Hashtags it already searched still work; new ones free up within a week."
+    )
+
+
+def hashtag_not_searchable(tag: str) -> Message:
+    """Instagram has no hashtag it will search by that name."""
+    return message(
+        f"Instagram has no hashtag #{escape(tag)} that apps may search: it may not exist, or Instagram "
+        "doesn't allow searching it. Check the spelling or try another hashtag."
+    )
+
+
+def expiry_reminder(ig_username: str, days: int) -> Message:
+    """A note that the connection expires soon, for a message that carries no button."""
+    when = "today" if days <= 0 else ("tomorrow" if days == 1 else f"in {days} days")
+    who = f" to @{escape(ig_username)}" if ig_username else ""
+    return message(
+        f":hourglass: Your Instagram connection{who} expires {when}. "
+        "Run `/ig login` to connect again and keep igbot working for you."
     )
 
 

@@ -8,6 +8,7 @@ temporary folder (socket paths are limited to ~100 bytes), never on a TCP port.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -41,6 +42,7 @@ class EmbeddedRedis:
         self._fixed_socket = socket_path
         self._socket_dir: str | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self._owner_pid: int | None = None
 
     @property
     def socket_path(self) -> str:
@@ -79,6 +81,7 @@ class EmbeddedRedis:
             "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        self._owner_pid = os.getpid()
         self._wait_ready()
         return self.url
 
@@ -103,7 +106,13 @@ class EmbeddedRedis:
             client.close()
 
     def stop(self) -> None:
-        """Ask the server to save and exit; kill it if it does not."""
+        """Ask the server to save and exit; kill it if it does not.
+
+        Only the process that started the server stops it: a forked child (a gunicorn web worker)
+        that exits must not take the server, or its socket folder, with it.
+        """
+        if self._owner_pid is not None and os.getpid() != self._owner_pid:
+            return
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             # No retries: redis-py would retry the dropped connection SHUTDOWN is expected to cause

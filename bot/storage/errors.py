@@ -7,13 +7,14 @@ import redis
 
 
 class StorageUnavailable(Exception):
-    """Redis could not be reached or did not answer in time."""
+    """Redis could not be reached, did not answer in time, or refused to work (out of memory, a
+    read-only replica after a failover, still loading)."""
 
 
 @contextmanager
 def redis_errors() -> Iterator[None]:
-    """Turn redis-py's connection errors into StorageUnavailable."""
+    """Turn redis-py's errors into StorageUnavailable."""
     try:
         yield
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
+    except (redis.RedisError, OSError) as exc:
         raise StorageUnavailable(type(exc).__name__) from exc

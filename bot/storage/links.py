@@ -10,27 +10,41 @@ from typing import Any
 
 import redis
 
-from bot.instagram.models import Credentials
+from bot.instagram.models import Credentials, token_fingerprint
 from bot.storage.crypto import TokenCipher, UndecryptableToken
 from bot.storage.errors import redis_errors
 from bot.storage.keys import link_key
 
 log = logging.getLogger(__name__)
 
-# Re-encryption after a key rotation: only if the stored token is still the one we read, so that a
-# logout or a relink at the same moment is never undone.
-_REENCRYPT = """
+# Re-encryption after a key rotation, and the fingerprint of links stored before fingerprints existed:
+# only if the stored token is still the one we read, so that a logout or a relink at the same moment is
+# never undone. ARGV: the ciphertext read, then field/value pairs to set.
+_UPDATE_IF_UNCHANGED = """
 if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
-  return redis.call('HSET', KEYS[1], 'token', ARGV[2])
+  return redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 end
 return -1
 """
 
-# One round trip, and no half-written hash when the link was deleted meanwhile.
-_HSET_IF_EXISTS = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], unpack(ARGV)) end
-return -1
+# Compare-and-set / compare-and-delete on the token's fingerprint (Lua cannot decrypt the token, and
+# Fernet ciphertexts of one token differ, so the fingerprint is what is compared). ARGV[1]: the
+# fingerprint the caller's link had, or "" to skip the comparison.
+_HSET_IF_SAME_LINK = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'token_fp') ~= ARGV[1] then return -2 end
+return redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 """
+_DELETE_IF_SAME_LINK = """
+if redis.call('HGET', KEYS[1], 'token_fp') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _number(fields: dict[str, str], name: str) -> int:
+    """A stored number (seconds since the epoch); 0 when missing or not a plain number."""
+    value = fields.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
 
 
 @dataclass(frozen=True)
@@ -53,8 +67,12 @@ class Link:
 
     @property
     def creds(self) -> Credentials:
-        """What a backend needs to act as this user."""
+        """What a backend needs to act as this user (its ``fingerprint`` names this link's token)."""
         return Credentials(token=self.token, ig_user_id=self.ig_user_id)
+
+    def expired(self, now: float) -> bool:
+        """True once a token with a known expiry (Graph API) has expired: such a link is no link."""
+        return bool(self.expires_at) and self.expires_at <= now
 
 
 class LinkStore:
@@ -85,16 +103,21 @@ class LinkStore:
         except UndecryptableToken:
             log.warning("stored Instagram token cannot be decrypted with the configured keys; link ignored")
             return None
+        updates: list[str] = []
         if rotated is not None:
+            updates += ["token", rotated]
+        if fields.get("token_fp") != token_fingerprint(token):  # stored by an igbot without fingerprints
+            updates += ["token_fp", token_fingerprint(token)]
+        if updates:
             with redis_errors():
-                self._redis.eval(_REENCRYPT, 1, key, fields["token"], rotated)
+                self._redis.eval(_UPDATE_IF_UNCHANGED, 1, key, fields["token"], *updates)
         return Link(
             token=token,
             ig_user_id=fields.get("ig_user_id", ""),
             ig_username=fields.get("ig_username", ""),
             scope=fields.get("scope", ""),
-            linked_at=int(fields.get("linked_at", "0") or 0),
-            expires_at=int(fields.get("expires_at", "0") or 0),
+            linked_at=_number(fields, "linked_at"),
+            expires_at=_number(fields, "expires_at"),
         )
 
     def save(
@@ -113,6 +136,7 @@ class LinkStore:
         key = link_key(team_id, user_id)
         mapping: dict[Any, str] = {
             "token": self._cipher.encrypt(token),
+            "token_fp": token_fingerprint(token),
             "ig_user_id": ig_user_id,
             "ig_username": ig_username,
             "scope": scope,
@@ -127,12 +151,35 @@ class LinkStore:
             pipe.execute()
         return link
 
-    def choose_account(self, team_id: str, user_id: str, *, ig_user_id: str, ig_username: str) -> bool:
-        """Set which Instagram account an existing link acts as; False if the link is gone."""
-        args = ("ig_user_id", ig_user_id, "ig_username", ig_username)
+    def choose_account(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        ig_user_id: str,
+        ig_username: str,
+        token_fingerprint: str | None = None,
+    ) -> bool:
+        """Set which Instagram account an existing link acts as; False if the link is gone, or, given
+        ``token_fingerprint`` (the ``link.creds.fingerprint`` the choice was checked with), if the link
+        holds another token now: a menu from an older link never rewrites the one made since."""
+        args = (token_fingerprint or "", "ig_user_id", ig_user_id, "ig_username", ig_username)
         with redis_errors():
-            result = self._redis.eval(_HSET_IF_EXISTS, 1, link_key(team_id, user_id), *args)
+            result = self._redis.eval(_HSET_IF_SAME_LINK, 1, link_key(team_id, user_id), *args)
         return int(result) >= 0
+
+    def delete_if_token(self, team_id: str, user_id: str, token_fingerprint: str) -> bool:
+        """Forget the user's link only if it still holds the token named by ``token_fingerprint``
+        (`Credentials.fingerprint`, as carried by `LinkRejected`); True if it was deleted.
+
+        One Lua script compares and deletes, so a command that failed with an old token never removes
+        the link the user has made again meanwhile.
+        """
+        if not token_fingerprint:
+            return False
+        with redis_errors():
+            deleted = self._redis.eval(_DELETE_IF_SAME_LINK, 1, link_key(team_id, user_id), token_fingerprint)
+        return int(deleted) > 0
 
     def delete(self, team_id: str, user_id: str) -> str | None:
         """Forget the user's link and token; returns the Instagram username that was linked, if any."""

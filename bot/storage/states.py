@@ -6,10 +6,11 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import redis
 
+from bot.slack.invocation import Invocation
 from bot.storage.errors import redis_errors
 from bot.storage.keys import state_key, user_states_key
 
@@ -27,15 +28,24 @@ return deleted
 
 @dataclass(frozen=True)
 class PendingLink:
-    """Who started an OAuth flow, where to answer, and the command to finish after linking."""
+    """An OAuth flow in progress: who started it, where, and the command to finish after linking
+    (``invocation.text``, empty for none)."""
 
-    team_id: str
-    user_id: str
-    user_name: str
-    channel_id: str
-    response_url: str
-    resume: str | None
+    invocation: Invocation
     created_at: float
+
+    def encode(self) -> str:
+        """As stored in Redis."""
+        return json.dumps({"invocation": self.invocation.payload(), "created_at": self.created_at})
+
+    @classmethod
+    def decode(cls, raw: str) -> PendingLink | None:
+        """The inverse of `encode`; None for anything else."""
+        try:
+            data = json.loads(raw)
+            return cls(Invocation.from_payload(data["invocation"]), float(data["created_at"]))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
 
 
 class StateStore:
@@ -70,11 +80,12 @@ class StateStore:
     ) -> str:
         """Store a new pending flow and return its state (256 random bits, URL-safe)."""
         state = secrets.token_urlsafe(32)
-        pending = PendingLink(team_id, user_id, user_name, channel_id, response_url, resume, self._clock())
+        invocation = Invocation(team_id, user_id, user_name, channel_id, response_url, resume or "")
+        pending = PendingLink(invocation, self._clock())
         index = user_states_key(team_id, user_id)
         with redis_errors():
             pipe = self._redis.pipeline(transaction=True)
-            pipe.set(state_key(state), json.dumps(asdict(pending)), ex=self.ttl_seconds)
+            pipe.set(state_key(state), pending.encode(), ex=self.ttl_seconds)
             pipe.sadd(index, state)
             pipe.expire(index, self.ttl_seconds)
             pipe.execute()
@@ -93,10 +104,7 @@ class StateStore:
             raw = self._redis.getdel(state_key(state))
         if raw is None:
             return None
-        try:
-            return PendingLink(**json.loads(raw))
-        except (TypeError, ValueError):
-            return None
+        return PendingLink.decode(str(raw))
 
     def restore(self, state: str, pending: PendingLink) -> bool:
         """Put a consumed flow back for the rest of its lifetime (after a transient failure), so the
@@ -105,4 +113,4 @@ class StateStore:
         if remaining <= 0:
             return False
         with redis_errors():
-            return bool(self._redis.set(state_key(state), json.dumps(asdict(pending)), ex=remaining, nx=True))
+            return bool(self._redis.set(state_key(state), pending.encode(), ex=remaining, nx=True))

@@ -1,23 +1,22 @@
 """`GET /instagram/callback`: finish a link (consume state, exchange the code, store) and say so.
 
-The Slack side (the "Connected as" message and the command the user was trying to run) happens
-after the page is answered, on the background executor.
+The Slack side (the "Connected as" message and the command the user was trying to run) is a job for
+the worker tier (`bot.linking.outcomes`), queued before the page is answered. Every failure gets a
+page saying what to do; when it may pass (Instagram or storage unavailable), the same link stays
+usable for the rest of its 10 minutes.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from bot.instagram.errors import ExchangeRejected, InstagramError
 from bot.instagram.models import Account, Authorization
+from bot.linking.outcomes import NO_ACCOUNT, Outcome
 from bot.services import Services
-from bot.slack import blocks, replies
-from bot.slack.commands import dispatch
-from bot.slack.intents import parse
-from bot.slack.invocation import Invocation
-from bot.slack.responder import responder
 from bot.storage import StorageUnavailable
 from bot.storage.states import PendingLink
 from bot.web.pages import Page, render
@@ -31,12 +30,22 @@ START_AGAIN = "Go back to Slack and run /ig login to get a fresh link."
 def _back_url(services: Services, pending: PendingLink | None) -> str:
     if pending is None:
         return services.slack_web_url
-    query = urlencode({"team": pending.team_id, "channel": pending.channel_id})
+    query = urlencode({"team": pending.invocation.team_id, "channel": pending.invocation.channel_id})
     return f"{services.slack_web_url}/app_redirect?{query}"
 
 
 def handle_callback(params: Mapping[str, str], services: Services) -> Page:
     """Answer Instagram's redirect: success, Cancel, or one of the failures DESIGN.md lists."""
+    try:
+        return _handle(params, services)
+    except Exception:
+        ref = secrets.token_hex(4)
+        log.exception("the Instagram callback failed (ref %s)", ref)
+        return render(500, "Something went wrong on igbot's side", f"Nothing was stored. Reference: {ref}.",
+                      START_AGAIN, ok=False, back_url=services.slack_web_url)  # fmt: skip
+
+
+def _handle(params: Mapping[str, str], services: Services) -> Page:
     if any(len(v) > MAX_PARAM_LENGTH for v in params.values()):
         return render(400, "This link is not valid", "The request was too long to be a real approval.",
                       START_AGAIN, ok=False)  # fmt: skip
@@ -54,17 +63,24 @@ def handle_callback(params: Mapping[str, str], services: Services) -> Page:
         return render(
             400, title, "Links to connect Instagram work once, for 10 minutes.", START_AGAIN, ok=False
         )
+    try:
+        return _approved(state, params, pending, services)
+    except StorageUnavailable:
+        return _retry_page(STORAGE_DOWN, pending, state, services)
+
+
+def _approved(state: str, params: Mapping[str, str], pending: PendingLink, services: Services) -> Page:
+    back = _back_url(services, pending)
     if "error" in params:
-        return _cancelled(pending, services)
+        services.jobs.finish_link(pending.invocation, Outcome.CANCELLED, [])
+        why = "You cancelled on Instagram, so nothing was stored."
+        again = "Run /ig login in Slack when you want to try again."
+        return render(200, "Instagram account not linked", why, again, ok=False, back_url=back)
     code = params.get("code", "")
     if not code:
-        return render(400, "Instagram sent no code", "Nothing was stored.", START_AGAIN, ok=False,
-                      back_url=_back_url(services, pending))  # fmt: skip
-    return _exchange(state, code, pending, services)
-
-
-def _exchange(state: str, code: str, pending: PendingLink, services: Services) -> Page:
-    back = _back_url(services, pending)
+        return render(
+            400, "Instagram sent no code", "Nothing was stored.", START_AGAIN, ok=False, back_url=back
+        )
     try:
         authorization = services.instagram.exchange_code(code)
     except ExchangeRejected as exc:
@@ -77,23 +93,29 @@ def _exchange(state: str, code: str, pending: PendingLink, services: Services) -
         log.info("code exchange failed: %s", type(exc).__name__)
         return _retry_page("Instagram didn't answer", pending, state, services)
     if not authorization.accounts:
-        return _no_account(pending, services)
-    only = authorization.accounts[0] if len(authorization.accounts) == 1 else None
-    try:
-        services.links.save(
-            pending.team_id,
-            pending.user_id,
-            token=authorization.token,
-            ig_user_id=only.id if only else "",
-            ig_username=only.username if only else "",
-            scope=authorization.scope,
-            expires_at=authorization.expires_at,
-        )
-    except StorageUnavailable:
-        return _retry_page(STORAGE_DOWN, pending, state, services)
-    slack_user = f"@{pending.user_name}" if pending.user_name else pending.user_id
+        services.jobs.finish_link(pending.invocation, Outcome.NO_ACCOUNT, [])
+        return render(200, "No Instagram professional account found", NO_ACCOUNT, "Nothing was stored.",
+                      ok=False, back_url=back)  # fmt: skip
+    return _linked(authorization, pending, services, back)
+
+
+def _linked(authorization: Authorization, pending: PendingLink, services: Services, back: str) -> Page:
+    who = pending.invocation
+    only: Account | None = authorization.accounts[0] if len(authorization.accounts) == 1 else None
+    services.links.save(
+        who.team_id,
+        who.user_id,
+        token=authorization.token,
+        ig_user_id=only.id if only else "",
+        ig_username=only.username if only else "",
+        scope=authorization.scope,
+        expires_at=authorization.expires_at,
+    )
+    if authorization.expires_at:
+        services.reminders.schedule(who.team_id, who.user_id, authorization.expires_at)
+    slack_user = f"@{who.user_name}" if who.user_name else who.user_id
     if only is None:
-        services.background.submit(_ask_which_account, pending, authorization, services)
+        services.jobs.finish_link(who, Outcome.PICK, list(authorization.accounts))
         return render(
             200,
             "Almost done: pick an account in Slack",
@@ -102,7 +124,7 @@ def _exchange(state: str, code: str, pending: PendingLink, services: Services) -
             ok=True,
             back_url=back,
         )
-    services.background.submit(finish_link, pending, only, services)
+    services.jobs.finish_link(who, Outcome.CONNECTED, [only])
     return render(
         200,
         "Instagram connected",
@@ -114,26 +136,6 @@ def _exchange(state: str, code: str, pending: PendingLink, services: Services) -
     )
 
 
-NO_ACCOUNT = (
-    "igbot found no Instagram professional (business or creator) account connected to a Facebook Page "
-    "you manage. Switch your Instagram account to a professional one, connect it to your Facebook Page "
-    "(Instagram: Settings > Account type and tools; or Meta Business Suite), then run /ig login again."
-)
-
-
-def _no_account(pending: PendingLink, services: Services) -> Page:
-    services.background.submit(
-        _notify, pending, replies.plain(NO_ACCOUNT.replace("/ig login", "`/ig login`"))
-    )
-    return render(200, "No Instagram professional account found", NO_ACCOUNT, "Nothing was stored.",
-                  ok=False, back_url=_back_url(services, pending))  # fmt: skip
-
-
-def _ask_which_account(pending: PendingLink, authorization: Authorization, services: Services) -> None:
-    reply = responder(pending.response_url)
-    reply(blocks.account_picker(list(authorization.accounts), pending.resume))
-
-
 def _retry_page(title: str, pending: PendingLink, state: str, services: Services) -> Page:
     try:
         restored = services.states.restore(state, pending)
@@ -143,33 +145,3 @@ def _retry_page(title: str, pending: PendingLink, state: str, services: Services
         "Go back to Slack and press the Connect Instagram button again." if restored else START_AGAIN
     )
     return render(400, title, hint, ok=False, back_url=_back_url(services, pending))
-
-
-def _cancelled(pending: PendingLink, services: Services) -> Page:
-    text = (
-        "Instagram wasn't connected: the approval was cancelled. Run `/ig login` when you want to try again."
-    )
-    services.background.submit(_notify, pending, replies.plain(text))
-    return render(200, "Instagram account not linked", "You cancelled on Instagram, so nothing was stored.",
-                  "Run /ig login in Slack when you want to try again.", ok=False,
-                  back_url=_back_url(services, pending))  # fmt: skip
-
-
-def _notify(pending: PendingLink, message: blocks.Message) -> None:
-    responder(pending.response_url)(message)
-
-
-def finish_link(pending: PendingLink, account: Account, services: Services) -> None:
-    """Tell the user in Slack who is now linked, then run the command they were trying to run."""
-    reply = responder(pending.response_url)
-    reply(blocks.connected(pending.user_id, account.username, pending.resume))
-    if pending.resume:
-        invocation = Invocation(
-            team_id=pending.team_id,
-            user_id=pending.user_id,
-            user_name=pending.user_name,
-            channel_id=pending.channel_id,
-            response_url=pending.response_url,
-            text=pending.resume,
-        )
-        dispatch.run(parse(pending.resume), invocation, services, reply)

@@ -6,6 +6,7 @@ from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 
 from bot.services import Services
+from bot.storage import StorageUnavailable
 from bot.web.callback import handle_callback
 from bot.web.slack_guard import MAX_BODY_BYTES, ReplayCache, ReplayStore, SlackRequestGuard
 
@@ -19,7 +20,8 @@ def create_web_app(
     signing_secret: str | None = None,
     replay_store: ReplayStore | None = None,
 ) -> Flask:
-    """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz`.
+    """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz` (storage,
+    queue depth, worker heartbeats).
 
     Args:
         bolt_app: handles the Slack requests that pass the checks in `bot.web.slack_guard`.
@@ -51,8 +53,11 @@ def create_web_app(
 
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:
-        if services.storage_ok():
-            return jsonify(status="ok"), 200
-        return jsonify(status="unavailable", storage="unreachable"), 503
+        try:
+            queue = services.jobs.health()
+        except StorageUnavailable:
+            return jsonify(status="unavailable", storage="unreachable"), 503
+        workers = {"alive": queue.workers_alive, "last_seen_seconds_ago": queue.last_seen_seconds_ago}
+        return jsonify(status="ok", storage="ok", queue={"depth": queue.depth}, workers=workers), 200
 
     return web

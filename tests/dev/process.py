@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 READY = re.compile(r"open the console at (?P<url>http://\S+)")
-COMPONENT = re.compile(r"^igbot dev: (?P<name>redis|instagram|slack|bot)\s+(?P<where>\S+)")
+COMPONENT = re.compile(r"^igbot dev: (?P<name>redis|instagram|slack|bot|workers)\s+(?P<where>\S+)")
 
 
 def igbot_command() -> list[str]:

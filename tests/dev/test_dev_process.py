@@ -58,11 +58,12 @@ def test_dev_stops_without_leftovers_and_keeps_links_across_a_restart(tmp_path: 
     port = free_port()
     first = DevProcess.start(port, tmp_path)
     try:
-        assert set(first.urls) == {"redis", "instagram", "slack", "bot", "console"}, first.lines
+        assert set(first.urls) == {"redis", "instagram", "slack", "bot", "workers", "console"}, first.lines
         assert first.urls["bot"] == f"http://127.0.0.1:{port}"
         console = requests.get(first.urls["console"], timeout=5)
         assert console.status_code == 200 and 'id="message-input"' in console.text
-        assert requests.get(f"{first.urls['bot']}/healthz", timeout=5).json() == {"status": "ok"}
+        assert requests.get(f"{first.urls['bot']}/healthz", timeout=5).json()["status"] == "ok"
+        assert "workers" in first.urls  # `igbot dev` runs the worker tier too
 
         since = command(first, "login")
         prompt = wait_message(first, since, "Connect Instagram")

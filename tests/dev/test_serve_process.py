@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 from cryptography.fernet import Fernet
@@ -23,6 +25,31 @@ def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
     }
     env.update(IGBOT_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1", **settings)
     return env
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def _wait_health(port: int, ready: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+    """Poll `/healthz` until ``ready(body)`` (readiness of child processes, not a fixed wait)."""
+    deadline, body = time.monotonic() + timeout, {}
+    while time.monotonic() < deadline:
+        try:
+            body = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()
+            if ready(body):
+                return dict(body)
+        except (requests.ConnectionError, ValueError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"/healthz never became ready: {body}")
 
 
 def test_missing_or_malformed_settings_stop_start_up_with_one_line_each(tmp_path: Path) -> None:
@@ -78,12 +105,18 @@ def test_serve_answers_health_under_gunicorn_and_stops_without_leftovers(tmp_pat
         assert health is not None and health.status_code == 200, (
             process.stderr.read() if process.stderr else ""
         )
-        assert health.json() == {"status": "ok"}
+        assert health.json()["status"] == "ok"
+        health = _wait_health(port, lambda body: body["workers"]["alive"] == 1)
         tree = descendants(process.pid)
         names = {command_name(pid) for pid in tree}
-        assert "redis-server" in names and len(tree) >= 4  # master, 2 workers, embedded Redis
+        # master, 2 web workers, 1 `igbot worker` process, embedded Redis
+        assert "redis-server" in names and len(tree) >= 5
+        worker_nice = [_nice(pid) for pid in tree if " bot worker " in _cmdline(pid)]
+        assert worker_nice and all(n >= _nice(process.pid) + 10 for n in worker_nice)  # acks first
         os.killpg(process.pid, signal.SIGTERM)
+        stopping = time.monotonic()
         assert process.wait(timeout=30) == 0
+        assert time.monotonic() - stopping < 8  # no 10 s hang on the way out
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(alive(pid) for pid in tree):
             time.sleep(0.05)  # reaping takes a moment after the master exits
@@ -95,3 +128,50 @@ def test_serve_answers_health_under_gunicorn_and_stops_without_leftovers(tmp_pat
             process.wait(timeout=10)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_a_web_worker_restart_keeps_the_embedded_redis_and_the_workers(tmp_path: Path) -> None:
+    port = free_port()
+    env = _env(
+        tmp_path,
+        SLACK_SIGNING_SECRET="serve-test-secret",
+        SLACK_BOT_TOKEN="xoxb-serve-test",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+        INSTAGRAM_CLIENT_ID="sandbox-client-id",
+        INSTAGRAM_CLIENT_SECRET="sandbox-client-secret",
+        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PORT=str(port),
+    )
+    process = subprocess.Popen(
+        [*igbot_command(), "serve", "--host", "127.0.0.1", "--workers", "2", "--threads", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_health(port, lambda body: body["workers"]["alive"] == 1)
+        tree = descendants(process.pid)
+        web_workers = [
+            pid for pid in tree if pid != process.pid and " serve " in _cmdline(pid)
+        ]
+        assert len(web_workers) == 2, [_cmdline(pid) for pid in tree]
+        os.kill(web_workers[0], signal.SIGTERM)  # one web worker leaves; gunicorn starts another
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and alive(web_workers[0]):
+            time.sleep(0.05)  # waiting for that process to exit
+        assert not alive(web_workers[0])
+        for _ in range(5):  # every web worker (old and new) still reaches storage and sees the workers
+            body = _wait_health(port, lambda b: b.get("status") == "ok")
+            assert body["storage"] == "ok" and body["workers"]["alive"] == 1
+        assert "redis-server" in {command_name(pid) for pid in descendants(process.pid)}
+        os.killpg(process.pid, signal.SIGTERM)
+        stopping = time.monotonic()
+        assert process.wait(timeout=30) == 0
+        assert time.monotonic() - stopping < 8
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

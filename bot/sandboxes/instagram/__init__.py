@@ -3,23 +3,21 @@ today's Instagram Graph API with Facebook Login ("graph mode", docs/instagram-gr
 
 ``InstagramSandbox`` (`sandbox.py`) is the entry point.  Layout:
 
-- `world.py` the data model, independent of any API's JSON; `seeding.py` + `seeddata.py` fill it;
-- `render_v1.py` v1 JSON; `oauth.py` authorize + token; `api_users.py`, `api_media.py` the /v1 routes;
-- `auth.py` tokens/scopes per call; `paging.py`; `envelope.py` bodies and errors;
-- `relationships.py` the live follow graph; `tokens.py` codes and tokens; `faults.py`; `ratelimit.py`;
-  `reqlog.py`; `images.py` PNG pictures; `assets.py` picture/page routes; `pages.py` HTML;
-- `controls.py` ``/__sandbox__``; `state.py` one instance's state; `app.py` wiring; `cli.py` the command.
+- `legacy/` the API v1 stand-in: `world.py` the data model (the graph world is built over it),
+  `seeding.py` + `seeddata.py`, `render.py` v1 JSON, `oauth.py`, `api_users.py`, `api_media.py`,
+  `auth.py`, `paging.py`, `envelope.py` bodies and errors, `relationships.py`, `tokens.py`,
+  `ratelimit.py`, `pages.py` HTML (see `legacy/__init__.py`);
+- `graph/` graph mode (dialog ``/facebook/v25.0/dialog/oauth``, API ``/graph/v25.0/...``): `world.py`,
+  `seeddata.py` + `seeding.py`, `oauth.py`, `pages.py`, `tokens.py`, `auth.py`, `api.py`,
+  `hashtags.py`, `fields.py`, `render.py`, `paging.py`, `errors.py`, `limits.py` + `gate.py`,
+  `state.py`, `controls.py` ``/__sandbox__/graph/...`` (see `graph/__init__.py`);
+- shared, at the top: `sandbox.py`; `state.py` one instance's state (both APIs); `app.py` wiring and
+  the per-request gate; `controls.py` ``/__sandbox__``; `faults.py`; `reqlog.py`; `images.py` PNG
+  pictures; `assets.py` picture/page routes; `cli.py` the command.
 
-Graph mode (dialog ``/facebook/v25.0/dialog/oauth``, API ``/graph/v25.0/...``):
-
-- `graph_world.py` Facebook users, Pages, professional accounts, posts; `graph_seeddata.py` +
-  `graph_seeding.py` build it over the v1 world (which stays as it is);
-- `graph_oauth.py` dialog + token endpoint; `graph_pages.py` HTML; `graph_tokens.py` codes and ``EAA…``
-  tokens; `graph_auth.py` who is calling; `graph_api.py` the routes; `graph_hashtags.py` hashtag search;
-- `fields.py` the ``fields`` expansion parser; `graph_render.py` JSON; `graph_paging.py` cursors;
-- `graph_errors.py` the error object; `graph_limits.py` + `graph_gate.py` usage headers, the
-  per-account limit (80002), the 30-hashtags-a-week quota and faults; `graph_state.py`;
-  `graph_controls.py` ``/__sandbox__/graph/...``.
+Test controls (``/__sandbox__/...``) are listed in `controls.py` (both APIs: faults, with arbitrary
+headers and v1 ``meta.code``; tokens; reset) and `graph/controls.py` (graph tokens, expiry,
+revocation, extra Pages for ``me/accounts`` paging, hashtag searches made outside igbot).
 
 Fixed graph personas (same names and ids for every seed):
 
@@ -41,10 +39,10 @@ account that Business Discovery answers with code 110; the public ones' posts st
 search.  Hashtags with media include coffee, sourdough, sunset, surfing, plants, vinyl (more than 70).
 """
 
-from bot.sandboxes.instagram.graph_world import FacebookUser, GraphMedia, GraphWorld, Page, ProAccount
+from bot.sandboxes.instagram.graph.world import FacebookUser, GraphMedia, GraphWorld, Page, ProAccount
+from bot.sandboxes.instagram.legacy.seeding import build_world
+from bot.sandboxes.instagram.legacy.world import Comment, Location, Media, User, World
 from bot.sandboxes.instagram.sandbox import InstagramSandbox
-from bot.sandboxes.instagram.seeding import build_world
-from bot.sandboxes.instagram.world import Comment, Location, Media, User, World
 
 __all__ = [
     "Comment",

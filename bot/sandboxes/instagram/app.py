@@ -8,22 +8,22 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandboxes.instagram import (
-    api_media,
-    api_users,
-    assets,
-    controls,
-    graph_api,
-    graph_controls,
-    graph_errors,
-    graph_gate,
-    graph_oauth,
-    graph_pages,
-    oauth,
+from bot.sandboxes.instagram import assets, controls
+from bot.sandboxes.instagram.faults import UNSET, Fault, default_error_message, default_error_type, nginx_page
+from bot.sandboxes.instagram.graph import api as graph_api
+from bot.sandboxes.instagram.graph import controls as graph_controls
+from bot.sandboxes.instagram.graph import errors as graph_errors
+from bot.sandboxes.instagram.graph import gate as graph_gate
+from bot.sandboxes.instagram.graph import oauth as graph_oauth
+from bot.sandboxes.instagram.graph import pages as graph_pages
+from bot.sandboxes.instagram.graph.errors import GraphError
+from bot.sandboxes.instagram.legacy import api_media, api_users, oauth
+from bot.sandboxes.instagram.legacy.envelope import (
+    JSON_MIMETYPE,
+    APIError,
+    error_response,
+    flat_error_response,
 )
-from bot.sandboxes.instagram.envelope import JSON_MIMETYPE, APIError, error_response, flat_error_response
-from bot.sandboxes.instagram.faults import Fault, default_error_message, default_error_type, nginx_page
-from bot.sandboxes.instagram.graph_errors import GraphError
 from bot.sandboxes.instagram.reqlog import redact
 from bot.sandboxes.instagram.state import SandboxState
 
@@ -67,12 +67,13 @@ def fault_response(fault: Fault, path: str) -> Response | None:
         return Response(MALFORMED_BODY, status=200, mimetype=JSON_MIMETYPE)
     if not fault.status:
         return None
-    if fault.error_type is None and fault.status >= 500:
+    if fault.error_type is None and fault.status >= 500 and fault.meta_code is UNSET:
         return Response(nginx_page(fault.status), status=fault.status, mimetype="text/html")
     error_type = fault.error_type or default_error_type(fault.status)
     message = fault.error_message or default_error_message(error_type)
     make = flat_error_response if path.startswith("/oauth") else error_response
-    return make(error_type, message, fault.status)
+    code = {} if fault.meta_code is UNSET else {"code": fault.meta_code}
+    return make(error_type, message, fault.status, **code)
 
 
 def _log_entry(now: float) -> dict[str, Any]:
@@ -116,6 +117,7 @@ def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], objec
         fault = state.faults.take(path)
         if fault is None:
             return None
+        g.fault_headers = fault.headers
         if fault.latency_ms > 0:
             sleep(fault.latency_ms / 1000)
         return fault_response(fault, path)
@@ -128,6 +130,8 @@ def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], objec
             response.headers["X-Ratelimit-Remaining"] = str(rate.remaining)
         if request.path.startswith(graph_gate.PREFIX) and state.config.api != "v1":
             graph_gate.add_headers(response)
+        for name, value in g.get("fault_headers", {}).items():  # last: a fault's headers win
+            response.headers[name] = value
         entry = g.get("log_entry")
         if entry is not None:
             state.log.finish(entry, response.status_code)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request
 
-from bot.sandboxes.instagram import graph_pages, images, pages
+from bot.sandboxes.instagram import images
+from bot.sandboxes.instagram.graph import pages as graph_pages
+from bot.sandboxes.instagram.legacy import pages
 from bot.sandboxes.instagram.state import SandboxState
 
 CACHE = "public, max-age=86400"

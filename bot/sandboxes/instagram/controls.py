@@ -1,9 +1,14 @@
 """Test controls under ``/__sandbox__/`` (JSON in, JSON out); never logged, rate limited or faulted.
 
 - ``POST revoke`` ``{"username"?, "access_token"?}`` (neither: every token) -> ``{"revoked": n}``;
-  v1 tokens and graph tokens alike (see `graph_controls` for graph-only controls)
+  v1 tokens and graph tokens alike (see `graph.controls` for graph-only controls)
 - ``POST faults`` ``{"count", "status"?, "error_type"?, "error_message"?, "latency_ms"?, "malformed"?,
-  "path_prefix"?, "error_code"?, "error_subcode"?}`` -> ``{"queued": n, "pending": m}``
+  "path_prefix"?, "error_code"?, "error_subcode"?, "headers"?, "meta_code"?}`` -> ``{"queued": n,
+  "pending": m}``.  ``headers`` ``{"Retry-After": "²", "X-App-Usage": "{\"call_count\": Infinity}"}``
+  are sent on the faulted answers as given (strings verbatim, other JSON values serialised), over the
+  sandbox's own usage headers; ``meta_code`` (any JSON value, e.g. ``"abc"``) becomes ``meta.code`` of
+  the v1 error envelope (``code`` of a flat ``/oauth`` error) instead of the HTTP status.  A fault with
+  ``"status": null`` and headers answers normally, with those headers.
 - ``POST reset`` -> ``{"ok": true}``
 - ``GET follows?username=x`` -> ``{"follows": [...], "requested": [...]}``
 - ``GET requests`` -> ``{"requests": [...]}`` (secrets redacted)
@@ -17,9 +22,9 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from bot.sandboxes.instagram import render_v1
-from bot.sandboxes.instagram.envelope import json_response
-from bot.sandboxes.instagram.faults import Fault
+from bot.sandboxes.instagram.faults import UNSET, Fault, fault_headers
+from bot.sandboxes.instagram.legacy import render
+from bot.sandboxes.instagram.legacy.envelope import json_response
 from bot.sandboxes.instagram.state import DEFAULT_TOKEN_SCOPE, SandboxState
 
 PREFIX = "/__sandbox__"
@@ -63,6 +68,8 @@ def fault_from_json(body: dict[str, Any]) -> Fault:
         path_prefix=str(body.get("path_prefix", "/v1")),
         error_code=_optional_int(body, "error_code"),
         error_subcode=_optional_int(body, "error_subcode"),
+        headers=fault_headers(body.get("headers")),
+        meta_code=body.get("meta_code", UNSET),
     )
 
 
@@ -111,7 +118,7 @@ def register(app: Flask, state: SandboxState) -> None:
         except ValueError as exc:
             return _bad(str(exc))
         return json_response(
-            {"access_token": token, "user": render_v1.user_token(request.host_url.rstrip("/"), user)}
+            {"access_token": token, "user": render.user_token(request.host_url.rstrip("/"), user)}
         )
 
     @app.get(f"{PREFIX}/users")

@@ -5,8 +5,19 @@ Thread-safe; faults queue up in the order they were injected and each matching r
 
 from __future__ import annotations
 
+import json
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()  # `Fault.meta_code` not given: meta.code is the HTTP status
 
 
 @dataclass
@@ -15,6 +26,10 @@ class Fault:
 
     ``status`` None (or 0) means "only the latency, then answer normally".  ``error_code`` (and
     ``error_subcode``) apply to graph paths: the answer is a graph error object with that code.
+    ``headers`` are sent as given on the faulted answer (also on a latency-only one), after and over
+    the sandbox's own headers: ``Retry-After: ²``, ``X-App-Usage: {"call_count": Infinity}`` and the
+    like, for clients' defensive parsing.  ``meta_code`` (any JSON value, e.g. ``"abc"``) replaces
+    the HTTP status as ``meta.code`` of a v1 error envelope (``code`` of a flat ``/oauth`` error).
     """
 
     remaining: int
@@ -26,6 +41,35 @@ class Fault:
     path_prefix: str = "/v1"
     error_code: int | None = None
     error_subcode: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    meta_code: Any = UNSET
+
+
+def fault_headers(raw: Mapping[str, Any] | None) -> dict[str, str]:
+    """Header name -> value for `Fault.headers`: strings are sent verbatim, anything else as JSON
+    (``json.dumps``, so ``float("inf")`` becomes ``Infinity``).
+
+    Raises:
+        ValueError: not a mapping, a bad header name, or a value HTTP/1.1 cannot carry (line breaks,
+        characters outside ISO-8859-1).
+    """
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ValueError("headers must be an object of header name -> value")
+    out: dict[str, str] = {}
+    for name, value in raw.items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        if not isinstance(name, str) or not name or any(c in name for c in ":\r\n \t"):
+            raise ValueError(f"bad header name {name!r}")
+        if "\r" in text or "\n" in text:
+            raise ValueError(f"header {name} must not contain line breaks")
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(f"header {name} must be ISO-8859-1 text (HTTP/1.1 cannot carry it)") from None
+        out[name] = text
+    return out
 
 
 DEFAULT_ERROR_TYPES = {

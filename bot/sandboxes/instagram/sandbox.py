@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
 
 from bot.sandboxes.instagram.app import create_app
-from bot.sandboxes.instagram.faults import Fault
-from bot.sandboxes.instagram.graph_tokens import DEFAULT_GRAPH_SCOPE
-from bot.sandboxes.instagram.graph_world import GraphWorld, ProAccount
+from bot.sandboxes.instagram.faults import UNSET, Fault, fault_headers
+from bot.sandboxes.instagram.graph.limits import WEEK
+from bot.sandboxes.instagram.graph.tokens import DEFAULT_GRAPH_SCOPE
+from bot.sandboxes.instagram.graph.world import GraphWorld, Page, ProAccount
+from bot.sandboxes.instagram.legacy.world import World
 from bot.sandboxes.instagram.state import APIS, DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
-from bot.sandboxes.instagram.world import World
 from bot.serving import RunningServer, start_server
 
 
@@ -163,6 +164,41 @@ class InstagramSandbox:
             raise ValueError(f"no professional account named {ig_username!r}")
         return self._state.graph_mode.hashtags.recent(account.id)
 
+    def record_hashtag_search(self, ig_username: str, *tags: str, seconds_ago: float = 0) -> list[str]:
+        """Hashtag searches the professional account made outside igbot (``seconds_ago``): they count
+        against its 30-per-7-days quota and show in ``recently_searched_hashtags``; returns
+        `hashtags_searched` afterwards.  A tag already counted keeps its first time.
+
+        Raises:
+            ValueError: unknown account, a tag without public media, ``seconds_ago`` outside
+            0..7 days, or a search the quota refuses (those before it stay recorded).
+        """
+        mode = self._state.graph_mode
+        account = mode.world.account_by_username(ig_username)
+        if account is None:
+            raise ValueError(f"no professional account named {ig_username!r}")
+        if not 0 <= seconds_ago < WEEK:
+            raise ValueError("seconds_ago must be within the 7-day window")
+        for raw in tags:
+            tag = raw.strip().lstrip("#").lower()
+            if mode.world.hashtag_id(tag) is None:
+                raise ValueError(f"no public media for #{tag}")
+            if not mode.hashtags.search(account.id, tag, seconds_ago):
+                raise ValueError(
+                    f"{ig_username} has already searched {mode.hashtags.limit} hashtags in 7 days"
+                )
+        return mode.hashtags.recent(account.id)
+
+    def add_graph_pages(self, fb_username: str, count: int, position: str = "before") -> list[Page]:
+        """Give a Facebook user ``count`` more Pages without Instagram, listed ``"before"`` (default) or
+        ``"after"`` their existing ones in ``me/accounts``, until `reset`; returns the new Pages.
+        ``add_graph_pages("bob", 29)`` puts ``bobs_bakery`` on Bob's 30th Page, on the second answer page.
+
+        Raises:
+            ValueError: unknown Facebook user, count outside 1..1000, or a bad position.
+        """
+        return self._state.graph_mode.add_pages(fb_username, count, position)
+
     def inject_faults(
         self,
         count: int,
@@ -174,6 +210,8 @@ class InstagramSandbox:
         path_prefix: str = "/v1",
         error_code: int | None = None,
         error_subcode: int | None = None,
+        headers: Mapping[str, Any] | None = None,
+        meta_code: Any = UNSET,
     ) -> None:
         """Make the next ``count`` requests under ``path_prefix`` fail.
 
@@ -186,6 +224,16 @@ class InstagramSandbox:
         ``error_subcode``) that code, with HTTP 500 for codes 1 and 2 and 400 otherwise unless
         ``status`` is set to something other than the default 500; without it a code fitting
         ``status`` (5xx -> 2, 400 -> 100, 401 -> 190, 403 -> 200, 429 -> 4).
+
+        ``headers`` go out on the faulted answers as given, over the sandbox's own (``Retry-After``
+        ``"²"``, ``X-Business-Use-Case-Usage`` / ``X-App-Usage`` with any JSON text; non-string values
+        are serialised with ``json.dumps``, so ``float("inf")`` is ``Infinity``); with ``status=None``
+        the answer is the normal one plus these headers.  ``meta_code`` (any JSON value, e.g. ``"abc"``)
+        is sent as ``meta.code`` of the v1 error envelope (``code`` of a flat ``/oauth`` error) instead
+        of the HTTP status.
+
+        Raises:
+            ValueError: a bad status, count, prefix, code or header (see `faults.fault_headers`).
         """
         self._state.inject_faults(
             Fault(
@@ -198,12 +246,14 @@ class InstagramSandbox:
                 path_prefix,
                 error_code,
                 error_subcode,
+                fault_headers(headers),
+                meta_code,
             )
         )
 
     def reset(self) -> None:
         """Back to the seeded world: tokens, codes, follow graph, faults, rate counters, request log,
-        graph tokens and hashtag searches."""
+        graph tokens, hashtag searches and added Pages."""
         self._state.reset()
 
     def requests_log(self) -> list[dict[str, Any]]:

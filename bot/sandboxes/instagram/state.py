@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.sandboxes.instagram.faults import Fault, FaultQueue
-from bot.sandboxes.instagram.graph_seeding import build_graph_world
-from bot.sandboxes.instagram.graph_state import GraphMode
-from bot.sandboxes.instagram.graph_world import GraphWorld
-from bot.sandboxes.instagram.ratelimit import RateLimiter
-from bot.sandboxes.instagram.relationships import FollowGraph
+from bot.sandboxes.instagram.graph.seeding import build_graph_world
+from bot.sandboxes.instagram.graph.state import GraphMode
+from bot.sandboxes.instagram.graph.world import GraphWorld
+from bot.sandboxes.instagram.legacy.ratelimit import RateLimiter
+from bot.sandboxes.instagram.legacy.relationships import FollowGraph
+from bot.sandboxes.instagram.legacy.seeding import build_world
+from bot.sandboxes.instagram.legacy.tokens import Grant, TokenStore, parse_scope
+from bot.sandboxes.instagram.legacy.world import User, World
 from bot.sandboxes.instagram.reqlog import RequestLog
-from bot.sandboxes.instagram.seeding import build_world
-from bot.sandboxes.instagram.tokens import Grant, TokenStore, parse_scope
-from bot.sandboxes.instagram.world import User, World
 
 DEFAULT_TOKEN_SCOPE = "basic relationships public_content"  # noqa: S105 - scope names
 APIS = ("both", "v1", "graph")

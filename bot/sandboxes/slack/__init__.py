@@ -2,7 +2,9 @@
 
 It signs and sends slash commands and button clicks to the bot's Request URL, serves the Web API
 (`/api/<method>`) and response URLs (`/respond/<id>`), validates every message against Block Kit's
-limits and records what the bot sent so tests can wait for it::
+limits, downloads its image blocks as Slack does (loopback URLs only: ``check_images=False`` turns
+that off), can take the Web API down (``sb.webapi_down = True``: 503 ``service_unavailable``) and
+records what the bot sent so tests can wait for it::
 
     sb = SlackSandbox(signing_secret="s", bot_token="xoxb-t")
     server = sb.start()                      # sb.base_url; the bot's SLACK_API_URL is sb.api_url
@@ -13,6 +15,7 @@ limits and records what the bot sent so tests can wait for it::
 
 from bot.sandboxes.slack.blockkit import Validation, check_message, validate_message
 from bot.sandboxes.slack.commands import CommandResult
+from bot.sandboxes.slack.images import ImageCheck, Verdict
 from bot.sandboxes.slack.messages import ApiCall, Button, FailedDelivery, RecordedMessage
 from bot.sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, SlackSandbox
 
@@ -23,9 +26,11 @@ __all__ = [
     "Button",
     "CommandResult",
     "FailedDelivery",
+    "ImageCheck",
     "RecordedMessage",
     "SlackSandbox",
     "Validation",
+    "Verdict",
     "check_message",
     "validate_message",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandboxes.slack.blockkit import check_message, error_code
+from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import RecordedMessage, Source
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.workspace import BotIdentity, Channel, Workspace
@@ -29,6 +29,7 @@ class ApiRequest:
     bot: BotIdentity
     workspace: Workspace
     recorder: Recorder
+    images: ImageCheck
 
     def arg(self, name: str, missing_error: str) -> str:
         """A required string argument, or the Slack error for its absence."""
@@ -67,8 +68,12 @@ def _visible_channel(req: ApiRequest, ref: str, *, user_means_dm: bool = True) -
 def _record(
     req: ApiRequest, source: Source, channel: Channel, user_id: str | None, ts: str | None = None
 ) -> RecordedMessage:
-    """Validate and record the message in ``req``; raise Slack's error when it is invalid."""
-    validation = check_message(req.params)
+    """Validate the message in ``req`` (blocks, then image downloads) and record it.
+
+    A refused message is recorded too (``valid=False``), then Slack's error is raised.
+    """
+    verdict = req.images.judge(req.params)
+    validation = verdict.validation
     blocks = req.params.get("blocks")
     text = req.params.get("text")
     message = req.recorder.add_message(
@@ -87,8 +92,11 @@ def _record(
             payload=dict(req.params),
         )
     )
-    if not validation.valid:
-        raise ApiError(error_code(validation.errors[0]), errors=validation.errors)
+    if not verdict.valid:
+        refusal = verdict.refusal()
+        raise ApiError(
+            refusal["error"], errors=refusal["errors"], response_metadata=refusal["response_metadata"]
+        )
     return message
 
 

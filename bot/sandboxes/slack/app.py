@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 def create_app(sandbox: SlackSandbox) -> Flask:
     """The WSGI app serving the Web API, response URLs, `/__sandbox__/` controls and the console (`/`)."""
     app = Flask("slack_sandbox")
-    app.register_blueprint(webapi_blueprint(sandbox.workspace, sandbox.recorder))
-    app.register_blueprint(response_url_blueprint(sandbox.response_urls, sandbox.recorder))
+    app.register_blueprint(
+        webapi_blueprint(
+            sandbox.workspace, sandbox.recorder, sandbox.images, is_down=lambda: sandbox.webapi_down
+        )
+    )
+    app.register_blueprint(response_url_blueprint(sandbox.response_urls, sandbox.recorder, sandbox.images))
     app.register_blueprint(controls_blueprint(sandbox, ConsoleLog(sandbox.recorder.next_ts)))
     app.register_blueprint(console_blueprint(sandbox))
     return app

@@ -7,7 +7,10 @@
 - `GET  /__sandbox__/commands?since=` -> what was typed through `/command` and the failures Slack showed
   (the console's half of the conversation, see console/log.py)
 - `GET  /__sandbox__/api_calls?method=`, `GET /__sandbox__/failures`, `GET /__sandbox__/workspace`
-- `POST /__sandbox__/config` JSON {bot_url}, `POST /__sandbox__/reset`
+- `POST /__sandbox__/faults` JSON {"webapi": "down"|"up"} -> {ok, webapi}: while down every `/api/<method>`
+  answers 503 `service_unavailable` (response URLs keep working); `GET /__sandbox__/faults` -> {webapi}
+- `POST /__sandbox__/config` JSON {bot_url?, check_images?} -> {ok, bot_url, base_url, check_images}
+- `POST /__sandbox__/reset` (also brings the Web API back up)
 """
 
 from __future__ import annotations
@@ -130,12 +133,31 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
     def workspace() -> Response:
         return jsonify(sandbox.workspace.snapshot())
 
-    @bp.post("/config")
-    def config() -> Response:
+    @bp.get("/faults")
+    def faults() -> Response:
+        return jsonify(webapi="down" if sandbox.webapi_down else "up")
+
+    @bp.post("/faults")
+    def set_faults() -> Response | tuple[Response, int]:
         body = _json_body()
+        if "webapi" in body:
+            if body["webapi"] not in ("down", "up"):
+                return _error('webapi must be "down" or "up"', 400)
+            sandbox.webapi_down = body["webapi"] == "down"
+        return jsonify(ok=True, webapi="down" if sandbox.webapi_down else "up")
+
+    @bp.post("/config")
+    def config() -> Response | tuple[Response, int]:
+        body = _json_body()
+        if "check_images" in body and not isinstance(body["check_images"], bool):
+            return _error("check_images must be true or false", 400)
         if "bot_url" in body:
             sandbox.bot_url = str(body["bot_url"]) if body["bot_url"] else None
-        return jsonify(ok=True, bot_url=sandbox.bot_url, base_url=sandbox.base_url)
+        if "check_images" in body:
+            sandbox.images.enabled = body["check_images"]
+        return jsonify(
+            ok=True, bot_url=sandbox.bot_url, base_url=sandbox.base_url, check_images=sandbox.images.enabled
+        )
 
     @bp.post("/reset")
     def reset() -> Response:

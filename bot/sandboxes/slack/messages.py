@@ -107,7 +107,7 @@ class RecordedMessage:
 
 @dataclass(frozen=True)
 class ApiCall:
-    """One Web API request: method, arguments (token removed) and the answer given."""
+    """One Web API request: method, arguments (token removed), the answer given and its HTTP status."""
 
     method: str
     http_method: str
@@ -116,6 +116,7 @@ class ApiCall:
     ok: bool
     error: str | None
     response: dict[str, Any]
+    status: int = 200
     seq: int = 0
 
     def to_dict(self) -> dict[str, Any]:

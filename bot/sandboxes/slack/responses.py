@@ -1,7 +1,10 @@
 """Response URLs: where the bot answers a command or an action later, as `respond()` does.
 
-Each URL takes 5 posts within 30 minutes; then Slack answers `used_url` / `expired_url`.
-Time comes from an injectable ``clock`` so tests can age a URL without sleeping.
+Each URL takes 5 posts within 30 minutes; then Slack answers HTTP 404 with ``{"ok": false, "error":
+"used_url"}`` / ``"expired_url"`` (``no_service`` for a URL it never issued). A refused message (Block Kit
+or an image that cannot be downloaded, see images.py) answers 400 with Slack's ``invalid_blocks`` body,
+is recorded with ``valid=False`` and costs no use. Time comes from an injectable ``clock`` so tests can
+age a URL without sleeping.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.sandboxes.slack.blockkit import Validation, check_message, error_code
+from bot.sandboxes.slack.blockkit import Validation
+from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import RecordedMessage, Source
 from bot.sandboxes.slack.recorder import Recorder
 
@@ -134,9 +138,15 @@ def _read_body() -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def response_url_blueprint(urls: ResponseUrls, recorder: Recorder) -> Blueprint:
-    """Routes `POST /respond/<id>`: record the reply, answer like Slack's response URLs."""
+def response_url_blueprint(
+    urls: ResponseUrls, recorder: Recorder, images: ImageCheck | None = None
+) -> Blueprint:
+    """Routes `POST /respond/<id>`: record the reply, answer like Slack's response URLs.
+
+    ``images`` downloads image blocks before a reply is accepted (none when omitted).
+    """
     bp = Blueprint("slack_responses", __name__)
+    checker = images or ImageCheck(enabled=False)
 
     @bp.post("/respond/<rid>")
     def respond(rid: str) -> tuple[Response, int]:
@@ -146,14 +156,14 @@ def response_url_blueprint(urls: ResponseUrls, recorder: Recorder) -> Blueprint:
         body = _read_body()
         if body is None:
             return jsonify(ok=False, error="invalid_payload"), 400
-        validation = check_message(body)
-        if not validation.valid:
-            record_reply(recorder, "response_url", context, body, validation)
-            return jsonify(ok=False, error=error_code(validation.errors[0]), errors=validation.errors), 400
+        verdict = checker.judge(body)
+        if not verdict.valid:
+            record_reply(recorder, "response_url", context, body, verdict.validation)
+            return jsonify(verdict.refusal()), 400
         error = urls.use(rid)
         if error is not None:
             return jsonify(ok=False, error=error), 404
-        record_reply(recorder, "response_url", context, body, validation)
+        record_reply(recorder, "response_url", context, body, verdict.validation)
         return jsonify(ok=True), 200
 
     return bp

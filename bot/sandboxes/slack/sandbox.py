@@ -9,7 +9,6 @@ from typing import Any
 import requests
 
 from bot.sandboxes.slack.app import create_app
-from bot.sandboxes.slack.blockkit import check_message
 from bot.sandboxes.slack.commands import (
     ACK_DEADLINE_SECONDS,
     CommandResult,
@@ -21,6 +20,7 @@ from bot.sandboxes.slack.commands import (
     post_signed,
     select_action,
 )
+from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import ApiCall, FailedDelivery, RecordedMessage
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.responses import ReplyContext, ResponseUrls, record_reply
@@ -40,6 +40,14 @@ class SlackSandbox:
         bot_url: the bot's Request URL (`.../slack/events`); may be set later via ``sb.bot_url``.
         clock: seconds since the epoch for response URL expiry; inject one to age URLs without sleeping.
         ack_deadline: seconds the bot has to acknowledge (Slack: 3).
+        check_images: download every image block of a message before accepting it, as Slack does,
+            and refuse the message with `invalid_blocks` when one fails (images.py). Only loopback
+            URLs are fetched (the machine is offline); other hosts are accepted unchecked.
+
+    Attributes:
+        webapi_down: while True, every `/api/<method>` answers HTTP 503 `service_unavailable` and
+            nothing is posted; response URLs keep working (also `POST /__sandbox__/faults`).
+        images: the image check (``images.enabled`` switches it at run time).
     """
 
     def __init__(
@@ -50,6 +58,7 @@ class SlackSandbox:
         bot_url: str | None = None,
         clock: Callable[[], float] = time.time,
         ack_deadline: float = ACK_DEADLINE_SECONDS,
+        check_images: bool = True,
     ) -> None:
         self.signing_secret = signing_secret
         self._bot_token = bot_token
@@ -59,6 +68,8 @@ class SlackSandbox:
         self.workspace = seeded_workspace(bot_token)
         self.recorder = Recorder()
         self.response_urls = ResponseUrls(clock)
+        self.images = ImageCheck(enabled=check_images)
+        self.webapi_down = False
         self.app = create_app(self)
         self._server: RunningServer | None = None
 
@@ -190,9 +201,12 @@ class SlackSandbox:
         return self.recorder.failures()
 
     def reset(self) -> None:
-        """Forget recorded messages, calls and failures, and invalidate every response URL."""
+        """Forget recorded messages, calls, failures and image downloads, invalidate every response URL
+        and bring the Web API back up."""
         self.recorder.reset()
         self.response_urls.clear()
+        self.images.clear()
+        self.webapi_down = False
 
     def _call_bot(
         self, body: bytes, response_url: str, context: ReplyContext, *, kind: str, show_reply: bool
@@ -227,7 +241,8 @@ class SlackSandbox:
         if reply is None and result.raw_text.strip():
             reply = {"text": result.raw_text}  # a plain-text ack is shown as an ephemeral message
         if reply is not None and any(key in reply for key in ("text", "blocks", "attachments")):
-            result.message = record_reply(self.recorder, "ack", context, reply, check_message(reply))
+            verdict = self.images.judge(reply)
+            result.message = record_reply(self.recorder, "ack", context, reply, verdict.validation)
 
     def _base(self) -> str:
         if self.base_url is None:

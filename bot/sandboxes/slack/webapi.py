@@ -3,23 +3,31 @@
 Like Slack, every answer is HTTP 200 with a JSON body carrying ``ok`` and, on failure, ``error``.
 Arguments may come as a query string, a form body or a JSON body (slack_sdk uses all three) and the
 token as `Authorization: Bearer` or a ``token`` argument.
+
+During an outage (``SlackSandbox.webapi_down``) every method answers HTTP 503 with
+``{"ok": false, "error": "service_unavailable"}`` (Slack's documented "The service is temporarily
+unavailable") before looking at the token; the call is recorded with that answer and nothing is posted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from bot.sandboxes.slack.api_methods import METHODS, ApiError, ApiRequest
+from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import ApiCall
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.workspace import Workspace
 
 SCOPES = "commands,chat:write,chat:write.public,users:read,channels:read,groups:read,im:read"
 _JSON_ARGUMENTS = ("blocks", "attachments", "metadata")
+OUTAGE_STATUS = 503
+OUTAGE_ERROR = "service_unavailable"
 
 
 def _read_params() -> dict[str, Any]:
@@ -46,14 +54,42 @@ def _token(params: dict[str, Any]) -> str | None:
     return str(in_params) if in_params else None
 
 
-def webapi_blueprint(workspace: Workspace, recorder: Recorder) -> Blueprint:
-    """Routes `GET|POST /api/<method>` answering and recording Slack Web API calls."""
+def webapi_blueprint(
+    workspace: Workspace,
+    recorder: Recorder,
+    images: ImageCheck | None = None,
+    is_down: Callable[[], bool] = lambda: False,
+) -> Blueprint:
+    """Routes `GET|POST /api/<method>` answering and recording Slack Web API calls.
+
+    ``images`` downloads image blocks before a message is accepted (none when omitted); while
+    ``is_down()`` every call answers 503 ``service_unavailable``.
+    """
     bp = Blueprint("slack_webapi", __name__)
+    checker = images or ImageCheck(enabled=False)
+
+    def outage(method: str, params: dict[str, Any]) -> tuple[Response, int]:
+        result = {"ok": False, "error": OUTAGE_ERROR}
+        recorder.add_call(
+            ApiCall(
+                method=method,
+                http_method=request.method,
+                params=params,
+                team_id=None,
+                ok=False,
+                error=OUTAGE_ERROR,
+                response=result,
+                status=OUTAGE_STATUS,
+            )
+        )
+        return jsonify(result), OUTAGE_STATUS
 
     @bp.route("/api/<method>", methods=["GET", "POST"])
-    def call(method: str) -> Response:
+    def call(method: str) -> Response | tuple[Response, int]:
         params = _read_params()
         token = _token(params)
+        if is_down():
+            return outage(method, params)
         bot = workspace.bot_for_token(token) if token else None
         handler = METHODS.get(method)
         try:
@@ -63,7 +99,8 @@ def webapi_blueprint(workspace: Workspace, recorder: Recorder) -> Blueprint:
                 raise ApiError("not_authed")
             if bot is None:
                 raise ApiError("invalid_auth")
-            result: dict[str, Any] = {"ok": True, **handler(ApiRequest(params, bot, workspace, recorder))}
+            req = ApiRequest(params, bot, workspace, recorder, checker)
+            result: dict[str, Any] = {"ok": True, **handler(req)}
         except ApiError as err:
             result = {"ok": False, "error": err.error, **err.extra}
         recorder.add_call(

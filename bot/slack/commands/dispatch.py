@@ -17,9 +17,10 @@ from bot.instagram.errors import (
 )
 from bot.services import Services
 from bot.slack import replies
-from bot.slack.commands import follow, login, logout, me, popular, recent, user
-from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, Recent, UserCard
+from bot.slack.commands import follow, login, logout, me, popular, profile, recent
+from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, Profile, Recent, Unfollow
 from bot.slack.invocation import Invocation, Reply
+from bot.slack.responder import SlackUnreachable
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -30,21 +31,43 @@ HANDLERS: dict[type, Handler] = {
     Logout: logout.run_logout,
     Me: me.run_me,
     Follow: follow.run_follow,
-    UserCard: user.run_user_card,
+    Unfollow: follow.run_unfollow,
+    Profile: profile.run_profile,
     Popular: popular.run_popular,
     Recent: recent.run_recent,
 }
 
 
-def run(intent: Intent, invocation: Invocation, services: Services, reply: Reply) -> None:
-    """Handle ``intent``; the user always gets an answer, even when storage or Instagram fail."""
+def run(
+    intent: Intent, invocation: Invocation, services: Services, reply: Reply, *, final_attempt: bool = True
+) -> None:
+    """Handle ``intent``; the user always gets an answer, even when storage or Instagram fail.
+
+    Unless this is the ``final_attempt``, a transient failure (Instagram or Slack unreachable) is
+    raised instead of answered, so that the job runs again later (`bot.jobs`).
+    """
     handler = HANDLERS.get(type(intent))
     if handler is None:
+        log.warning("no handler for a %s intent", type(intent).__name__)
+        reply(replies.plain(replies.CANNOT_FINISH))
         return
     try:
         handler(intent, invocation, services, reply)
+    except SlackUnreachable:
+        if not final_attempt:
+            raise
+        log.warning("Slack could not be reached; the answer was not delivered")
+    except Unavailable:
+        if not final_attempt:
+            raise
+        report_failure(Unavailable("after retries"), invocation, services, reply)
     except Exception as exc:
         report_failure(exc, invocation, services, reply, getattr(intent, "username", ""))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that may pass by itself: worth running the job again instead of answering it."""
+    return isinstance(exc, (Unavailable, SlackUnreachable))
 
 
 def report_failure(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+from bot.instagram.errors import LinkRejected, TokenInvalid
 from bot.services import Services
 from bot.slack import blocks, replies
+from bot.slack.blocks import Message
 from bot.slack.intents import Intent
 from bot.slack.invocation import Invocation, Reply
 from bot.storage.links import Link
@@ -33,28 +35,79 @@ def offer_pick(link: Link, services: Services, reply: Reply, resume: str | None)
     reply(blocks.account_picker(services.instagram.accounts(link.creds), resume))
 
 
-def require_link(invocation: Invocation, services: Services, reply: Reply, command: str) -> Link | None:
-    """The user's usable link. Without one, offer the login button (or the account menu) so that this
-    command finishes after linking, and return None. Warns when the token expires within a week."""
+def live_link(invocation: Invocation, services: Services) -> tuple[Link | None, bool]:
+    """The user's link and whether one was there but had expired. An expired token is no link: it is
+    forgot (unless the user linked again meanwhile) and never sent to Instagram."""
     link = services.links.get(invocation.team_id, invocation.user_id)
+    if link is None or not link.expired(time.time()):
+        return link, False
+    services.links.delete_if_token(invocation.team_id, invocation.user_id, link.creds.fingerprint)
+    return None, True
+
+
+def days_left(link: Link, now: float | None = None) -> int | None:
+    """Whole days until the link's token expires (0 on its last day); None when it has no known expiry
+    (API v1), has expired, or has more than a week left."""
+    if not link.expires_at:
+        return None
+    left = link.expires_at - (time.time() if now is None else now)
+    if left <= 0 or left >= EXPIRY_WARNING_SECONDS:
+        return None
+    return int(left // 86400)
+
+
+def expiry_warning(link: Link, now: float | None = None) -> Message | None:
+    """The reminder for a link whose token expires within a week (for a scheduled direct message, which
+    carries no button: it says to run `/ig login`); None when there is nothing to remind."""
+    days = days_left(link, now)
+    return None if days is None else replies.expiry_reminder(link.ig_username, days)
+
+
+def require_link(invocation: Invocation, services: Services, reply: Reply, command: str) -> Link | None:
+    """The user's usable link. Without one (or with an expired one), offer the login button (or the
+    account menu) so that this command finishes after linking, and return None. When the token expires
+    within a week, also offers to connect again."""
+    link, expired = live_link(invocation, services)
     if link is None:
-        offer_login(
-            invocation, services, reply, replies.NEEDS_LINK.format(command=command), resume=invocation.text
-        )
+        reason = replies.EXPIRED if expired else replies.NEEDS_LINK.format(command=command)
+        offer_login(invocation, services, reply, reason, resume=invocation.text)
         return None
     if not link.ig_user_id:
         offer_pick(link, services, reply, invocation.text)
         return None
-    left = link.expires_at - time.time()
-    if link.expires_at and left < EXPIRY_WARNING_SECONDS:
-        offer_login(invocation, services, reply, replies.expiring(int(left // 86400)), resume=None)
+    days = days_left(link)
+    if days is not None:
+        offer_login(invocation, services, reply, replies.expiring(days), resume=None)
     return link
+
+
+def relink_after_rejection(
+    failure: LinkRejected, invocation: Invocation, services: Services, reply: Reply
+) -> None:
+    """Instagram refused the user's token (expired, revoked, or missing a permission): forget that link
+    and offer the login button, finishing the command after relinking. If the user has linked again
+    since the failing call read its link, the new link is kept and they are asked to run it again.
+
+    Raises:
+        StorageUnavailable: Redis did not answer.
+    """
+    reason = replies.EXPIRED if isinstance(failure, TokenInvalid) else replies.NEEDS_PERMISSION
+    fingerprint = failure.token_fingerprint
+    kept = fingerprint is not None and not services.links.delete_if_token(
+        invocation.team_id, invocation.user_id, fingerprint
+    )
+    if kept and services.links.get(invocation.team_id, invocation.user_id) is not None:
+        reply(replies.plain(replies.RELINKED_MEANWHILE))  # linked again since: the new link stays
+        return
+    offer_login(invocation, services, reply, reason, resume=invocation.text or None)
 
 
 def run_login(intent: Intent, invocation: Invocation, services: Services, reply: Reply) -> None:
     """Offer the login button; when already linked, say as whom and offer to link another account."""
-    link = services.links.get(invocation.team_id, invocation.user_id)
-    if link is None or not link.ig_username:
+    link, expired = live_link(invocation, services)
+    if expired:
+        reason = replies.EXPIRED
+    elif link is None or not link.ig_username:
         reason = "Connect your Instagram account to use igbot's `/ig` commands."
     else:
         reason = (

@@ -5,16 +5,18 @@ from __future__ import annotations
 from bot.instagram.models import Capability
 from bot.services import Services
 from bot.slack import blocks, replies
-from bot.slack.commands.login import offer_login, offer_pick
+from bot.slack.commands.login import live_link, offer_login, offer_pick
 from bot.slack.intents import Intent
 from bot.slack.invocation import Invocation, Reply
 
 
 def run_me(intent: Intent, invocation: Invocation, services: Services, reply: Reply) -> None:
-    """Name the linked account, or offer the login button."""
-    link = services.links.get(invocation.team_id, invocation.user_id)
+    """Name the linked account, or offer the login button (an expired connection is no connection)."""
+    link, expired = live_link(invocation, services)
     if link is None:
-        offer_login(invocation, services, reply, replies.NOT_LINKED, resume=None)
+        offer_login(
+            invocation, services, reply, replies.EXPIRED if expired else replies.NOT_LINKED, resume=None
+        )
         return
     if not link.ig_user_id:
         offer_pick(link, services, reply, None)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from bot.instagram.models import Capability, Media
+import logging
+import time
+
+from bot.instagram.errors import AppFeatureMissing, HashtagRefused, InstagramError
+from bot.instagram.models import Capability, HashtagLimit, Media
 from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands.login import require_link
 from bot.slack.intents import Intent, Popular
 from bot.slack.invocation import Invocation, Reply
+from bot.storage.hashtags import HashtagUse
 from bot.storage.links import Link
+
+log = logging.getLogger(__name__)
 
 NOTHING = "Instagram has no posts to show for that right now. Try again later."
 
@@ -38,23 +45,59 @@ def run_popular(intent: Intent, invocation: Invocation, services: Services, repl
     _post(media, f"<@{invocation.user_id}> shared {blocks.posts(len(media), 'popular Instagram')}", reply)
 
 
+def _synced(link: Link, services: Services, limit: HashtagLimit) -> HashtagUse | None:
+    """Bring the account's count in step with Instagram's own list (searches made outside igbot count
+    too). Best effort: when Instagram does not answer, igbot's own count stands."""
+    listed_at = time.time()
+    try:
+        ids = services.instagram.searched_hashtags(link.creds)
+    except InstagramError as exc:
+        log.info("recently searched hashtags not read: %s", type(exc).__name__)
+        return None
+    return services.hashtags.sync(link.ig_user_id, ids, limit, listed_at=listed_at)
+
+
 def _tagged(intent: Popular, invocation: Invocation, services: Services, reply: Reply, link: Link) -> None:
-    assert intent.tag is not None
+    tag = intent.tag
+    assert tag is not None
     limit = services.instagram.hashtag_limit
-    remaining = None
+    budget = services.hashtags
+    before = None
     if limit is not None:
-        budget = services.hashtags.use(link.ig_user_id, intent.tag, limit)
-        if not budget.allowed:
-            reply(replies.hashtag_refused(limit.tags, limit.days, budget.frees_in_seconds))
-            return
-        remaining = budget.remaining
-    media = services.instagram.tagged(link.creds, intent.tag, intent.count)
-    headline = (
-        f"<@{invocation.user_id}> shared the top {blocks.posts(len(media))} for #{blocks.escape(intent.tag)}"
-    )
+        before = budget.check(link.ig_user_id, tag, limit)
+        if not before.may_search(limit):  # surely new and surely over, unless Instagram's list says less
+            if _synced(link, services, limit) is not None:
+                before = budget.check(link.ig_user_id, tag, limit)
+            if not before.may_search(limit):
+                reply(replies.hashtag_refused(limit.tags, limit.days, before.frees_in_seconds))
+                return
+    recorded: list[HashtagUse] = []
+
+    def counted(hashtag_id: str) -> None:  # Instagram accepted the search: now, and only now, it counts
+        if limit is not None:
+            recorded.append(budget.record(link.ig_user_id, tag, hashtag_id, limit))
+
+    try:
+        media = services.instagram.tagged(link.creds, tag, intent.count, counted=counted)
+    except HashtagRefused as refused:
+        synced = _synced(link, services, limit) if limit is not None else None
+        full = limit is not None and synced is not None and synced.used >= limit.tags
+        if limit is not None and (refused.limit_reached or full):
+            reply(replies.hashtag_limit_reached(tag, limit.tags, limit.days))
+        else:
+            reply(replies.hashtag_not_searchable(tag))
+        return
+    except AppFeatureMissing as missing:  # the app's problem, not the user's: the link stays
+        reply(replies.plain(replies.APP_FEATURE_MISSING.format(feature=missing.feature)))
+        return
+    headline = f"<@{invocation.user_id}> shared the top {blocks.posts(len(media))} for #{blocks.escape(tag)}"
     _post(media, headline, reply)
-    if limit is not None and remaining is not None:
-        reply(replies.hashtag_budget(remaining, limit.tags, limit.days))
+    if limit is None or before is None:
+        return
+    now = recorded[-1] if recorded else budget.check(link.ig_user_id, tag, limit)
+    if not before.known:  # a new tag: Instagram's list may hold searches made outside igbot
+        now = _synced(link, services, limit) or now
+    reply(replies.hashtag_budget(now.remaining(limit), limit.tags, limit.days))
 
 
 def _post(media: list[Media], headline: str, reply: Reply) -> None:

@@ -11,8 +11,8 @@ import requests
 
 from bot.sandboxes.instagram import InstagramSandbox, build_world
 from bot.sandboxes.instagram.cli import main
-from bot.sandboxes.instagram.graph_seeding import build_graph_world
-from bot.sandboxes.instagram.graph_world import BUSINESS, CREATOR
+from bot.sandboxes.instagram.graph.seeding import build_graph_world
+from bot.sandboxes.instagram.graph.world import BUSINESS, CREATOR
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, approve
 from tests.sandboxes.instagram.graph_helpers import DIALOG, dialog_params, graph
 

@@ -1,4 +1,4 @@
-"""Fixtures: a started Slack stand-in, a recording fake bot, an injectable clock."""
+"""Fixtures: a started Slack stand-in, a recording fake bot, an injectable clock, an image server."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from bot.sandboxes.slack import SlackSandbox
 from bot.serving import RunningServer, start_server
-from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock
+from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock, ImageServer
 
 
 @pytest.fixture
@@ -47,3 +47,11 @@ def fake_bot(sandbox: SlackSandbox, serve: Callable[[Any], RunningServer]) -> Fa
     bot = FakeBot()
     sandbox.bot_url = f"{serve(bot).url}/slack/events"
     return bot
+
+
+@pytest.fixture
+def pictures(serve: Callable[[Any], RunningServer]) -> ImageServer:
+    """A loopback server of pictures, 404s and HTML pages for the image download check."""
+    server = ImageServer()
+    server.base_url = serve(server).url
+    return server

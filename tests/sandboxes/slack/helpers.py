@@ -1,8 +1,11 @@
-"""Test doubles around the Slack stand-in: a recording fake bot and a hand-moved clock."""
+"""Test doubles around the Slack stand-in: a recording fake bot, a hand-moved clock, an image server."""
 
 from __future__ import annotations
 
+import struct
+import time
 import urllib.parse
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,3 +65,66 @@ class FakeClock:
 def json_reply(body: bytes) -> Reply:
     """A 200 answer with a JSON body."""
     return "200 OK", [("Content-Type", "application/json")], body
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00\xff")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@dataclass
+class ImageServer:
+    """A WSGI app serving pictures and failures for the image download check, counting each path's hits.
+
+    - ``/ok/<anything>.png``: 200 ``image/png`` (after ``delay`` seconds)
+    - ``/missing.png``: 404; ``/page.html``: 200 ``text/html``; ``/empty.png``: 200 ``image/png``, no body
+    - ``/slow.png``: the picture after ``slow`` seconds
+    - ``/redirect/ok`` and ``/redirect/missing``: 302 to ``/ok/r.png`` / ``/missing.png``
+    """
+
+    delay: float = 0.0
+    slow: float = 3.0
+    hits: dict[str, int] = field(default_factory=dict)
+    base_url: str = ""
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        self.hits[path] = self.hits.get(path, 0) + 1
+        png = ("Content-Type", "image/png")
+        if path.startswith("/ok/"):
+            time.sleep(self.delay)
+            start_response("200 OK", [png])
+            return [tiny_png()]
+        if path == "/slow.png":
+            time.sleep(self.slow)
+            start_response("200 OK", [png])
+            return [tiny_png()]
+        if path == "/page.html":
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [b"<html><body>not a picture</body></html>"]
+        if path == "/empty.png":
+            start_response("200 OK", [png, ("Content-Length", "0")])
+            return [b""]
+        if path.startswith("/redirect/"):
+            target = "/ok/r.png" if path == "/redirect/ok" else "/missing.png"
+            start_response("302 Found", [("Location", target)])
+            return [b""]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no such picture"]
+
+    def total(self) -> int:
+        return sum(self.hits.values())
+
+
+def image_block(url: str, alt: str = "a picture") -> dict[str, Any]:
+    return {"type": "image", "image_url": url, "alt_text": alt}

@@ -16,6 +16,7 @@ def test_five_posts_then_used_url(sandbox: SlackSandbox, fake_bot: FakeBot) -> N
     assert [a.status_code for a in answers] == [200] * 5 + [404]
     assert answers[0].json() == {"ok": True}
     assert answers[5].json() == {"ok": False, "error": "used_url"}
+    assert answers[5].headers["Content-Type"] == "application/json"
     assert [m.text for m in sandbox.messages()] == [f"reply {i}" for i in range(5)]
 
 
@@ -28,6 +29,8 @@ def test_expires_after_thirty_minutes(sandbox: SlackSandbox, fake_bot: FakeBot, 
     late = requests.post(url, json={"text": "too late"}, timeout=5)
 
     assert (late.status_code, late.json()) == (404, {"ok": False, "error": "expired_url"})
+    spent = requests.post(url, json={"text": "still too late"}, timeout=5)
+    assert (spent.status_code, spent.json()["error"]) == (404, "expired_url")
     assert [m.text for m in sandbox.messages()] == ["just in time"]
 
 

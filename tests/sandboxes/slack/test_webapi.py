@@ -97,6 +97,28 @@ def test_post_to_a_user_lands_in_their_dm(sandbox: SlackSandbox, client: WebClie
     assert client.conversations_info(channel="D0ALICE")["channel"]["is_im"] is True
 
 
+def test_post_to_a_user_without_a_dm_opens_one(sandbox: SlackSandbox, client: WebClient) -> None:
+    """Slack opens the bot's IM with the user and answers with its D... id."""
+    assert sandbox.workspace.channel("T0SANDBOX", "D0BOB") is None
+
+    first = client.chat_postMessage(channel="U0BOB", text="hi bob")
+    second = client.chat_postMessage(channel="U0BOB", text="again")
+
+    assert first["channel"] == second["channel"] == "D0BOB"
+    dm = client.conversations_info(channel="D0BOB")["channel"]
+    assert dm["is_im"] is True and dm["is_private"] is True and dm["is_member"] is True
+    opened = sandbox.workspace.channel("T0SANDBOX", "D0BOB")
+    assert opened is not None and opened.members == {"U0BOB", "U0IGBOT"}
+    messages = sandbox.messages(channel_id="D0BOB")
+    assert [(m.text, m.ephemeral, m.user_id, m.ts) for m in messages] == [
+        ("hi bob", False, None, first["ts"]),
+        ("again", False, None, second["ts"]),
+    ]
+    with pytest.raises(SlackApiError) as nobody:
+        client.chat_postMessage(channel="U0NOBODY", text="?")
+    assert nobody.value.response["error"] == "channel_not_found"
+
+
 def test_chat_update_replaces_a_posted_message(sandbox: SlackSandbox, client: WebClient) -> None:
     ts = client.chat_postMessage(channel="C0GENERAL", text="v1")["ts"]
 

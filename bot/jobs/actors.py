@@ -1,0 +1,115 @@
+"""igbot's Dramatiq actors. Every process declares them on its broker; only workers run them.
+
+The web tier calls ``.send`` (one Redis round trip); a worker process sets the `JobContext` the
+bodies need. Bodies never raise except `dramatiq.Retry` for a transient failure: everything else is
+answered to the user (or logged, for scheduled work), so Dramatiq never logs a job's arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from bot.instagram.models import Account
+from bot.jobs import reminders
+from bot.jobs.broker import BACKGROUND, INTERACTIVE, RESPONSE_URL_LIFETIME_MS
+from bot.jobs.context import JobContext, final_attempt, retry_later
+from bot.linking.outcomes import Outcome, choose_account, deliver
+from bot.slack.commands import dispatch
+from bot.slack.intents import parse
+from bot.slack.invocation import Invocation
+from bot.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ContextHolder:
+    """Where a worker process puts its `JobContext`; the web tier never sets one."""
+
+    def __init__(self) -> None:
+        self.context: JobContext | None = None
+
+    def get(self) -> JobContext:
+        """The worker's context (a job cannot run outside a worker)."""
+        if self.context is None:
+            raise RuntimeError("igbot jobs run only in a worker process (igbot worker)")
+        return self.context
+
+
+@dataclass(frozen=True)
+class Actors:
+    """The actors of one broker."""
+
+    run_command: dramatiq.Actor[..., None]
+    finish_link: dramatiq.Actor[..., None]
+    pick_account: dramatiq.Actor[..., None]
+    remind: dramatiq.Actor[..., None]
+
+
+def _guarded(what: str, work: Callable[[], None]) -> None:
+    """Run a job body: transient failures become a retry, anything else is logged once, without arguments."""
+    try:
+        work()
+    except StorageUnavailable as exc:
+        raise retry_later(f"storage unavailable ({exc})") from None
+    except dramatiq.Retry:
+        raise
+    except Exception as exc:
+        if dispatch.is_transient(exc) and not final_attempt():
+            raise retry_later(type(exc).__name__) from None
+        log.exception("%s job failed", what)
+
+
+def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
+    """Declare igbot's actors on ``broker``; their bodies use the context ``holder`` gets in a worker."""
+
+    def run_command(payload: dict[str, Any]) -> None:
+        context = holder.get()
+        invocation = Invocation.from_payload(payload)
+
+        def work() -> None:
+            reply = context.reply_once(invocation)
+            intent = parse(invocation.text)
+            dispatch.run(intent, invocation, context.services, reply, final_attempt=final_attempt())
+
+        _guarded("command", work)
+
+    def finish_link(payload: dict[str, Any], outcome: str, accounts: list[dict[str, str]]) -> None:
+        context = holder.get()
+        invocation = Invocation.from_payload(payload)
+        found = [Account(id=str(a.get("id", "")), username=str(a.get("username", ""))) for a in accounts]
+
+        def work() -> None:
+            reply = context.reply_once(invocation)
+            deliver(
+                Outcome(outcome), invocation, found, context.services, reply, final_attempt=final_attempt()
+            )
+
+        _guarded("link", work)
+
+    def pick_account(payload: dict[str, Any], chosen: str) -> None:
+        context = holder.get()
+        invocation = Invocation.from_payload(payload)
+
+        def work() -> None:
+            reply = context.reply_once(invocation)
+            choose_account(invocation, chosen, context.services, reply, final_attempt=final_attempt())
+
+        _guarded("account choice", work)
+
+    def remind(team_id: str, user_id: str, kind: str, expires_at: int) -> None:
+        context = holder.get()
+        _guarded("reminder", lambda: reminders.remind(context, team_id, user_id, kind, expires_at))
+
+    interactive = {"queue_name": INTERACTIVE, "max_age": RESPONSE_URL_LIFETIME_MS, "broker": broker}
+    return Actors(
+        run_command=dramatiq.actor(run_command, actor_name="run_command", **interactive),
+        finish_link=dramatiq.actor(finish_link, actor_name="finish_link", **interactive),
+        pick_account=dramatiq.actor(pick_account, actor_name="pick_account", **interactive),
+        remind=dramatiq.actor(remind, actor_name="remind", queue_name=BACKGROUND, broker=broker),
+    )

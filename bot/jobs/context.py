@@ -1,0 +1,68 @@
+"""What a job body works with in a worker process (built once per process by `bot.jobs.worker`)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import dramatiq
+import redis
+from dramatiq.middleware import CurrentMessage
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.jobs.broker import MAX_RETRIES
+from bot.jobs.once import OnceReply
+from bot.services import Services
+from bot.slack.invocation import Invocation, Reply
+from bot.slack.responder import responder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    """The services, Redis and Slack Web API client of one worker process."""
+
+    services: Services
+    redis: redis.Redis
+    slack: WebClient
+
+    def post_fallback(self, invocation: Invocation, text: str, *, in_channel: bool) -> bool:
+        """An answer whose response URL is spent, through the Web API (privately unless ``in_channel``)."""
+        try:
+            if in_channel:
+                self.slack.chat_postMessage(channel=invocation.channel_id, text=text)
+            else:
+                self.slack.chat_postEphemeral(
+                    channel=invocation.channel_id, user=invocation.user_id, text=text
+                )
+        except SlackApiError as exc:
+            log.warning("the Web API refused a fallback answer (%s)", exc.response.get("error"))
+            return False
+        except Exception as exc:
+            log.warning("the Web API could not be reached for a fallback answer (%s)", type(exc).__name__)
+            return False
+        return True
+
+    def reply_once(self, invocation: Invocation) -> Reply:
+        """The current job's answers to ``invocation``, each delivered once across re-runs."""
+        return OnceReply(self.redis, current_job_id(), responder(invocation, fallback=self.post_fallback))
+
+
+def current_job_id() -> str:
+    """The id of the job this thread runs (stable across its retries and re-deliveries)."""
+    message = CurrentMessage.get_current_message()
+    return message.message_id if message is not None else str(uuid.uuid4())
+
+
+def final_attempt() -> bool:
+    """True when the current job will not be retried after a transient failure."""
+    message = CurrentMessage.get_current_message()
+    return message is None or int(message.options.get("retries", 0)) >= MAX_RETRIES
+
+
+def retry_later(reason: str) -> dramatiq.Retry:
+    """What makes Dramatiq run the current job again after a backoff (not logged as an error)."""
+    return dramatiq.Retry(reason)

@@ -1,0 +1,144 @@
+"""The web tier's side of the job queue: admit (or refuse) work in the ack, enqueue it, report health.
+
+Every call here is on the ack path or the health check, so it uses a Redis client with a short
+timeout and no retries: a stalled Redis costs an ack at most a fraction of a second and gets the
+"can't reach storage" answer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from bot.instagram.models import Account
+from bot.jobs.broker import INTERACTIVE, queue_key
+from bot.linking.outcomes import Outcome
+from bot.slack.invocation import Invocation
+from bot.storage.errors import StorageUnavailable
+from bot.storage.keys import PREFIX
+
+if TYPE_CHECKING:  # the actors' bodies import the Slack side, which uses this module's Admission
+    from bot.jobs.actors import Actors
+
+WORKERS_KEY = f"{PREFIX}workers"  # sorted set: "{host}:{pid}" -> last heartbeat (seconds)
+WORKER_ALIVE_SECONDS = 30
+DEFAULT_QUEUE_LIMIT = 1000
+
+
+class Admission(Enum):
+    """What became of a piece of work offered to the queue."""
+
+    QUEUED = "queued"
+    BUSY = "busy"  # more is waiting than the workers can finish in time: nothing was queued
+    STORAGE_DOWN = "storage_down"
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    """For `/healthz`: how much is waiting and when a worker was last seen."""
+
+    depth: int
+    workers_alive: int
+    last_seen_seconds_ago: float | None
+
+
+def worker_name() -> str:
+    """This process as the heartbeat set names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class JobQueue:
+    """Sends igbot's jobs. Interactive work is refused when ``limit`` jobs already wait.
+
+    Args:
+        actors: the actors declared on this process's broker.
+        client: a redis-py client (``decode_responses=True``) with a short timeout.
+        limit: waiting interactive jobs above which new work is refused ("igbot is busy").
+        depth_max_age: seconds a read of the queue depth is reused (0: read it for every command).
+        clock: seconds (monotonic) for that reuse.
+    """
+
+    def __init__(
+        self,
+        actors: Actors,
+        client: redis.Redis,
+        *,
+        limit: int = DEFAULT_QUEUE_LIMIT,
+        depth_max_age: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._actors = actors
+        self._redis = client
+        self._limit = limit
+        self._depth_max_age = depth_max_age
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._depth: tuple[float, int] | None = None
+
+    def _busy(self) -> bool:
+        now = self._clock()
+        with self._lock:
+            cached = self._depth
+        if cached is None or now - cached[0] > self._depth_max_age:
+            depth = int(self._redis.llen(queue_key(INTERACTIVE)))  # type: ignore[arg-type]
+            with self._lock:
+                self._depth = (now, depth)
+        else:
+            depth = cached[1]
+        return depth >= self._limit
+
+    def _admit(self, send: Callable[[], Any]) -> Admission:
+        try:
+            if self._busy():
+                return Admission.BUSY
+            send()
+        except (redis.RedisError, OSError):
+            return Admission.STORAGE_DOWN
+        return Admission.QUEUED
+
+    def command(self, invocation: Invocation) -> Admission:
+        """Queue one slash command for a worker."""
+        return self._admit(lambda: self._actors.run_command.send(invocation.payload()))
+
+    def pick_account(self, invocation: Invocation, chosen: str) -> Admission:
+        """Queue the account menu's answer."""
+        return self._admit(lambda: self._actors.pick_account.send(invocation.payload(), chosen))
+
+    def finish_link(self, invocation: Invocation, outcome: Outcome, accounts: list[Account]) -> None:
+        """Queue the Slack side of a finished approval (never refused: the person is waiting for it).
+
+        Raises:
+            StorageUnavailable: Redis did not take it.
+        """
+        found = [{"id": a.id, "username": a.username} for a in accounts]
+        try:
+            self._actors.finish_link.send(invocation.payload(), outcome.value, found)
+        except (redis.RedisError, OSError) as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+
+    def health(self) -> QueueHealth:
+        """Queue depth and worker heartbeats.
+
+        Raises:
+            StorageUnavailable: Redis did not answer.
+        """
+        now = time.time()
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.llen(queue_key(INTERACTIVE))
+            pipe.zrevrange(WORKERS_KEY, 0, -1, withscores=True)
+            depth, beats = pipe.execute()
+        except (redis.RedisError, OSError) as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+        seen = [float(score) for _, score in beats]
+        alive = sum(1 for score in seen if now - score <= WORKER_ALIVE_SECONDS)
+        last = round(now - max(seen), 1) if seen else None
+        return QueueHealth(depth=int(depth), workers_alive=alive, last_seen_seconds_ago=last)

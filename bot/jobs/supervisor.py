@@ -1,0 +1,151 @@
+"""Starting and stopping `igbot worker` processes from `igbot serve`, `igbot dev` and the tests.
+
+The workers are separate processes (not forks of the web tier), started at a lower CPU priority
+(``nice``) so that on a shared machine acks win over jobs. A worker that exits unexpectedly is
+started again after a short pause; `stop` sends SIGTERM (graceful) and kills what is left after the
+grace period.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RESTART_PAUSE_SECONDS = 1.0
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process exactly ``settings``."""
+    env = {
+        "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+        "SLACK_BOT_TOKEN": settings.slack_bot_token,
+        "SLACK_API_URL": settings.slack_api_url,
+        "INSTAGRAM_CLIENT_ID": settings.instagram_client_id,
+        "INSTAGRAM_CLIENT_SECRET": settings.instagram_client_secret,
+        "INSTAGRAM_API": settings.instagram_api,
+        "INSTAGRAM_API_URL": settings.instagram_api_url,
+        "INSTAGRAM_AUTHORIZE_URL": settings.instagram_authorize_url,
+        "INSTAGRAM_TOKEN_URL": settings.instagram_token_url,
+        "PUBLIC_URL": settings.public_url,
+        "IGBOT_DATA_DIR": str(settings.data_dir),
+        "TOKEN_ENCRYPTION_KEYS": ",".join(settings.token_encryption_keys),
+        "PORT": str(settings.port),
+    }
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+    if settings.slack_app_token:
+        env["SLACK_APP_TOKEN"] = settings.slack_app_token
+    return env
+
+
+class WorkerProcesses:
+    """``processes`` children running `igbot worker`.
+
+    Args:
+        settings: what the workers run with (``redis_url`` must be set).
+        processes: how many worker processes.
+        threads: Dramatiq threads per process.
+        nice: CPU priority below the caller's (0 = same).
+        grace: seconds a stopping worker gives its running jobs.
+        output: where the workers' logs go (default: inherited stderr).
+        restart: start a worker again when it exits on its own.
+        extra_env: more environment for the children (tests).
+        extra_args: more `igbot worker` arguments (tests: ``--log-level DEBUG``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        processes: int = 1,
+        threads: int = 16,
+        nice: int = 10,
+        grace: float = 20.0,
+        output: Path | None = None,
+        restart: bool = True,
+        extra_env: Mapping[str, str] | None = None,
+        extra_args: list[str] | None = None,
+    ) -> None:
+        self._env = {**os.environ, **settings_env(settings), **(extra_env or {})}
+        self._env.pop("WEB_CONCURRENCY", None)
+        self._count = processes
+        self._args = [sys.executable, "-m", "bot", "worker", "--threads", str(threads),
+                      "--nice", str(nice), "--grace", str(grace), *(extra_args or [])]  # fmt: skip
+        self._grace = grace
+        self._output = output
+        self._log: IO[bytes] | None = None
+        self._restart = restart
+        self._children: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the running workers."""
+        with self._lock:
+            return [child.pid for child in self._children if child.poll() is None]
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        if self._output is not None and self._log is None:
+            self._log = open(self._output, "ab")  # noqa: SIM115 (closed in stop)
+        return subprocess.Popen(
+            self._args, env=self._env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log
+        )
+
+    def start(self) -> WorkerProcesses:
+        """Start the workers (and, with ``restart``, a thread that restarts one that exits)."""
+        with self._lock:
+            self._children = [self._spawn() for _ in range(self._count)]
+        if self._restart:
+            self._watcher = threading.Thread(target=self._watch, name="igbot-worker-watch", daemon=True)
+            self._watcher.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.5):
+            with self._lock:
+                for index, child in enumerate(self._children):
+                    if child.poll() is not None and not self._stopping.is_set():
+                        log.warning(
+                            "igbot worker %s exited (%s); starting another", child.pid, child.returncode
+                        )
+                        time.sleep(RESTART_PAUSE_SECONDS)
+                        self._children[index] = self._spawn()
+
+    def kill(self, pid: int) -> None:
+        """SIGKILL one worker (tests: a crash). With ``restart``, another one takes its place."""
+        os.kill(pid, signal.SIGKILL)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """SIGTERM every worker, wait up to ``timeout`` (default: the grace period + 5 s), then SIGKILL."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        with self._lock:
+            children, self._children = self._children, []
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + (self._grace + 5 if timeout is None else timeout)
+        for child in children:
+            try:
+                child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None

@@ -1,0 +1,111 @@
+"""`igbot worker`: one worker process of the worker tier (Dramatiq threads, heartbeat, scheduler).
+
+SIGTERM or SIGINT stops it gracefully: no new job starts, the running ones get ``grace`` seconds to
+finish, jobs fetched but not started go back on the queue. A SIGKILLed worker's jobs are re-delivered
+by the others within about 15 s (`bot.jobs.broker`). Every ``HEARTBEAT_SECONDS`` the process records
+itself in ``igbot:workers`` (for `/healthz` and `igbot worker --check`) and moves due reminders into
+the queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from types import FrameType
+
+import dramatiq
+import redis
+
+from bot.app import Tier, build_worker, instagram_backend
+from bot.jobs.queue import WORKER_ALIVE_SECONDS, WORKERS_KEY, worker_name
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 2.0
+POLL_MS = 100  # how long an idle worker waits between looks at the queue (reply latency when idle)
+
+
+def _beat(tier: Tier, name: str) -> None:
+    now = time.time()
+    pipe = tier.redis.pipeline(transaction=False)
+    pipe.zadd(WORKERS_KEY, {name: now})
+    pipe.zremrangebyscore(WORKERS_KEY, "-inf", now - 86400)  # workers gone for a day are forgotten
+    pipe.execute()
+
+
+def _schedule_due(tier: Tier) -> None:
+    for due in tier.services.reminders.due():
+        tier.actors.remind.send(due.team_id, due.user_id, due.kind, 0)
+        tier.services.reminders.done(due)
+
+
+def run_worker(
+    settings: Settings,
+    *,
+    threads: int = 16,
+    grace: float = 20.0,
+    nice: int = 0,
+    instagram_timeout: float = 10.0,
+) -> int:
+    """Run one worker process until SIGTERM/SIGINT. Returns the exit status."""
+    if settings.redis_url is None:
+        print("igbot worker: REDIS_URL is not set (it must name the Redis the web tier uses)", flush=True)
+        return 2
+    if nice:
+        os.nice(nice)  # below the web processes on a shared machine: acks first
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    tier = build_worker(settings, instagram=instagram_backend(settings, timeout=(3.05, instagram_timeout)))
+    worker = dramatiq.Worker(tier.broker, worker_threads=threads, worker_timeout=POLL_MS)
+    worker.start()
+    name = worker_name()
+    log.info("igbot worker %s started with %d threads", name, threads)
+    try:
+        while not stop.is_set():
+            try:
+                _beat(tier, name)
+                _schedule_due(tier)
+            except (redis.RedisError, OSError) as exc:
+                log.warning("heartbeat failed (%s); retrying", type(exc).__name__)
+            stop.wait(HEARTBEAT_SECONDS)
+    finally:
+        log.info("igbot worker %s stopping (up to %.0f s for running jobs)", name, grace)
+        worker.stop(timeout=int(grace * 1000))
+        with contextlib.suppress(redis.RedisError, OSError):
+            tier.redis.zrem(WORKERS_KEY, name)
+        tier.close()
+        log.info("igbot worker %s stopped", name)
+    return 0
+
+
+def check_alive(settings: Settings) -> int:
+    """`igbot worker --check`: 0 when a worker on this host sent a heartbeat recently, else 1."""
+    if settings.redis_url is None:
+        print("igbot worker: REDIS_URL is not set", flush=True)
+        return 2
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True, socket_timeout=2)
+    host = socket.gethostname()
+    try:
+        beats = client.zrangebyscore(WORKERS_KEY, time.time() - WORKER_ALIVE_SECONDS, "+inf")
+    except (redis.RedisError, OSError) as exc:
+        print(f"igbot worker: cannot reach Redis ({type(exc).__name__})", flush=True)
+        return 1
+    finally:
+        client.close()
+    mine = [b for b in beats if str(b).rsplit(":", 1)[0] == host]  # type: ignore[union-attr]
+    if not mine:
+        print(f"igbot worker: no worker on {host} sent a heartbeat in the last {WORKER_ALIVE_SECONDS} s")
+        return 1
+    print(f"igbot worker: {len(mine)} worker(s) alive on {host}")
+    return 0

@@ -1,0 +1,89 @@
+"""What the person sees in Slack after the approval page, and finishing the command that waited."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from bot.instagram.models import Account
+from bot.services import Services
+from bot.slack import blocks, replies
+from bot.slack.commands import dispatch
+from bot.slack.intents import parse
+from bot.slack.invocation import Invocation, Reply
+
+NO_ACCOUNT = (
+    "igbot found no Instagram professional (business or creator) account connected to a Facebook Page "
+    "you manage. Switch your Instagram account to a professional one, connect it to your Facebook Page "
+    "(Instagram: Settings > Account type and tools; or Meta Business Suite), then run /ig login again."
+)
+CANCELLED = (
+    "Instagram wasn't connected: the approval was cancelled. Run `/ig login` when you want to try again."
+)
+LINK_GONE = "Your Instagram connection is gone. Run `/ig login` to connect again."
+NOT_YOURS = "That account isn't one your Instagram connection can use. Pick again."
+
+
+class Outcome(Enum):
+    """How an approval ended, as the callback saw it."""
+
+    CONNECTED = "connected"
+    PICK = "pick"
+    NO_ACCOUNT = "no_account"
+    CANCELLED = "cancelled"
+
+
+def deliver(
+    outcome: Outcome,
+    invocation: Invocation,
+    accounts: list[Account],
+    services: Services,
+    reply: Reply,
+    *,
+    final_attempt: bool = True,
+) -> None:
+    """Tell the person how linking ended; after a link, run the command they were trying to run
+    (``invocation.text``, empty when there is none)."""
+    if outcome is Outcome.CONNECTED and accounts:
+        connected(invocation, accounts[0].username, services, reply, final_attempt=final_attempt)
+    elif outcome is Outcome.PICK:
+        reply(blocks.account_picker(accounts, invocation.text or None))
+    elif outcome is Outcome.CANCELLED:
+        reply(replies.plain(CANCELLED))
+    else:
+        reply(replies.plain(NO_ACCOUNT.replace("/ig login", "`/ig login`")))
+
+
+def connected(
+    invocation: Invocation, ig_username: str, services: Services, reply: Reply, *, final_attempt: bool
+) -> None:
+    """Name both sides of the new link, then finish the waiting command."""
+    reply(blocks.connected(invocation.user_id, ig_username, invocation.text or None))
+    if invocation.text:
+        dispatch.run(parse(invocation.text), invocation, services, reply, final_attempt=final_attempt)
+
+
+def choose_account(
+    invocation: Invocation, chosen: str, services: Services, reply: Reply, *, final_attempt: bool = True
+) -> None:
+    """The account menu's answer: check the account belongs to the user's token, store it, finish."""
+    try:
+        link = services.links.get(invocation.team_id, invocation.user_id)
+        if link is None:
+            reply(replies.plain(LINK_GONE))
+            return
+        account = {a.id: a for a in services.instagram.accounts(link.creds)}.get(chosen)
+        if account is None:
+            reply(replies.plain(NOT_YOURS))
+            return
+        services.links.choose_account(
+            invocation.team_id, invocation.user_id, ig_user_id=account.id, ig_username=account.username
+        )
+    except Exception as exc:
+        if not final_attempt and dispatch.is_transient(exc):
+            raise
+        dispatch.report_failure(exc, invocation, services, reply)
+        return
+    answer = blocks.connected(invocation.user_id, account.username, invocation.text or None)
+    reply({**answer, "replace_original": True})
+    if invocation.text:
+        dispatch.run(parse(invocation.text), invocation, services, reply, final_attempt=final_attempt)

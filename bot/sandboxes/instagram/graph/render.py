@@ -1,0 +1,226 @@
+"""Render graph-world objects as Graph API JSON, honouring the requested ``fields``.
+
+Nodes answer the requested fields in order and always ``id`` (last when not asked for), as Facebook
+does.  IG users and media are strict (an unknown field is error 100); Pages and Facebook users ignore
+fields they do not know.  URLs are absolute on ``base`` (the sandbox as the client reached it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from bot.sandboxes.instagram.graph.errors import nonexisting_field
+from bot.sandboxes.instagram.graph.fields import FieldSpec
+from bot.sandboxes.instagram.graph.paging import cut, paging, parse_limit
+from bot.sandboxes.instagram.graph.world import VIDEO, FacebookUser, GraphMedia, GraphWorld, Page, ProAccount
+
+GRAPH_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
+MEDIA_FIELDS = frozenset(
+    {
+        "id",
+        "caption",
+        "media_type",
+        "media_url",
+        "permalink",
+        "thumbnail_url",
+        "timestamp",
+        "like_count",
+        "comments_count",
+        "username",
+        "shortcode",
+        "media_product_type",
+        "is_comment_enabled",
+        "owner",
+    }
+)
+# Hashtag media cannot be asked for username (nor the owner, thumbnail or shortcode)
+HASHTAG_MEDIA_FIELDS = MEDIA_FIELDS - {
+    "username",
+    "owner",
+    "thumbnail_url",
+    "shortcode",
+    "is_comment_enabled",
+}
+DISCOVERY_FIELDS = frozenset(
+    {
+        "id",
+        "username",
+        "name",
+        "biography",
+        "website",
+        "followers_count",
+        "follows_count",
+        "media_count",
+        "profile_picture_url",
+        "media",
+    }
+)
+IG_USER_FIELDS = DISCOVERY_FIELDS | {"ig_id", "business_discovery"}
+NESTED_MEDIA_LIMIT = (25, 100)  # default and maximum of media.limit(n)
+_ID = (FieldSpec("id"),)
+_MISSING = object()
+
+
+def graph_time(timestamp: int) -> str:
+    """``2024-08-31T18:10:00+0000``."""
+    return time.strftime(GRAPH_TIME_FORMAT, time.gmtime(timestamp))
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """Renders nodes of ``world`` with absolute URLs on ``base``."""
+
+    base: str
+    world: GraphWorld
+
+    def picture_url(self, item: GraphMedia) -> str:
+        """The picture (a video's cover) of a media."""
+        return f"{self.base}/media/{item.picture_key}/standard_resolution.png"
+
+    def avatar_url(self, account: ProAccount) -> str:
+        """The profile picture of a professional account."""
+        return f"{self.base}/avatars/{account.id}.png"
+
+    def _media_value(self, item: GraphMedia, name: str) -> Any:
+        is_video = item.media_type == VIDEO
+        if name == "media_url":
+            if not item.has_media_url:
+                return _MISSING
+            if is_video:
+                return f"{self.base}/media/{item.picture_key}/video_standard_resolution.mp4"
+            return self.picture_url(item)
+        values: dict[str, Callable[[], Any]] = {
+            "id": lambda: item.id,
+            "caption": lambda: item.caption if item.caption is not None else _MISSING,
+            "media_type": lambda: item.media_type,
+            "permalink": lambda: f"{self.base}/p/{item.shortcode}/",
+            "thumbnail_url": lambda: self.picture_url(item) if is_video else _MISSING,
+            "timestamp": lambda: graph_time(item.timestamp),
+            "like_count": lambda: item.like_count,
+            "comments_count": lambda: item.comments_count,
+            "username": lambda: item.owner_username,
+            "shortcode": lambda: item.shortcode,
+            "media_product_type": lambda: "REELS" if is_video else "FEED",
+            "is_comment_enabled": lambda: True,
+            "owner": lambda: {"id": item.owner_id},
+        }
+        return values[name]()
+
+    def media(
+        self, item: GraphMedia, specs: tuple[FieldSpec, ...], allowed: Collection[str] = MEDIA_FIELDS
+    ) -> dict[str, Any]:
+        """An IG Media node.
+
+        Raises:
+            GraphError: a field not in ``allowed`` (code 100).
+        """
+        out: dict[str, Any] = {}
+        for spec in strict(specs or _ID, allowed, "IGMedia"):
+            value = self._media_value(item, spec.name)
+            if value is not _MISSING:
+                out[spec.name] = value
+        out.setdefault("id", item.id)
+        return out
+
+    def media_edge(self, items: list[GraphMedia], spec: FieldSpec) -> dict[str, Any]:
+        """A nested ``media.limit(n){...}`` edge: ``{"data": [...], "paging": {"cursors": ...}}``."""
+        limit = parse_limit(spec.arg("limit"), *NESTED_MEDIA_LIMIT)
+        page = cut(items, limit, spec.arg("after"), spec.arg("before"))
+        out: dict[str, Any] = {"data": [self.media(m, spec.children or ()) for m in page.items]}
+        links = paging(page)
+        if links is not None:
+            out["paging"] = links
+        return out
+
+    def ig_user(
+        self,
+        account: ProAccount,
+        specs: tuple[FieldSpec, ...],
+        allowed: Collection[str] = IG_USER_FIELDS,
+        discover: Callable[[FieldSpec], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """An IG User node; ``business_discovery`` is delegated to ``discover``.
+
+        Raises:
+            GraphError: a field not in ``allowed`` (code 100), or whatever ``discover`` raises.
+        """
+        media = self.world.media_of(account.id)
+        scalars: dict[str, Any] = {
+            "id": account.id,
+            "ig_id": int(account.id[-10:]),
+            "username": account.username,
+            "name": account.name,
+            "biography": account.biography,
+            "website": account.website,
+            "followers_count": account.followers_count,
+            "follows_count": account.follows_count,
+            "media_count": len(media),
+            "profile_picture_url": self.avatar_url(account),
+        }
+        out: dict[str, Any] = {}
+        for spec in strict(specs or _ID, allowed, "IGUser"):
+            if spec.name == "media":
+                out["media"] = self.media_edge(media, spec)
+            elif spec.name == "business_discovery":
+                if discover is None:
+                    raise nonexisting_field(spec.name, "IGUser")
+                out["business_discovery"] = discover(spec)
+            elif spec.name != "website" or account.website:
+                out[spec.name] = scalars[spec.name]
+        out.setdefault("id", account.id)
+        return out
+
+    def page(self, page: Page, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
+        """A Facebook Page as ``me/accounts`` lists it (unknown fields are ignored)."""
+        wanted = specs or (FieldSpec("category"), FieldSpec("name"), FieldSpec("tasks"))
+        out: dict[str, Any] = {}
+        for spec in wanted:
+            if spec.name in ("id", "name", "category"):
+                out[spec.name] = getattr(page, spec.name)
+            elif spec.name == "tasks":
+                out["tasks"] = ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]
+            elif spec.name == "instagram_business_account" and page.ig_account_id:
+                account = self.world.account_by_id(page.ig_account_id)
+                if account is not None:
+                    children = spec.children or _ID
+                    out[spec.name] = self.ig_user(account, children, DISCOVERY_FIELDS)
+        out.setdefault("id", page.id)
+        return out
+
+    def fb_user(self, user: FacebookUser, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
+        """The ``/me`` node of a Facebook user (``id`` and ``name``; unknown fields are ignored)."""
+        out: dict[str, Any] = {}
+        for spec in specs or (FieldSpec("name"),):
+            if spec.name in ("id", "name"):
+                out[spec.name] = getattr(user, spec.name)
+        out.setdefault("id", user.id)
+        return out
+
+    def hashtag(self, hashtag_id: str, tag: str, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
+        """An IG Hashtag node (``id``, ``name``).
+
+        Raises:
+            GraphError: any other field (code 100).
+        """
+        out: dict[str, Any] = {}
+        for spec in strict(specs or _ID, ("id", "name"), "IGHashtag"):
+            out[spec.name] = hashtag_id if spec.name == "id" else tag
+        out.setdefault("id", hashtag_id)
+        return out
+
+
+def strict(specs: tuple[FieldSpec, ...], allowed: Collection[str], node_type: str) -> list[FieldSpec]:
+    """``specs`` without repeats; every name must be in ``allowed``.
+
+    Raises:
+        GraphError: code 100 naming the first unknown field.
+    """
+    seen: dict[str, FieldSpec] = {}
+    for spec in specs:
+        if spec.name not in allowed:
+            raise nonexisting_field(spec.name, node_type)
+        seen.setdefault(spec.name, spec)
+    return list(seen.values())

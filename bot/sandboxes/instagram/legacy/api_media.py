@@ -1,0 +1,146 @@
+"""/v1 media, location and tag routes: popular, search, single media, locations, tag media."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from flask import Flask, Response, request
+
+from bot.sandboxes.instagram.legacy import render
+from bot.sandboxes.instagram.legacy.api_users import base_url
+from bot.sandboxes.instagram.legacy.auth import Caller, authenticate, require_scope
+from bot.sandboxes.instagram.legacy.envelope import APIError, ok
+from bot.sandboxes.instagram.legacy.paging import filter_media, paginate, parse_count
+from bot.sandboxes.instagram.legacy.world import Media
+from bot.sandboxes.instagram.state import SandboxState
+
+DEFAULT_DISTANCE = 1000.0
+MAX_DISTANCE = 5000.0
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def parse_point(args: Mapping[str, str], required: bool) -> tuple[float, float, float] | None:
+    """``(lat, lng, distance)`` from the query; lat and lng come together or not at all.
+
+    Raises:
+        APIError: only one of lat/lng, unparsable numbers, or none when ``required``.
+    """
+    has_lat, has_lng = bool(args.get("lat")), bool(args.get("lng"))
+    if has_lat != has_lng or (required and not has_lat):
+        raise APIError("APIInvalidParametersError", "lat and lng must be given together")
+    if not has_lat:
+        return None
+    try:
+        lat, lng = float(args["lat"]), float(args["lng"])
+        distance = float(args.get("distance") or DEFAULT_DISTANCE)
+    except ValueError:
+        raise APIError("APIInvalidParametersError", "invalid lat, lng or distance") from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or distance <= 0:
+        raise APIError("APIInvalidParametersError", "invalid lat, lng or distance")
+    return lat, lng, min(distance, MAX_DISTANCE)
+
+
+def _visible(state: SandboxState, caller: Caller, items: list[Media]) -> list[Media]:
+    return [m for m in items if state.graph.can_view(caller.user_id, m.owner_id)]
+
+
+def _render(state: SandboxState, caller: Caller, items: list[Media]) -> list[dict[str, object]]:
+    return [render.media(base_url(), state.world, m, caller.user_id) for m in items]
+
+
+def register(app: Flask, state: SandboxState) -> None:
+    """Add the media, location and tag routes to ``app``."""
+
+    @app.get("/v1/media/popular")
+    def media_popular() -> Response:
+        caller = authenticate(state, request.args, allow_client_id=True)
+        public = [m for m in state.world.media if state.graph.can_view(None, m.owner_id)]
+        ranked = sorted(public, key=lambda m: (-m.likes_count, -m.pk))
+        return ok(_render(state, caller, ranked[: parse_count(request.args, 20, 50)]))
+
+    @app.get("/v1/media/search")
+    def media_search() -> Response:
+        caller = authenticate(state, request.args, allow_client_id=True)
+        require_scope(caller, "public_content")
+        point = parse_point(request.args, required=False)
+        items = [m for m in _visible(state, caller, state.world.media) if m.location_id]
+        if point is not None:
+            lat, lng, radius = point
+            near = []
+            for m in items:
+                loc = state.world.location_by_id(m.location_id or "")
+                if loc and distance_m(lat, lng, loc.latitude, loc.longitude) <= radius:
+                    near.append(m)
+            items = near
+        items = filter_media(items, request.args)
+        return ok(_render(state, caller, items[: parse_count(request.args, 20, 100)]))
+
+    @app.get("/v1/media/<media_id>")
+    def media_item(media_id: str) -> Response:
+        caller = authenticate(state, request.args, allow_client_id=True)
+        item = state.world.media_by_id(media_id)
+        if item is None:
+            raise APIError("APINotFoundError", "invalid media id")
+        if caller.user_id != item.owner_id:
+            require_scope(caller, "public_content")
+        if not state.graph.can_view(caller.user_id, item.owner_id):
+            raise APIError("APINotAllowedError", "you cannot view this resource")
+        return ok(_render(state, caller, [item])[0])
+
+    @app.get("/v1/locations/search")
+    def location_search() -> Response:
+        caller = authenticate(state, request.args, allow_client_id=True)
+        require_scope(caller, "public_content")
+        if "lat" not in request.args and any(
+            k in request.args for k in ("foursquare_id", "foursquare_v2_id", "facebook_places_id")
+        ):
+            return ok([])  # the sandbox has no foursquare/facebook place ids
+        point = parse_point(request.args, required=True)
+        assert point is not None
+        lat, lng, radius = point
+        found = sorted(
+            (distance_m(lat, lng, loc.latitude, loc.longitude), loc.id, loc) for loc in state.world.locations
+        )
+        limit = parse_count(request.args, 20, 100)
+        return ok([render.location(loc) for dist, _, loc in found if dist <= radius][:limit])
+
+    @app.get("/v1/locations/<location_id>")
+    def location_item(location_id: str) -> Response:
+        authenticate(state, request.args, allow_client_id=True)
+        loc = state.world.location_by_id(location_id)
+        if loc is None:
+            raise APIError("APINotFoundError", "invalid location id")
+        return ok(render.location(loc))
+
+    def tagged(caller: Caller, tag: str) -> list[Media]:
+        name = tag.lower().lstrip("#")
+        return [m for m in _visible(state, caller, state.world.media) if name in m.tags]
+
+    @app.get("/v1/tags/<tag>")
+    def tag_info(tag: str) -> Response:
+        caller = authenticate(state, request.args, allow_client_id=True)
+        require_scope(caller, "public_content")
+        return ok({"name": tag.lower().lstrip("#"), "media_count": len(tagged(caller, tag))})
+
+    @app.get("/v1/tags/<tag>/media/recent")
+    def tag_recent_media(tag: str) -> Response:
+        caller = authenticate(state, request.args, allow_client_id=True)
+        require_scope(caller, "public_content")
+        page, pagination = paginate(
+            tagged(caller, tag),
+            request.args,
+            request.base_url,
+            max_key="max_tag_id",
+            min_key="min_tag_id",
+            cursor_keys=("next_max_tag_id", "next_max_id"),
+        )
+        return ok(_render(state, caller, page), pagination)

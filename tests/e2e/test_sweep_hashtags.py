@@ -1,0 +1,133 @@
+"""`/ig popular #tag` on graph (issue 11, items 7, 9 and 10), through the real wire path.
+
+7: a tag is counted only once Instagram accepted the search, and the count follows Instagram's own
+   ``recently_searched_hashtags`` (searches made outside igbot count too; here: the same account
+   searching straight through the Graph API, as another tool would).
+9: Instagram's code 24 says what happened (its limit reached, or a hashtag that cannot be searched).
+10: code 10 on hashtag search is the app's missing Public Content Access feature: the link stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+import requests
+
+from bot.storage.keys import link_key
+from tests.stack import TEAM, Stack, start_stack
+
+HASHTAG_SEARCH = "/graph/v25.0/ig_hashtag_search"
+ATTEMPTS = 3  # "didn't answer" is retried by the worker (bot.jobs.broker.MAX_RETRIES + 1) before it is said
+
+
+@pytest.fixture
+def graph(redis_client: redis.Redis, redis_url: str) -> Iterator[Stack]:
+    """The stack with INSTAGRAM_API=graph."""
+    running = start_stack(redis_url, api="graph")
+    yield running
+    running.close()
+
+
+def _shop(stack: Stack) -> tuple[str, str]:
+    """Link U0ALICE to alice.shop; returns (token, ig user id)."""
+    token = stack.link_graph("alice", "alice.shop")
+    account = next(a for a in stack.instagram.graph_accounts_of("alice") if a["username"] == "alice.shop")
+    return token, str(account["id"])
+
+
+def _search_outside_igbot(stack: Stack, token: str, ig_user_id: str, tag: str) -> None:
+    """The same Instagram account searching a hashtag through the Graph API without igbot."""
+    sandbox_url = stack.servers[0].url  # start_stack starts the Instagram sandbox first
+    answer = requests.get(
+        f"{sandbox_url}{HASHTAG_SEARCH}",
+        params={"user_id": ig_user_id, "q": tag, "access_token": token},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _tags(stack: Stack, count: int, *, avoid: tuple[str, ...] = ()) -> list[str]:
+    return [t for t in stack.instagram.graph_world.hashtags() if t not in avoid][:count]
+
+
+def _reply(stack: Stack, channel_id: str, **kw: Any) -> Any:
+    kw.setdefault("timeout", 15)
+    return stack.slack.wait_for(lambda m: m.user_id == "U0ALICE" and m.channel_id == channel_id, **kw)
+
+
+def _budget_line(stack: Stack, channel_id: str) -> str:
+    line = stack.slack.wait_for(lambda m: "more new hashtags" in m.all_text() and m.channel_id == channel_id)
+    return str(line.all_text())
+
+
+def test_a_search_instagram_did_not_answer_costs_no_slot(graph: Stack) -> None:
+    _shop(graph)
+    graph.instagram.inject_faults(ATTEMPTS, status=500, path_prefix=HASHTAG_SEARCH)
+    graph.command("popular #coffee 2", channel_id="C0FAILED")
+    assert "Instagram didn't answer" in _reply(graph, "C0FAILED").all_text()
+    graph.command("popular #espresso 1", channel_id="C0NEXT")
+    assert "You can search 29 more new hashtags" in _budget_line(graph, "C0NEXT")
+    assert graph.instagram.hashtags_searched("alice.shop") == ["espresso"]
+
+
+def test_an_unknown_hashtag_costs_no_slot_and_says_so(graph: Stack) -> None:
+    _shop(graph)
+    graph.command("popular #nosuchtagatall 2", channel_id="C0UNKNOWN")
+    said = _reply(graph, "C0UNKNOWN").all_text()
+    assert "#nosuchtagatall" in said and "hashtag" in said and "spelling" in said, said
+    graph.command("popular #coffee 1", channel_id="C0NEXT")
+    assert "You can search 29 more new hashtags" in _budget_line(graph, "C0NEXT")
+
+
+def test_searches_made_outside_igbot_count_too(graph: Stack) -> None:
+    token, ig_user_id = _shop(graph)
+    for tag in _tags(graph, 3, avoid=("coffee",)):
+        _search_outside_igbot(graph, token, ig_user_id, tag)
+    graph.command("popular #coffee 1", channel_id="C0COUNT")
+    assert "You can search 26 more new hashtags" in _budget_line(graph, "C0COUNT")
+    graph.command("popular #coffee 1", channel_id="C0AGAIN")  # a repeat costs nothing
+    assert "You can search 26 more new hashtags" in _budget_line(graph, "C0AGAIN")
+
+
+def test_instagram_refusing_at_its_own_limit_says_so_and_old_tags_still_work(graph: Stack) -> None:
+    token, ig_user_id = _shop(graph)
+    outside = _tags(graph, 30, avoid=("sourdough",))
+    for tag in outside:
+        _search_outside_igbot(graph, token, ig_user_id, tag)
+    graph.command("popular #sourdough 2", channel_id="C0LIMIT")
+    said = _reply(graph, "C0LIMIT").all_text()
+    assert "30 different hashtags" in said and "outside igbot" in said, said
+    assert "didn't answer" not in said
+    graph.command(f"popular #{outside[4]} 1", channel_id="C0OLD")  # counted already: Instagram allows it
+    gallery = graph.slack.wait_for(lambda m: m.response_type == "in_channel" and m.channel_id == "C0OLD")
+    assert f"#{outside[4]}" in gallery.all_text()
+    assert "You can search 0 more new hashtags" in _budget_line(graph, "C0OLD")
+    graph.command("popular #sourdough 2", channel_id="C0AGAIN")  # still refused, still explained
+    assert "30 different hashtags" in _reply(graph, "C0AGAIN").all_text()
+
+
+def test_code_24_for_a_hashtag_instagram_will_not_search(graph: Stack) -> None:
+    _shop(graph)
+    graph.instagram.inject_faults(1, path_prefix=HASHTAG_SEARCH, error_code=24)
+    graph.command("popular #coffee 2", channel_id="C0REFUSED")
+    said = _reply(graph, "C0REFUSED").all_text()
+    assert "#coffee" in said and "didn't answer" not in said and "something went wrong" not in said, said
+    assert "hashtag" in said
+
+
+def test_code_10_on_hashtag_search_keeps_the_link_and_names_the_missing_feature(
+    graph: Stack, redis_client: redis.Redis
+) -> None:
+    _shop(graph)
+    graph.instagram.inject_faults(1, path_prefix=HASHTAG_SEARCH, error_code=10)
+    graph.command("popular #coffee 2", channel_id="C0FEATURE")
+    answer = _reply(graph, "C0FEATURE")
+    assert "Instagram Public Content Access" in answer.all_text(), answer.all_text()
+    assert not any(b.action_id == "ig_connect" for b in answer.buttons())
+    assert redis_client.exists(link_key(TEAM, "U0ALICE"))
+    assert graph.instagram.hashtags_searched("alice.shop") == []
+    graph.command("popular #coffee 1", channel_id="C0NEXT")  # the slot was not spent either
+    assert "You can search 29 more new hashtags" in _budget_line(graph, "C0NEXT")
