@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -169,21 +169,22 @@ class GraphInstagram:
         params: dict[str, str | int] = {k: v for k, v in query if k != "access_token"}
         return urlunsplit((there.scheme, there.netloc, there.path, "", "")), params
 
-    def _pages(self, path: str, token: str, *, pages: int, **params: str | int) -> list[dict[str, Any]]:
-        """The first page of ``path`` and the pages its ``paging.next`` leads to, at most ``pages``."""
+    def _pages(self, path: str, token: str, *, pages: int, **params: str | int) -> Iterator[dict[str, Any]]:
+        """The first page of ``path`` and the pages its ``paging.next`` leads to, at most ``pages``,
+        each fetched only when the caller asks for it."""
         body = self._fetch(f"{self._config.api_url}{path}", token, dict(params))
-        found, seen = [body], set()
-        while len(found) < pages:
+        yield body
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        for _ in range(pages - 1):
             following = self._next_page(body)
             if following is None:
-                break
+                return
             key = (following[0], tuple(sorted((k, str(v)) for k, v in following[1].items())))
             if key in seen:  # a cursor that does not move would loop for ever
-                break
+                return
             seen.add(key)
             body = self._fetch(following[0], token, following[1])
-            found.append(body)
-        return found
+            yield body
 
     def accounts(self, creds: Credentials) -> list[Account]:
         """Instagram professional accounts connected to the user's Facebook Pages, every page of them

@@ -26,8 +26,14 @@ STORAGE_DOWN = (
     "igbot can't reach its storage right now, so nothing was changed. Please try again in a minute."
 )
 INSTAGRAM_DOWN = "Instagram didn't answer; nothing was changed. Please try again in a minute."
-NOT_ALLOWED = "Instagram won't show that account to you (it may be private)."
-UNEXPECTED = "Sorry, something went wrong on igbot's side and nothing was changed. Reference: `{ref}`."
+NOT_ALLOWED = (
+    "Instagram won't show that account to you (it may be private). Check the name, or follow them on "
+    "Instagram first."
+)
+UNEXPECTED = (
+    "Sorry, something went wrong on igbot's side and nothing was changed. Try again, or give your "
+    "admin the reference `{ref}`."
+)
 NOT_LINKED = "You haven't connected an Instagram account yet."
 EXPIRED = "Your Instagram connection has expired, so igbot forgot it. Connect again to continue."
 NEEDS_PERMISSION = "Your Instagram connection is missing a permission igbot needs. Connect again to grant it."

@@ -1,8 +1,7 @@
 """`/ig popular #tag` on graph (issue 11, items 7, 9 and 10), through the real wire path.
 
 7: a tag is counted only once Instagram accepted the search, and the count follows Instagram's own
-   ``recently_searched_hashtags`` (searches made outside igbot count too; here: the same account
-   searching straight through the Graph API, as another tool would).
+   ``recently_searched_hashtags`` (searches made outside igbot count too: the sandbox records them).
 9: Instagram's code 24 says what happened (its limit reached, or a hashtag that cannot be searched).
 10: code 10 on hashtag search is the app's missing Public Content Access feature: the link stays.
 """
@@ -14,7 +13,6 @@ from typing import Any
 
 import pytest
 import redis
-import requests
 
 from bot.storage.keys import link_key
 from tests.stack import TEAM, Stack, start_stack
@@ -31,22 +29,9 @@ def graph(redis_client: redis.Redis, redis_url: str) -> Iterator[Stack]:
     running.close()
 
 
-def _shop(stack: Stack) -> tuple[str, str]:
-    """Link U0ALICE to alice.shop; returns (token, ig user id)."""
-    token = stack.link_graph("alice", "alice.shop")
-    account = next(a for a in stack.instagram.graph_accounts_of("alice") if a["username"] == "alice.shop")
-    return token, str(account["id"])
-
-
-def _search_outside_igbot(stack: Stack, token: str, ig_user_id: str, tag: str) -> None:
-    """The same Instagram account searching a hashtag through the Graph API without igbot."""
-    sandbox_url = stack.servers[0].url  # start_stack starts the Instagram sandbox first
-    answer = requests.get(
-        f"{sandbox_url}{HASHTAG_SEARCH}",
-        params={"user_id": ig_user_id, "q": tag, "access_token": token},
-        timeout=5,
-    )
-    assert answer.status_code == 200, answer.text
+def _shop(stack: Stack) -> None:
+    """Link U0ALICE to alice.shop."""
+    stack.link_graph("alice", "alice.shop")
 
 
 def _tags(stack: Stack, count: int, *, avoid: tuple[str, ...] = ()) -> list[str]:
@@ -83,9 +68,8 @@ def test_an_unknown_hashtag_costs_no_slot_and_says_so(graph: Stack) -> None:
 
 
 def test_searches_made_outside_igbot_count_too(graph: Stack) -> None:
-    token, ig_user_id = _shop(graph)
-    for tag in _tags(graph, 3, avoid=("coffee",)):
-        _search_outside_igbot(graph, token, ig_user_id, tag)
+    _shop(graph)
+    graph.instagram.record_hashtag_search("alice.shop", *_tags(graph, 3, avoid=("coffee",)))
     graph.command("popular #coffee 1", channel_id="C0COUNT")
     assert "You can search 26 more new hashtags" in _budget_line(graph, "C0COUNT")
     graph.command("popular #coffee 1", channel_id="C0AGAIN")  # a repeat costs nothing
@@ -93,10 +77,9 @@ def test_searches_made_outside_igbot_count_too(graph: Stack) -> None:
 
 
 def test_instagram_refusing_at_its_own_limit_says_so_and_old_tags_still_work(graph: Stack) -> None:
-    token, ig_user_id = _shop(graph)
+    _shop(graph)
     outside = _tags(graph, 30, avoid=("sourdough",))
-    for tag in outside:
-        _search_outside_igbot(graph, token, ig_user_id, tag)
+    graph.instagram.record_hashtag_search("alice.shop", *outside, seconds_ago=3600)
     graph.command("popular #sourdough 2", channel_id="C0LIMIT")
     said = _reply(graph, "C0LIMIT").all_text()
     assert "30 different hashtags" in said and "outside igbot" in said, said

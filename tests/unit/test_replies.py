@@ -68,11 +68,6 @@ def test_each_reason_above_the_connect_button_is_short_and_clean(name: str, text
     _assert_short_and_clean(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NOT_ALLOWED and UNEXPECTED say what happened but not what to do next (replies.py texts "
-    "are owned elsewhere); remove this mark when they do",
-)
 @pytest.mark.parametrize(
     "text",
     [replies.NOT_ALLOWED, replies.UNEXPECTED.format(ref="0a1b2c3d")],
