@@ -51,6 +51,8 @@ class LoadResult:
     max_ms: float
     errors: dict[str, int] = field(default_factory=dict)
     generator: str = "wrk"
+    busy: int = 0  # acks that said "igbot is busy" (back-pressure: nothing was queued)
+    storage_down: int = 0  # acks that said igbot can't reach its storage
 
     @property
     def rps(self) -> float:
@@ -101,11 +103,22 @@ def _lua_string(data: bytes) -> str:
     return f"[{level}[{text}]{level}]"
 
 
+# Markers of the two acks that refuse work (bot/slack/replies.py: BUSY, STORAGE_DOWN).
+BUSY_MARKER = "is busy right now"
+STORAGE_DOWN_MARKER = "reach its storage"
+
 WRK_SCRIPT = r"""
 -- Replays a pool of pre-signed Slack slash commands, round-robin (written by bench/load.py).
+-- Counts the acks that refused the work (busy, storage down) from their bodies.
 local pool = dofile(os.getenv("BENCH_POOL"))
 local reqs = {}
 local n = 0
+local threads = {}
+busy = 0
+down = 0
+function setup(thread)
+  table.insert(threads, thread)
+end
 function init(args)
   for k, r in ipairs(pool) do
     reqs[k] = wrk.format("POST", "%(path)s", {
@@ -121,13 +134,27 @@ function request()
   n = n %% #reqs + 1
   return reqs[n]
 end
+function response(status, headers, body)
+  if body and #body > 2 then
+    if string.find(body, "%(busy)s", 1, true) then
+      busy = busy + 1
+    elseif string.find(body, "%(down)s", 1, true) then
+      down = down + 1
+    end
+  end
+end
 function done(summary, latency, requests)
   local e = summary.errors
+  local b, d = 0, 0
+  for _, t in ipairs(threads) do
+    b = b + (t:get("busy") or 0)
+    d = d + (t:get("down") or 0)
+  end
   io.write(string.format(
     'BENCH_RESULT {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,' ..
-    '"max_us":%%d,"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d}\n',
+    '"max_us":%%d,"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d,"busy":%%d,"down":%%d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout, b, d))
 end
 """
 
@@ -187,6 +214,8 @@ def _parse_wrk(output: str, seconds: float) -> LoadResult:
         max_ms=data["max_us"] / 1000,
         errors={k: int(data[k]) for k in ("connect", "read", "write", "status", "timeout") if data[k]},
         generator="wrk",
+        busy=int(data.get("busy", 0)),
+        storage_down=int(data.get("down", 0)),
     )
 
 
@@ -208,7 +237,9 @@ class Generator:
         url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
         if self.wrk:
             script = self.workdir / "replay.lua"
-            script.write_text(WRK_SCRIPT % {"path": EVENTS_PATH})
+            script.write_text(
+                WRK_SCRIPT % {"path": EVENTS_PATH, "busy": BUSY_MARKER, "down": STORAGE_DOWN_MARKER}
+            )
             pool_file = write_pool(pool, self.workdir)
             argv = [
                 self.wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", f"--timeout={timeout_s:g}s",

@@ -13,7 +13,7 @@ import asyncio
 import json
 import time
 
-from bench.load import EVENTS_PATH
+from bench.load import BUSY_MARKER, EVENTS_PATH, STORAGE_DOWN_MARKER
 
 
 def _requests(pool: list[list[str]], port: int) -> list[bytes]:
@@ -52,8 +52,7 @@ async def _connection(
                         length = int(value)
                     elif name.strip().lower() == b"connection" and value.strip().lower() == b"close":
                         close = True
-                if length:
-                    await reader.readexactly(length)
+                body = await reader.readexactly(length) if length else b""
             except TimeoutError:
                 out["timeout"] += 1  # type: ignore[operator]
                 return
@@ -63,6 +62,11 @@ async def _connection(
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 continue
             latencies.append(time.perf_counter() - sent)
+            if len(body) > 2:
+                if BUSY_MARKER.encode() in body:
+                    out["busy"] += 1  # type: ignore[operator]
+                elif STORAGE_DOWN_MARKER.encode() in body:
+                    out["down"] += 1  # type: ignore[operator]
             if not 200 <= status < 400:
                 out["status"] += 1  # type: ignore[operator]
             if close:
@@ -73,7 +77,9 @@ async def _connection(
 
 
 async def _run(port: int, reqs: list[bytes], connections: int, seconds: float, timeout: float) -> None:
-    out: dict[str, list[float] | int] = {"lat": [], "timeout": 0, "read": 0, "status": 0}
+    out: dict[str, list[float] | int] = {
+        "lat": [], "timeout": 0, "read": 0, "status": 0, "busy": 0, "down": 0
+    }  # fmt: skip
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(*(_connection(port, reqs, k * 997, until, timeout, out) for k in range(connections)))
@@ -95,6 +101,8 @@ async def _run(port: int, reqs: list[bytes], connections: int, seconds: float, t
         "write": 0,
         "status": out["status"],
         "timeout": out["timeout"],
+        "busy": out["busy"],
+        "down": out["down"],
     }
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 

@@ -1,4 +1,4 @@
-"""What every Instagram backend is configured with (`ClientConfig`), and the connection pool its sessions share."""
+"""What every Instagram backend is configured with (`ClientConfig`) and the connection pool it shares."""
 
 from __future__ import annotations
 

@@ -106,10 +106,14 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         context = holder.get()
         _guarded("reminder", lambda: reminders.remind(context, team_id, user_id, kind, expires_at))
 
-    interactive = {"queue_name": INTERACTIVE, "max_age": RESPONSE_URL_LIFETIME_MS, "broker": broker}
+    def interactive(name: str) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
+        return dramatiq.actor(
+            actor_name=name, queue_name=INTERACTIVE, broker=broker, max_age=RESPONSE_URL_LIFETIME_MS
+        )
+
     return Actors(
-        run_command=dramatiq.actor(run_command, actor_name="run_command", **interactive),
-        finish_link=dramatiq.actor(finish_link, actor_name="finish_link", **interactive),
-        pick_account=dramatiq.actor(pick_account, actor_name="pick_account", **interactive),
-        remind=dramatiq.actor(remind, actor_name="remind", queue_name=BACKGROUND, broker=broker),
+        run_command=interactive("run_command")(run_command),
+        finish_link=interactive("finish_link")(finish_link),
+        pick_account=interactive("pick_account")(pick_account),
+        remind=dramatiq.actor(actor_name="remind", queue_name=BACKGROUND, broker=broker)(remind),
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 import dramatiq
 import redis
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AgeLimit, CurrentMessage, Retries, ShutdownNotifications, SkipMessage
 
@@ -40,9 +41,9 @@ class DropStale(AgeLimit):
         super().__init__(**kwargs)
         self._counter = counter
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         try:
-            super().before_process_message(broker, message)
+            super().before_process_message(broker, message)  # type: ignore[no-untyped-call]
         except SkipMessage:
             log.warning("dropped a %s job older than its age limit", message.actor_name)
             try:
@@ -82,7 +83,7 @@ def make_broker(client: redis.Redis) -> RedisBroker:
             retry_when=lambda retries, exc: isinstance(exc, dramatiq.Retry) and retries < MAX_RETRIES,
         ),
     ]
-    broker = RedisBroker(
+    broker = RedisBroker(  # type: ignore[no-untyped-call]
         client=client,
         namespace=NAMESPACE,
         middleware=middleware,

@@ -64,7 +64,13 @@ class OnceReply:
         self._count += 1
         number = str(self._count)
         with redis_errors():
-            args = [number, self._run, int(time.time()), ABANDONED_AFTER_SECONDS, SENT_TTL_SECONDS]
+            args: list[str | int] = [
+                number,
+                self._run,
+                int(time.time()),
+                ABANDONED_AFTER_SECONDS,
+                SENT_TTL_SECONDS,
+            ]
             if not self._claim(keys=[self._key], args=args):
                 return
         try:

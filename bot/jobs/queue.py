@@ -88,7 +88,7 @@ class JobQueue:
         with self._lock:
             cached = self._depth
         if cached is None or now - cached[0] > self._depth_max_age:
-            depth = int(self._redis.llen(queue_key(INTERACTIVE)))  # type: ignore[arg-type]
+            depth = int(self._redis.llen(queue_key(INTERACTIVE)))
             with self._lock:
                 self._depth = (now, depth)
         else:

@@ -103,7 +103,7 @@ def check_alive(settings: Settings) -> int:
         return 1
     finally:
         client.close()
-    mine = [b for b in beats if str(b).rsplit(":", 1)[0] == host]  # type: ignore[union-attr]
+    mine = [b for b in beats if str(b).rsplit(":", 1)[0] == host]
     if not mine:
         print(f"igbot worker: no worker on {host} sent a heartbeat in the last {WORKER_ALIVE_SECONDS} s")
         return 1

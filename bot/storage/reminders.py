@@ -56,7 +56,7 @@ class ReminderSchedule:
             f"{team_id}:{user_id}:{kind}": max(now, expires_at - before) for kind, before in BEFORE.items()
         }
         with redis_errors():
-            self._redis.zadd(KEY, mapping)  # type: ignore[arg-type]
+            self._redis.zadd(KEY, mapping)
 
     def cancel(self, team_id: str, user_id: str) -> None:
         """Forget the user's reminders (logout)."""
@@ -68,7 +68,7 @@ class ReminderSchedule:
         with redis_errors():
             members = self._redis.zrangebyscore(KEY, "-inf", int(self._clock()), start=0, num=limit)
         found = []
-        for member in members:  # type: ignore[union-attr]
+        for member in members:
             parts = str(member).split(":")
             if len(parts) == 3 and parts[2] in BEFORE:
                 found.append(DueReminder(parts[0], parts[1], parts[2], str(member)))

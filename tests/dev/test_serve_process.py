@@ -154,9 +154,7 @@ def test_a_web_worker_restart_keeps_the_embedded_redis_and_the_workers(tmp_path:
     try:
         _wait_health(port, lambda body: body["workers"]["alive"] == 1)
         tree = descendants(process.pid)
-        web_workers = [
-            pid for pid in tree if pid != process.pid and " serve " in _cmdline(pid)
-        ]
+        web_workers = [pid for pid in tree if pid != process.pid and " serve " in _cmdline(pid)]
         assert len(web_workers) == 2, [_cmdline(pid) for pid in tree]
         os.kill(web_workers[0], signal.SIGTERM)  # one web worker leaves; gunicorn starts another
         deadline = time.monotonic() + 20

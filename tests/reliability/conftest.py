@@ -1,8 +1,9 @@
 """Fixtures of the reliability suite and the figures table printed at the end of the run.
 
-The `stack` here is the e2e harness (`tests.stack.start_stack`) plus what every reliability test
-checks when it ends: the bot's background work finished, nothing it sent to Slack carries a secret, and
-the process still serves.
+The `stack` here is the e2e harness (`tests.stack.start_stack`: the web tier in this process, real
+`igbot worker` processes) plus what every reliability test checks when it ends: every job the bot
+queued finished, no error or traceback was logged during the test (by any logger of this process or in
+the workers' log), and nothing the bot sent to Slack carries a secret.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import redis
 from _pytest.terminal import TerminalReporter
 
 from tests.reliability.figures import FIGURES
-from tests.reliability.helpers import BackgroundWork, check_messages
+from tests.reliability.helpers import LogWindow, check_messages
 from tests.stack import Stack, start_stack
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "stack(**kw): start_stack keywords for the test's `stack`")
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
@@ -38,26 +43,29 @@ class StackFactory:
 
     def __init__(self, redis_url: str) -> None:
         self.redis_url = redis_url
-        self.started: list[tuple[Stack, BackgroundWork]] = []
+        self.started: list[Stack] = []
+        self.window = LogWindow()  # opened before the test body: the whole test is its window
 
     def __call__(self, redis_url: str | None = None, **kw: Any) -> Stack:
         running = start_stack(redis_url or self.redis_url, **kw)
-        work = BackgroundWork(running.igbot.executor)
-        running.work = work  # type: ignore[attr-defined]
-        self.started.append((running, work))
+        self.window.watch(running)
+        self.started.append(running)
         return running
 
     def finish(self) -> None:
         problems: list[str] = []
-        for running, work in self.started:
+        for running in self.started:
             try:
-                if not work.wait_idle(15):
-                    problems.append("the bot's background work did not finish")
+                if not running.closed and not running.wait_idle(15):
+                    problems.append(f"{running.pending_jobs()} jobs still queued or running 15 s after the test")
                 check_messages(running)
             except AssertionError as exc:
                 problems.append(str(exc))
             finally:
-                running.close()
+                running.close()  # the workers' last lines (a crash while stopping) are in the log now
+        errors = self.window.errors()
+        if errors:
+            problems.append(f"errors logged during the test: {errors}\n{self.window.worker_log_text()}")
         assert not problems, problems
 
 
@@ -70,6 +78,8 @@ def make_stack(redis_client: redis.Redis, redis_url: str) -> Iterator[Callable[.
 
 
 @pytest.fixture
-def stack(make_stack: Callable[..., Stack]) -> Stack:
-    """Sandbox Instagram + Slack stand-in + the bot on a clean Redis, checked when the test ends."""
-    return make_stack()
+def stack(make_stack: Callable[..., Stack], request: pytest.FixtureRequest) -> Stack:
+    """Sandbox Instagram + Slack stand-in + the bot (web tier and one worker process) on a clean Redis,
+    checked when the test ends. ``@pytest.mark.stack(**kw)`` passes ``start_stack`` keywords."""
+    marker = request.node.get_closest_marker("stack")
+    return make_stack(**(marker.kwargs if marker else {}))

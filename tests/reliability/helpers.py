@@ -1,15 +1,13 @@
 """Tools the reliability tests share: secret scans, a browser for the OAuth dance, raw Instagram
-faults, background-work tracking and small HTTP stand-ins (a failing response_url, a closed port)."""
+faults, crash scans of the logs and small HTTP stand-ins (a failing response_url, a closed port)."""
 
 from __future__ import annotations
 
 import json
 import socket
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -262,50 +260,50 @@ class RawFaults:
         return [fault.body]
 
 
-class BackgroundWork:
-    """Every task the bot hands its background executor (lazy listeners, post-link work), so a test can
-    wait until all of them finished and see whether any raised."""
-
-    def __init__(self, executor: Any) -> None:
-        self._executor = executor
-        self._submit = executor.submit
-        self._lock = threading.Lock()
-        self.futures: list[Future[Any]] = []
-        executor.submit = self._track  # the instance attribute shadows the method Bolt calls
-
-    def _track(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = self._submit(fn, *args, **kwargs)
-        with self._lock:
-            self.futures.append(future)
-        return future
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.futures)
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """True once every task submitted so far (and any they submitted) has finished."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                pending = [f for f in self.futures if not f.done()]
-            if not pending:
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            wait(pending, timeout=remaining)
-
-    def errors(self) -> list[BaseException]:
-        with self._lock:
-            done = [f for f in self.futures if f.done()]
-        return [e for e in (f.exception() for f in done) if e is not None]
+ERROR_MARKS = (" ERROR ", " CRITICAL ", "Traceback")
 
 
-def work_of(running: Stack) -> BackgroundWork:
-    """The background-work tracker of a stack started by the reliability fixtures."""
-    work: BackgroundWork = running.work  # type: ignore[attr-defined]
-    return work
+def error_lines(lines: Iterable[str]) -> list[str]:
+    """The lines (log records, for the in-process capture) that report an error or carry a traceback."""
+    return [line for line in lines if any(mark in line for mark in ERROR_MARKS)]
+
+
+class LogWindow:
+    """Error lines logged from the moment it opens: by every logger of this process (web tier, Bolt,
+    werkzeug, ...; the stand-ins' own ``bot.sandboxes`` loggers are not captured) and in the log of
+    each watched stack's worker processes.
+
+    Each source is read from where it stood when the window opened (its length then), so a test sees
+    its own errors, never an earlier test's, and none is missed in between.
+    """
+
+    def __init__(self, *stacks: Stack) -> None:
+        with log_capture._lock:
+            self._local_start = len(log_capture.CAPTURE.lines)
+        self._stacks: list[tuple[Stack, int]] = []
+        for stack in stacks:
+            self.watch(stack)
+
+    def watch(self, stack: Stack) -> None:
+        """Also scan ``stack``'s worker log, from its current end."""
+        self._stacks.append((stack, len(stack.worker_errors())))
+
+    def errors(self) -> list[str]:
+        """``web: ...`` and ``worker: ...`` lines reporting an error since the window opened."""
+        with log_capture._lock:
+            local = log_capture.CAPTURE.lines[self._local_start :]
+        found = [f"web: {line[:2000]}" for line in error_lines(local)]
+        for stack, start in self._stacks:
+            found += [f"worker: {line[:2000]}" for line in stack.worker_errors()[start:]]
+        return found
+
+    def worker_log_text(self, limit: int = 4000) -> str:
+        """The end of every watched worker log (the traceback behind a ``worker:`` line)."""
+        texts = []
+        for stack, _ in self._stacks:
+            if stack.worker_log is not None and stack.worker_log.exists():
+                texts.append(stack.worker_log.read_text(errors="replace")[-limit:])
+        return "\n".join(texts)
 
 
 @dataclass

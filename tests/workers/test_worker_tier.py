@@ -65,7 +65,9 @@ def test_kill_9_with_50_commands_in_flight_answers_each_exactly_once(
     assert victim not in running.workers.pids  # type: ignore[union-attr]
 
 
-def test_sigterm_lets_running_jobs_finish_and_leaves_the_rest_queued(make: list[Stack], redis_url: str) -> None:
+def test_sigterm_lets_running_jobs_finish_and_leaves_the_rest_queued(
+    make: list[Stack], redis_url: str
+) -> None:
     running = _start(make, redis_url, workers=1, worker_threads=2)
     running.instagram.inject_faults(2, status=None, latency_ms=1500)
     for i in range(6):
