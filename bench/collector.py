@@ -5,6 +5,9 @@ posts per URL; under load that would spend the machine's 2 cores on the harness.
 answers ``POST /respond/<anything>`` with ``{"ok":true}`` from one asyncio loop, counts the replies
 and keeps, per reply kind (first words of its ``text``), a count, so a run can check that the work
 after the ack really succeeded. ``GET /stats`` returns the counts as JSON; ``POST /reset`` clears them.
+``GET /arrivals`` returns, per response URL (the part after ``/respond/``), the moments its posts
+arrived (``time.monotonic()``, a clock every process on the machine shares on Linux): the worker-tier
+bench computes reply latencies and checks that each command was answered exactly once from them.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import asyncio
 import contextlib
 import json
 import re
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 
 OK = b'{"ok":true}'
 _stats: Counter[str] = Counter()
 _kinds: Counter[str] = Counter()
+_arrivals: defaultdict[str, list[float]] = defaultdict(list)
 
 
 _MENTION = re.compile(r"<[@#!][^>]*>")
@@ -59,15 +64,19 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
             close = headers.get("connection", "").lower() == "close"
             if method == "POST" and path.startswith("/respond/"):
+                _arrivals[path[len("/respond/") :]].append(time.monotonic())
                 _stats["replies"] += 1
                 _stats["bytes"] += len(body)
                 _kinds[_kind(body)] += 1
                 out = _answer("200 OK", OK, close)
             elif method == "GET" and path == "/stats":
                 out = _answer("200 OK", json.dumps({**_stats, "kinds": dict(_kinds)}).encode(), close)
+            elif method == "GET" and path == "/arrivals":
+                out = _answer("200 OK", json.dumps(_arrivals).encode(), close)
             elif method == "POST" and path == "/reset":
                 _stats.clear()
                 _kinds.clear()
+                _arrivals.clear()
                 out = _answer("200 OK", OK, close)
             else:
                 out = _answer("404 Not Found", b'{"ok":false,"error":"no_service"}', close)

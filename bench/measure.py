@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,22 @@ class Run:
     reply_kinds: dict[str, int] = field(default_factory=dict)
     drain_s: float = 0.0
     other_cpu_pct: float = 0.0  # CPU used by programs outside the bench during the window, % of all cores
+    window_replies: int = 0  # replies that reached the collector before the load stopped
+    parts_window: dict[str, float] = field(default_factory=dict)  # CPU s per server part, load window
+    parts_after: dict[str, float] = field(default_factory=dict)  # CPU s per server part, while draining
+    quiet_s: float = 0.0  # the reply-free time that ended the drain (part of drain_s)
+
+    @property
+    def window_completed_per_s(self) -> float:
+        """Commands answered (replies at the collector) per second while the load ran."""
+        return self.window_replies / self.load.seconds if self.load.seconds else 0.0
+
+    @property
+    def drain_completed_per_s(self) -> float:
+        """Commands answered per second after the load stopped (the backlog, workers alone)."""
+        busy = self.drain_s - self.quiet_s
+        extra = self.replies - self.window_replies
+        return extra / busy if busy > 0.05 and extra > 0 else float("nan")
 
     @property
     def server_ms_per_request(self) -> float:
@@ -90,15 +106,23 @@ def measure(
     seconds: float,
     connections: int,
     expect_replies: bool,
+    parts: Callable[[], dict[str, float]] | None = None,
+    quiet_s: float | None = None,
 ) -> Run:
-    """Run ``pool`` against ``server`` for ``seconds`` and account for everything it cost."""
+    """Run ``pool`` against ``server`` for ``seconds`` and account for everything it cost.
+
+    ``parts`` returns the server's CPU seconds so far split by part (e.g. web and worker processes);
+    ``quiet_s`` is how long no reply may arrive before the drain counts as over."""
     world.collector_reset()
     others = {name: child for name, child in world.children.items()}
     before = {"server": server.child.cpu_seconds(), **{n: c.cpu_seconds() for n, c in others.items()}}
+    parts_before = parts() if parts else {}
     gen_before, self_before = _children_cpu(), _self_cpu()
     busy_before, total_before = _busy_jiffies()
     load = gen.run(server.port, pool, connections=connections, seconds=seconds)
     busy_after, total_after = _busy_jiffies()
+    window_replies = int(world.collector_stats().get("replies", 0)) if expect_replies else 0
+    parts_mid = parts() if parts else {}
     cpu = {"server": server.child.cpu_seconds() - before["server"]}
     for name, child in others.items():
         cpu[name] = child.cpu_seconds() - before[name]
@@ -110,9 +134,11 @@ def measure(
     other_pct = max(0.0, (busy_after - busy_before) - ours) / (wall * cores) * 100
     t0 = time.monotonic()
     server_mid = server.child.cpu_seconds()
-    replies, stats = wait_replies_settled(world, quiet_s=0.6 if expect_replies else 0.2)
+    quiet = quiet_s if quiet_s is not None else (0.6 if expect_replies else 0.2)
+    replies, stats = wait_replies_settled(world, quiet_s=quiet)
     drain = time.monotonic() - t0
     cpu_after = server.child.cpu_seconds() - server_mid
+    parts_end = parts() if parts else {}
     return Run(
         target=server.name,
         scenario=scenario,
@@ -123,4 +149,8 @@ def measure(
         reply_kinds=dict(stats.get("kinds", {})),
         drain_s=drain if expect_replies else 0.0,
         other_cpu_pct=other_pct,
+        window_replies=window_replies,
+        parts_window={k: parts_mid.get(k, 0.0) - v for k, v in parts_before.items()},
+        parts_after={k: parts_end.get(k, 0.0) - parts_mid.get(k, 0.0) for k in parts_mid},
+        quiet_s=quiet if expect_replies else 0.0,
     )

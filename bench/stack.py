@@ -82,9 +82,12 @@ class World:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.redis_port}/0"
+        return self.redis_url_of(0)
 
-    def env(self, port: int) -> dict[str, str]:
+    def redis_url_of(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/{db}"
+
+    def env(self, port: int, db: int = 0) -> dict[str, str]:
         """The environment `igbot serve` (and the references) read their settings from."""
         keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
         return {
@@ -98,7 +101,7 @@ class World:
             "INSTAGRAM_AUTHORIZE_URL": f"{self.instagram_url}/oauth/authorize",
             "INSTAGRAM_TOKEN_URL": f"{self.instagram_url}/oauth/access_token",
             "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "REDIS_URL": self.redis_url,
+            "REDIS_URL": self.redis_url_of(db),
             "TOKEN_ENCRYPTION_KEYS": self.key,
             "PORT": str(port),
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -146,11 +149,31 @@ class World:
     def collector_reset(self) -> None:
         http_json(f"{self.collector_url}/reset", {})
 
+    def collector_arrivals(self) -> dict[str, list[float]]:
+        """Per response URL (the part after ``/respond/``), when its posts arrived (monotonic s)."""
+        return dict(http_json(f"{self.collector_url}/arrivals"))
+
     def start_igbot(self, extra: list[str] | None = None, name: str = "igbot") -> Server:
         """igbot exactly as the Procfile starts it (+ loopback bind and ``extra`` flags)."""
         port = free_port()
         argv = [*procfile_command(), "--host", "127.0.0.1", *(extra or [])]
         child = self.procs.start(name, argv, env=self.env(port))
+        wait_port(port, child.proc)
+        return Server(name, child, port)
+
+    def start_reference_tier(
+        self, name: str, *, processes: int = 1, threads: int = 16, nice: int = 10, db: int = 1
+    ) -> Server:
+        """igbot's web tier (`igbot serve --web-only`, as the Procfile starts it) with ``processes``
+        minimal reference workers (`bench.refworker`) instead of `igbot worker`, all in one session
+        (so ``nice`` ranks the workers below the web tier, as `igbot serve` does for its own). On its
+        own Redis database ``db``, so that it can run next to an igbot with workers on database 0
+        without the two worker tiers taking each other's jobs (only commands that need no link)."""
+        port = free_port()
+        web = [*procfile_command(), "--host", "127.0.0.1", "--web-only"]
+        worker = [sys.executable, "-m", "bench.refworker", "--threads", str(threads), "--nice", str(nice)]
+        script = " & ".join(shlex.join(argv) for argv in [web, *[worker] * processes]) + " & wait"
+        child = self.procs.start(name, ["sh", "-c", script], env=self.env(port, db))
         wait_port(port, child.proc)
         return Server(name, child, port)
 

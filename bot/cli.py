@@ -23,9 +23,10 @@ def _settings_or_exit() -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()  # first: gunicorn reads WEB_CONCURRENCY when it is imported
+    os.environ.pop("WEB_CONCURRENCY", None)  # validated above; passed on as --workers
     from bot.serve import ServeOptions, serve
 
-    settings = _settings_or_exit()
     logs.configure()
     options = ServeOptions(
         host=args.host,

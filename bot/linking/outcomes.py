@@ -20,6 +20,10 @@ CANCELLED = (
     "Instagram wasn't connected: the approval was cancelled. Run `/ig login` when you want to try again."
 )
 LINK_GONE = "Your Instagram connection is gone. Run `/ig login` to connect again."
+MENU_OUTDATED = (
+    "That menu belongs to an older Instagram connection, so nothing was changed. Run `/ig me` to see "
+    "which account igbot uses now."
+)
 NOT_YOURS = "That account isn't one your Instagram connection can use. Pick again."
 
 
@@ -75,9 +79,16 @@ def choose_account(
         if account is None:
             reply(replies.plain(NOT_YOURS))
             return
-        services.links.choose_account(
-            invocation.team_id, invocation.user_id, ig_user_id=account.id, ig_username=account.username
+        stored = services.links.choose_account(
+            invocation.team_id,
+            invocation.user_id,
+            ig_user_id=account.id,
+            ig_username=account.username,
+            token_fingerprint=link.creds.fingerprint,  # a menu from an older link never rewrites a newer one
         )
+        if not stored:
+            reply(replies.plain(MENU_OUTDATED))
+            return
     except Exception as exc:
         if not final_attempt and dispatch.is_transient(exc):
             raise

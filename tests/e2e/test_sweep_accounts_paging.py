@@ -37,7 +37,9 @@ def test_an_account_on_the_second_page_links_at_once(graph: Stack, redis_client:
 def test_the_menu_offers_and_accepts_accounts_on_later_pages(graph: Stack) -> None:
     graph.instagram.add_graph_pages("alice", 40)  # both of alice's accounts after 40 Pages without one
     graph.command("recent 2")
-    page = graph.approve(login_url(graph.wait_message("Connect Instagram", user_id="U0ALICE")), username="alice")
+    page = graph.approve(
+        login_url(graph.wait_message("Connect Instagram", user_id="U0ALICE")), username="alice"
+    )
     assert page.status_code == 200 and "pick" in page.text.lower()
     picker = graph.wait_message("Which one should igbot use?", user_id="U0ALICE")
     assert "alice.shop" in str(picker.payload) and "alice.studio" in str(picker.payload)

@@ -28,7 +28,9 @@ def _connect_buttons(stack: Stack, user_id: str) -> int:
     )
 
 
-def test_an_expired_token_is_one_prompt_and_the_command_resumes(graph: Stack, redis_client: redis.Redis) -> None:
+def test_an_expired_token_is_one_prompt_and_the_command_resumes(
+    graph: Stack, redis_client: redis.Redis
+) -> None:
     graph.link_graph("alice", "alice.shop", expires_at=int(time.time()) - 60)
     graph.instagram.expire_graph_tokens(username="alice")  # Instagram agrees: the token is dead
     before = len(graph.instagram.requests_log())

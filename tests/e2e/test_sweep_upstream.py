@@ -51,7 +51,9 @@ LEGACY: list[tuple[str, str, dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("name", "text", "fault", "expected"), LEGACY, ids=[c[0] for c in LEGACY])
-def test_legacy_hostile_numbers(stack: Stack, name: str, text: str, fault: dict[str, Any], expected: str) -> None:
+def test_legacy_hostile_numbers(
+    stack: Stack, name: str, text: str, fault: dict[str, Any], expected: str
+) -> None:
     stack.link("alice")
     stack.instagram.inject_faults(ATTEMPTS, **fault)
     stack.command(text, channel_id="C0HOSTILE")

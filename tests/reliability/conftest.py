@@ -34,6 +34,8 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     write(f"{'figure'.ljust(width)}  {'value':>15}  check")
     for name, value, ok in FIGURES.rows():
         write(f"{name.ljust(width)}  {value:>15}  {'ok' if ok else 'OFF'}")
+    for note in FIGURES.notes:
+        write(f"  {note}")
     for miss in FIGURES.misses:
         write(f"  off: {miss}")
 
@@ -57,7 +59,8 @@ class StackFactory:
         for running in self.started:
             try:
                 if not running.closed and not running.wait_idle(15):
-                    problems.append(f"{running.pending_jobs()} jobs still queued or running 15 s after the test")
+                    unfinished = running.pending_jobs()
+                    problems.append(f"{unfinished} jobs still queued or running 15 s after the test")
                 check_messages(running)
             except AssertionError as exc:
                 problems.append(str(exc))

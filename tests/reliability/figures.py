@@ -25,6 +25,7 @@ class Figures:
     bodies_checked: int = 0
     secrets_found: int = 0
     misses: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # measurements printed under the table (durations)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def attack(self, name: str, status: int) -> bool:
@@ -78,6 +79,11 @@ class Figures:
             self.secrets_found += leaks
             if leaks:
                 self.misses.append(f"{leaks} secret(s) found in responses or messages")
+
+    def note(self, line: str) -> None:
+        """A measurement to print under the table (e.g. how long the fuzz took)."""
+        with self._lock:
+            self.notes.append(line)
 
     def rows(self) -> list[tuple[str, str, bool]]:
         """(figure, value, ok) rows of the summary table."""

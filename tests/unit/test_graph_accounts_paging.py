@@ -48,7 +48,9 @@ class Server:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def backend(self) -> GraphInstagram:
-        config = ClientConfig("cid", "secret", self.base, f"{self.base}/dialog", f"{self.base}/token", "http://x/cb")
+        config = ClientConfig(
+            "cid", "secret", self.base, f"{self.base}/dialog", f"{self.base}/token", "http://x/cb"
+        )
         return GraphInstagram(config)
 
 
@@ -69,7 +71,10 @@ def serve() -> Iterator[Callable[[Page], Server]]:
 def _page(number: int, accounts: int, next_url: str | None, *, start: int = 0) -> dict[str, Any]:
     data: list[dict[str, Any]] = [{"id": f"p{number}-{i}", "name": "No IG"} for i in range(3)]
     data += [
-        {"id": f"p{number}-ig{i}", "instagram_business_account": {"id": f"{start + i}", "username": f"a{start + i}"}}
+        {
+            "id": f"p{number}-ig{i}",
+            "instagram_business_account": {"id": f"{start + i}", "username": f"a{start + i}"},
+        }
         for i in range(accounts)
     ]
     body: dict[str, Any] = {"data": data, "paging": {"cursors": {"after": f"c{number}"}}}
@@ -80,7 +85,9 @@ def _page(number: int, accounts: int, next_url: str | None, *, start: int = 0) -
 
 def test_every_page_is_read_with_igbots_own_token(serve: Callable[[Page], Server]) -> None:
     def answer(n: int, base: str) -> dict[str, Any]:
-        following = f"{base}/me/accounts?page={n + 1}&access_token=SOMEONE-ELSES&after=c{n}" if n < 3 else None
+        following = (
+            f"{base}/me/accounts?page={n + 1}&access_token=SOMEONE-ELSES&after=c{n}" if n < 3 else None
+        )
         return _page(n, 1, following, start=n)
 
     server = serve(answer)

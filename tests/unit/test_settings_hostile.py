@@ -19,7 +19,13 @@ BASE = {
     "INSTAGRAM_CLIENT_SECRET": "csecret",
     "TOKEN_ENCRYPTION_KEYS": KEY,
 }
-URL_NAMES = ("PUBLIC_URL", "SLACK_API_URL", "INSTAGRAM_API_URL", "INSTAGRAM_AUTHORIZE_URL", "INSTAGRAM_TOKEN_URL")
+URL_NAMES = (
+    "PUBLIC_URL",
+    "SLACK_API_URL",
+    "INSTAGRAM_API_URL",
+    "INSTAGRAM_AUTHORIZE_URL",
+    "INSTAGRAM_TOKEN_URL",
+)
 BAD_URLS = [
     "http://[::1",
     "https://a]b/",
@@ -57,7 +63,15 @@ def test_a_malformed_url_is_one_line_naming_the_setting(name: str, url: str) -> 
 
 @pytest.mark.parametrize(
     "url",
-    ["redis://[x", "redis://h:abc/0", "redis://h:99999", "redis://h/notadb", "rediss://[::1/0", "mysql://x", "x"],
+    [
+        "redis://[x",
+        "redis://h:abc/0",
+        "redis://h:99999",
+        "redis://h/notadb",
+        "rediss://[::1/0",
+        "mysql://x",
+        "x",
+    ],
 )
 def test_a_malformed_redis_url_is_one_line(url: str) -> None:
     problems = _problems(REDIS_URL=url)
@@ -71,13 +85,15 @@ def test_good_redis_urls_pass(url: str) -> None:
     assert Settings.from_env({**BASE, "REDIS_URL": url}).redis_url == url
 
 
-@pytest.mark.parametrize("value", ["²", "٣٠٠٠", "３０００", "0", "65536", "-1", "80.0", "1e3", "auto", "9" * 30])
+@pytest.mark.parametrize(
+    "value", ["²", "٣٠٠٠", "\uff13\uff10\uff10\uff10", "0", "65536", "-1", "80.0", "1e3", "auto", "9" * 30]
+)
 def test_port_is_an_ascii_number_in_range(value: str) -> None:
     problems = _problems(PORT=value)
     assert len(problems) == 1 and problems[0].startswith("PORT must be"), problems
 
 
-@pytest.mark.parametrize("value", ["auto", "²", "0", "-2", "1.5", "９", "9" * 30, "100000"])
+@pytest.mark.parametrize("value", ["auto", "²", "0", "-2", "1.5", "\uff19", "9" * 30, "100000"])
 def test_web_concurrency_is_validated_like_port(value: str) -> None:
     problems = _problems(WEB_CONCURRENCY=value)
     assert len(problems) == 1 and problems[0].startswith("WEB_CONCURRENCY must be"), problems

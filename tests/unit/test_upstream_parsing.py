@@ -135,9 +135,7 @@ def test_an_error_type_with_a_nonsense_code_is_still_decided_on_the_type() -> No
 def test_a_bad_estimated_time_to_regain_access_is_an_unknown_wait(raw: str) -> None:
     usage = '{"1784": [{"type": "instagram", "estimated_time_to_regain_access": ' + raw + "}]}"
     with pytest.raises(RateLimited) as info:
-        graph.body_or_error(
-            _graph_error(80002, **{"X-Business-Use-Case-Usage": usage, "X-App-Usage": raw})
-        )
+        graph.body_or_error(_graph_error(80002, **{"X-Business-Use-Case-Usage": usage, "X-App-Usage": raw}))
     expected = 17 if raw == '"17"' else graph.DEFAULT_WAIT_MINUTES
     assert info.value.retry_after_minutes == expected
 

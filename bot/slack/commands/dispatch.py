@@ -7,11 +7,10 @@ import secrets
 from collections.abc import Callable
 
 from bot.instagram.errors import (
+    LinkRejected,
     NotAllowed,
     NotFound,
-    PermissionMissing,
     RateLimited,
-    TokenInvalid,
     Unavailable,
     Unconfirmed,
 )
@@ -78,11 +77,9 @@ def report_failure(
         raise exc
     except StorageUnavailable:
         reply(replies.plain(replies.STORAGE_DOWN))
-    except (TokenInvalid, PermissionMissing) as failure:
-        reason = replies.EXPIRED if isinstance(failure, TokenInvalid) else replies.NEEDS_PERMISSION
-        try:
-            services.links.delete(invocation.team_id, invocation.user_id)
-            login.offer_login(invocation, services, reply, reason, resume=invocation.text or None)
+    except LinkRejected as failure:
+        try:  # compare-and-delete: a link the user made again meanwhile is kept
+            login.relink_after_rejection(failure, invocation, services, reply)
         except StorageUnavailable:
             reply(replies.plain(replies.STORAGE_DOWN))
     except RateLimited as failure:
