@@ -38,17 +38,24 @@ FOLLOW_TARGETS = ("dan_the_man", "bob")  # public accounts the bench users follo
 SCOPE = " ".join(SCOPES)
 
 
-def procfile_command(procfile: Path = ROOT / "Procfile") -> list[str]:
-    """The `web:` command of the Procfile, with `igbot` resolved to this venv's console script."""
+def procfile_command(procfile: Path = ROOT / "Procfile", process: str = "web") -> list[str]:
+    """A command of the Procfile (``web:`` or ``worker:``), with `igbot` resolved to this venv's script."""
     for line in procfile.read_text().splitlines():
         name, _, command = line.partition(":")
-        if name.strip() == "web":
+        if name.strip() == process:
             argv = shlex.split(command)
             if argv and argv[0] == "igbot":
                 script = Path(sys.executable).parent / "igbot"
                 argv[:1] = [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
             return argv
-    raise RuntimeError(f"no web: line in {procfile}")
+    raise RuntimeError(f"no {process}: line in {procfile}")
+
+
+def serve_command(*, web_only: bool = False) -> list[str]:
+    """`igbot serve` with the Procfile's web settings: the one-machine form (web tier + its worker
+    processes) unless ``web_only`` (the Procfile's scale-out ``web:`` itself, `--web-only`)."""
+    argv = [a for a in procfile_command() if a != "--web-only"]
+    return [*argv, "--web-only"] if web_only else argv
 
 
 def http_json(url: str, data: dict[str, Any] | None = None, timeout: float = 10.0) -> Any:
@@ -153,24 +160,35 @@ class World:
         """Per response URL (the part after ``/respond/``), when its posts arrived (monotonic s)."""
         return dict(http_json(f"{self.collector_url}/arrivals"))
 
-    def start_igbot(self, extra: list[str] | None = None, name: str = "igbot") -> Server:
-        """igbot exactly as the Procfile starts it (+ loopback bind and ``extra`` flags)."""
+    def start_igbot(
+        self, extra: list[str] | None = None, name: str = "igbot", *, web_only: bool = False
+    ) -> Server:
+        """`igbot serve` with the Procfile's web settings (+ loopback bind and ``extra`` flags): web
+        tier and worker processes on this machine, or only the web tier with ``web_only``."""
         port = free_port()
-        argv = [*procfile_command(), "--host", "127.0.0.1", *(extra or [])]
+        argv = [*serve_command(web_only=web_only), "--host", "127.0.0.1", *(extra or [])]
         child = self.procs.start(name, argv, env=self.env(port))
         wait_port(port, child.proc)
         return Server(name, child, port)
 
     def start_reference_tier(
-        self, name: str, *, processes: int = 1, threads: int = 16, nice: int = 10, db: int = 1
+        self,
+        name: str,
+        *,
+        processes: int = 1,
+        threads: int = 16,
+        nice: int = 10,
+        db: int = 1,
+        web: list[str] | None = None,
     ) -> Server:
         """igbot's web tier (`igbot serve --web-only`, as the Procfile starts it) with ``processes``
         minimal reference workers (`bench.refworker`) instead of `igbot worker`, all in one session
         (so ``nice`` ranks the workers below the web tier, as `igbot serve` does for its own). On its
         own Redis database ``db``, so that it can run next to an igbot with workers on database 0
-        without the two worker tiers taking each other's jobs (only commands that need no link)."""
+        without the two worker tiers taking each other's jobs (only commands that need no link).
+        ``web`` replaces the web tier's command (a `bench.variants` igbot, for diagnostics)."""
         port = free_port()
-        web = [*procfile_command(), "--host", "127.0.0.1", "--web-only"]
+        web = web or [*serve_command(web_only=True), "--host", "127.0.0.1"]
         worker = [sys.executable, "-m", "bench.refworker", "--threads", str(threads), "--nice", str(nice)]
         script = " & ".join(shlex.join(argv) for argv in [web, *[worker] * processes]) + " & wait"
         child = self.procs.start(name, ["sh", "-c", script], env=self.env(port, db))

@@ -6,9 +6,11 @@
 TARGET is one of:
 
 - ``igbot``: igbot itself, run by `bot.serve.serve` (web tier under gunicorn and, unless
-  ``--web-only``, its `igbot worker` processes at nice 10), with options the CLI does not expose
-  (worker class, GIL switch interval) for the tuning sweep; the main runs start igbot exactly as the
-  Procfile does;
+  ``--web-only``, its `igbot worker` processes at nice ``--worker-nice``, 10 as shipped), with options
+  the CLI does not expose for the tuning sweep and the worker-tier bench's diagnostics: worker class,
+  GIL switch interval, the workers' nice, and ``--queue-limit`` (the waiting jobs above which the web
+  tier answers "busy"; `bot.jobs.queue.DEFAULT_QUEUE_LIMIT` as shipped). The main runs start igbot
+  with the `igbot` command as the Procfile does;
 - ``bolt``: the bare-Bolt reference: a Bolt app whose ``/ig`` listener only calls ``ack()``, with the
   settings igbot gives Bolt (``process_before_response=True``, ``token_verification_enabled=False``,
   a WebClient on ``SLACK_API_URL``), served by Bolt's own WSGI adapter;
@@ -34,6 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot import logs
+from bot import serve as serve_module
 from bot.serve import ServeOptions, _Gunicorn, serve
 from bot.settings import Settings
 
@@ -101,6 +104,18 @@ class _Variant(_Gunicorn):  # type: ignore[misc]
         return self._loader(self._settings)
 
 
+def _igbot_with_queue_limit(limit: int) -> type:
+    """`bot.serve`'s gunicorn application, building the web tier with another busy limit."""
+
+    class _Limited(_Gunicorn):  # type: ignore[misc]
+        def load(self) -> Any:
+            from bot.app import build
+
+            return build(self._settings, queue_limit=limit).wsgi
+
+    return _Limited
+
+
 def main(argv: list[str] | None = None) -> int:
     defaults = ServeOptions()
     parser = argparse.ArgumentParser(prog="python -m bench.variants")
@@ -114,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-only", action="store_true", help="igbot: no worker tier")
     parser.add_argument("--worker-processes", type=int, default=defaults.worker_processes)
     parser.add_argument("--worker-threads", type=int, default=defaults.worker_threads)
+    parser.add_argument("--worker-nice", type=int, default=defaults.worker_nice)
+    parser.add_argument("--queue-limit", type=int, default=None, help="igbot: the busy limit")
     parser.add_argument("--switch-interval-ms", type=float, default=None, help="sys.setswitchinterval")
     args = parser.parse_args(argv)
     if args.switch_interval_ms is not None:
@@ -123,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     options = dataclasses.replace(
         defaults, host=args.host, workers=args.workers, threads=args.threads, worker_class=args.worker_class,
         web_only=args.web_only, worker_processes=args.worker_processes, worker_threads=args.worker_threads,
+        worker_nice=args.worker_nice,
     )  # fmt: skip
     if args.target == "igbot":
+        if args.queue_limit is not None:  # serve() runs the module's gunicorn class: give it ours
+            serve_module._Gunicorn = _igbot_with_queue_limit(args.queue_limit)
         serve(settings, options)
         return 0
     loaders: dict[str, Callable[[Settings], Any]] = {

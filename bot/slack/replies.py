@@ -50,10 +50,6 @@ RELINKED_MEANWHILE = (
     "Instagram refused igbot's previous connection, but you've connected again since, so igbot kept the "
     "new one. Please run the command again."
 )
-LINK_CHANGED = (
-    "Your Instagram connection changed while you were choosing, so nothing was picked. "
-    "Run `/ig me` to see which account igbot uses."
-)
 APP_FEATURE_MISSING = (
     "Instagram won't let this igbot app search hashtags: the app needs Meta's *{feature}* feature "
     "(App Review). Your connection is fine; please ask whoever runs igbot to enable it."

@@ -34,9 +34,10 @@ def _answer(stack: Stack, channel_id: str) -> str:
 
 
 LEGACY: list[tuple[str, str, dict[str, Any], str]] = [
-    ("retry-after-superscript", "popular 2", {"status": 429, "headers": {"Retry-After": "²"}}, LIMITED_UNKNOWN),
-    ("retry-after-date", "popular 2", {"status": 429, "headers": {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}},
+    ("retry-after-superscript", "popular 2", {"status": 429, "headers": {"Retry-After": "²"}},
      LIMITED_UNKNOWN),
+    ("retry-after-date", "popular 2",
+     {"status": 429, "headers": {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}}, LIMITED_UNKNOWN),
     ("retry-after-huge", "user bob", {"status": 429, "headers": {"Retry-After": "9" * 40}}, LIMITED_UNKNOWN),
     ("retry-after-negative", "user bob", {"status": 429, "headers": {"Retry-After": "-60"}}, LIMITED_UNKNOWN),
     ("ratelimit-headers-nan", "user bob",

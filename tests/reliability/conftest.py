@@ -8,7 +8,8 @@ the workers' log), and nothing the bot sent to Slack carries a secret.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -47,8 +48,13 @@ class StackFactory:
         self.redis_url = redis_url
         self.started: list[Stack] = []
         self.window = LogWindow()  # opened before the test body: the whole test is its window
+        self.expected: list[re.Pattern[str]] = []
 
-    def __call__(self, redis_url: str | None = None, **kw: Any) -> Stack:
+    def __call__(
+        self, redis_url: str | None = None, *, expect_errors: Iterable[re.Pattern[str]] = (), **kw: Any
+    ) -> Stack:
+        """A stack (``start_stack`` keywords); ``expect_errors``: log lines the test's faults cause."""
+        self.expected.extend(expect_errors)
         running = start_stack(redis_url or self.redis_url, **kw)
         self.window.watch(running)
         self.started.append(running)
@@ -66,10 +72,13 @@ class StackFactory:
                 problems.append(str(exc))
             finally:
                 running.close()  # the workers' last lines (a crash while stopping) are in the log now
-        errors = self.window.errors()
+        errors = self.window.errors(self.expected)
         if errors:
-            problems.append(f"errors logged during the test: {errors}\n{self.window.worker_log_text()}")
-        assert not problems, problems
+            listed = "\n  ".join(errors)
+            problems.append(
+                f"errors logged during the test:\n  {listed}\nworker log:\n{self.window.worker_log_text()}"
+            )
+        assert not problems, "\n".join(problems)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ faults, crash scans of the logs and small HTTP stand-ins (a failing response_url
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import urllib.parse
@@ -211,6 +212,14 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def pending_faults(stack: Stack) -> int:
+    """Faults of the Instagram sandbox still queued, read through its HTTP control (which answers the
+    count after adding one harmless pass-through, so that one is subtracted and consumes nothing)."""
+    control = f"{stack.servers[0].url}/__sandbox__/faults"
+    answer_ = requests.post(control, json={"count": 1, "status": None}, timeout=5).json()
+    return int(answer_["pending"]) - 1
+
+
 @dataclass
 class RawFault:
     """An answer the sandbox's own faults cannot give (no headers at all, Retry-After, a cut body)."""
@@ -261,6 +270,12 @@ class RawFaults:
 
 
 ERROR_MARKS = (" ERROR ", " CRITICAL ", "Traceback")
+# What a worker logs, by Dramatiq's design, when its Redis connection is cut (the consumer reconnects
+# by itself): expected in a test that kills Redis, an error anywhere else.
+REDIS_CONNECTION_LOST = re.compile(
+    r" CRITICAL dramatiq\.worker\.ConsumerThread\([\w.]+\): Consumer encountered a connection error: "
+    r"(Error \d+ connecting to|Error while reading from|Connection closed by server)[^\n]*$"
+)
 
 
 def error_lines(lines: Iterable[str]) -> list[str]:
@@ -288,14 +303,16 @@ class LogWindow:
         """Also scan ``stack``'s worker log, from its current end."""
         self._stacks.append((stack, len(stack.worker_errors())))
 
-    def errors(self) -> list[str]:
-        """``web: ...`` and ``worker: ...`` lines reporting an error since the window opened."""
+    def errors(self, expected: Iterable[re.Pattern[str]] = ()) -> list[str]:
+        """``web: ...`` and ``worker: ...`` lines reporting an error since the window opened, except
+        single lines (never a traceback) matching one of the ``expected`` patterns."""
         with log_capture._lock:
             local = log_capture.CAPTURE.lines[self._local_start :]
         found = [f"web: {line[:2000]}" for line in error_lines(local)]
         for stack, start in self._stacks:
             found += [f"worker: {line[:2000]}" for line in stack.worker_errors()[start:]]
-        return found
+        allowed = list(expected)
+        return [line for line in found if "\n" in line or not any(p.search(line) for p in allowed)]
 
     def worker_log_text(self, limit: int = 4000) -> str:
         """The end of every watched worker log (the traceback behind a ``worker:`` line)."""
@@ -361,6 +378,10 @@ class SilentServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/respond/hung"
+
+    def connections(self) -> int:
+        """Connections accepted (and held) so far."""
+        return len(self._held)
 
     def close(self) -> None:
         self._stop.set()

@@ -474,15 +474,12 @@ def test_follow_where_the_api_cannot_follow_or_find_still_offers_the_profile(
     assert instagram.called("set_following") == []
 
 
-def test_a_link_about_to_expire_warns_with_a_button_and_still_runs_the_command(
-    redis_client: redis.Redis,
-) -> None:
+def test_a_link_about_to_expire_runs_the_command_with_no_note(redis_client: redis.Redis) -> None:
+    # the warning is a direct message of its own, scheduled at link time (tests/workers/test_answers.py)
     services, replies = make_services(redis_client), Replies()
     link(services, expires_at=int(time.time()) + 3 * 86400 + 3600)
     follow.run_follow(Follow("bob"), invocation("follow bob"), services, replies)
-    warning, answer = replies
-    assert "expires in 3 days" in warning["text"]
-    assert_login_prompt(warning, redis_client, resume=None)
+    (answer,) = replies
     assert "You now follow @bob" in answer["text"]
 
 

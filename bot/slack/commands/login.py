@@ -75,10 +75,7 @@ def require_link(invocation: Invocation, services: Services, reply: Reply, comma
     if not link.ig_user_id:
         offer_pick(link, services, reply, invocation.text)
         return None
-    days = days_left(link)
-    if days is not None:
-        offer_login(invocation, services, reply, replies.expiring(days), resume=None)
-    return link
+    return link  # a token close to expiry is a direct message of its own (bot.jobs.reminders), not a note
 
 
 def relink_after_rejection(
