@@ -57,10 +57,15 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from bot.dev import run_dev
+    from bot.dev import DevApiError, dev_api, run_dev
 
+    try:
+        api = dev_api(args.api, os.environ)
+    except DevApiError as exc:
+        print(f"igbot dev: {exc}", file=sys.stderr)
+        return 2
     logs.configure()
-    return run_dev(port=args.port, host=args.host)
+    return run_dev(port=args.port, host=args.host, api=api)
 
 
 def _sandbox(args: argparse.Namespace, rest: list[str]) -> int:
@@ -126,6 +131,13 @@ def parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="run the whole stack on loopback (Redis, sandboxes, bot, workers)")
     dev.add_argument("--port", type=int, default=3000, help="the bot's port; the console prints its own")
     dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument(
+        "--api",
+        default=None,
+        metavar="legacy|graph",
+        help="the Instagram API the bot uses against the sandbox: legacy (API v1) or graph (today's Graph "
+        "API with Facebook Login); default INSTAGRAM_API or legacy. Each keeps its own links",
+    )
     sandbox = sub.add_parser("sandbox", help="run one stand-in alone", add_help=False)
     sandbox.add_argument("which", choices=["instagram", "slack"])
     return root

@@ -4,6 +4,13 @@ Starts the embedded Redis (data kept in IGBOT_DATA_DIR, so links survive a resta
 Instagram, the Slack stand-in with its console, the bot built exactly as `igbot serve` builds it, and
 one `igbot worker` process.
 Generated secrets (signing secret, bot token, encryption key) are kept in the data dir too.
+
+``api`` chooses the backend the bot uses (`INSTAGRAM_API`): ``legacy`` (API v1, the default) or
+``graph`` (today's Graph API with Facebook Login). The sandbox Instagram serves both at once; the bot
+is wired to one. Each mode keeps its own links: legacy's Redis data stays directly in the data dir
+(where it always was, so upgrading keeps existing links), graph's is in ``data_dir/graph``. A link
+made against one API is no use to the other (a v1 token means nothing to the Graph API, and the
+graph backend would drop it as revoked), so sharing one Redis would lose links on every switch.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import os
 import secrets
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -35,6 +42,51 @@ SANDBOX_CLIENT_ID = "sandbox-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 (the sandbox's published test secret)
 INSTAGRAM_PORT = 8700
 SLACK_PORT = 8800
+APIS = ("legacy", "graph")
+API_LABELS = {"legacy": "API v1", "graph": "Graph API"}
+GRAPH_DATA = "graph"  # graph mode's Redis data: data_dir/graph (legacy's stays in data_dir itself)
+
+
+class DevApiError(ValueError):
+    """`--api` / `INSTAGRAM_API` is neither legacy nor graph; the message is one line for the user."""
+
+
+def dev_api(option: str | None, env: Mapping[str, str]) -> str:
+    """The API `igbot dev` plays: ``--api`` when given, else `INSTAGRAM_API`, else legacy.
+
+    Raises:
+        DevApiError: the chosen value is not one of `APIS`.
+    """
+    if option is not None:
+        source, value = "--api", option
+    else:
+        source, value = "INSTAGRAM_API", env.get("INSTAGRAM_API", "")
+    api = value.strip().lower() or "legacy"
+    if api not in APIS:
+        raise DevApiError(f"{source} must be legacy or graph, not {value!r}")
+    return api
+
+
+def redis_dir(data_dir: Path, api: str) -> Path:
+    """Where the embedded Redis of ``api`` keeps its data: legacy's in ``data_dir``, graph's below it."""
+    return data_dir if api == "legacy" else data_dir / GRAPH_DATA
+
+
+def sandbox_urls(ig_url: str, api: str) -> dict[str, str]:
+    """The bot's Instagram settings for the sandbox at ``ig_url``, for its v1 or its Graph API paths."""
+    if api == "graph":
+        return {
+            "INSTAGRAM_API": "graph",
+            "INSTAGRAM_API_URL": f"{ig_url}/graph/v25.0",
+            "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/facebook/v25.0/dialog/oauth",
+            "INSTAGRAM_TOKEN_URL": f"{ig_url}/graph/v25.0/oauth/access_token",
+        }
+    return {
+        "INSTAGRAM_API": "legacy",
+        "INSTAGRAM_API_URL": f"{ig_url}/v1",
+        "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
+        "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
+    }
 
 
 class DevSecretsError(Exception):
@@ -132,6 +184,7 @@ def start_dev(
     data_dir: Path | None = None,
     instagram_port: int = INSTAGRAM_PORT,
     slack_port: int = SLACK_PORT,
+    api: str = "legacy",
 ) -> tuple[DevStack, dict[str, str]]:
     """Start every component; returns the stack and the URL of each part.
 
@@ -139,17 +192,23 @@ def start_dev(
         host: interface for every server (loopback by default).
         port: the bot's port (its PUBLIC_URL); 0 picks a free one. A taken port is an error.
         data_dir: Redis data and the generated secrets; default ``IGBOT_DATA_DIR`` or ``./.igbot``.
+            The secrets are shared by both modes; Redis data is per mode (`redis_dir`).
         instagram_port, slack_port: preferred ports of the stand-ins; when taken (or 0), any free port.
+        api: ``legacy`` or ``graph``: which of the sandbox's APIs the bot uses.
 
     Raises:
         OSError: the bot's port is taken. EmbeddedRedisError: redis-server did not start.
     """
     from bot.sandboxes.instagram import InstagramSandbox
     from bot.sandboxes.slack import SlackSandbox
+    from bot.sandboxes.slack.console import set_console_hints
 
-    data_dir = (data_dir or Path(os.environ.get("IGBOT_DATA_DIR", ".igbot"))).resolve()
+    if api not in APIS:
+        raise DevApiError(f"api must be legacy or graph, not {api!r}")
+    data_dir = (data_dir or Path(os.environ.get("IGBOT_DATA_DIR") or ".igbot")).resolve()
     generated = dev_secrets(data_dir)
-    stack = DevStack(redis=EmbeddedRedis(data_dir))
+    links_dir = redis_dir(data_dir, api)
+    stack = DevStack(redis=EmbeddedRedis(links_dir))
     try:
         late = _LateApp()
         stack.bot = start_server(late, host=host, port=port, name="igbot")
@@ -163,6 +222,7 @@ def start_dev(
             bot_token=generated["SLACK_BOT_TOKEN"],
             bot_url=f"{bot_url}/slack/events",
         )
+        set_console_hints(stack.slack.app, api)
         stack.servers.append(_start_preferred(stack.slack.start, host, slack_port))
         slack_url = stack.servers[-1].url
         settings = Settings.from_env(
@@ -171,11 +231,10 @@ def start_dev(
                 "SLACK_API_URL": f"{slack_url}/api/",
                 "INSTAGRAM_CLIENT_ID": SANDBOX_CLIENT_ID,
                 "INSTAGRAM_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
-                "INSTAGRAM_API_URL": f"{ig_url}/v1",
-                "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
-                "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
+                **sandbox_urls(ig_url, api),
                 "PUBLIC_URL": bot_url,
                 "REDIS_URL": redis_url,
+                "IGBOT_DATA_DIR": str(links_dir),
                 "PORT": str(stack.bot.port),
             }
         )
@@ -185,9 +244,14 @@ def start_dev(
     except BaseException:
         stack.stop()
         raise
+    if api == "legacy":
+        where = f"data in {links_dir}; {API_LABELS[api]} links"
+    else:
+        where = f"data in {links_dir}; {API_LABELS[api]} links, apart from API v1's in {data_dir}"
     urls = {
-        "redis": f"{redis_url} (data in {data_dir})",
+        "redis": f"{redis_url} ({where})",
         "instagram": ig_url,
+        "api": API_LABELS[api],
         "slack": slack_url,
         "bot": bot_url,
         "workers": f"{len(stack.workers.pids)} process (igbot worker, 8 threads)",
@@ -196,7 +260,9 @@ def start_dev(
     return stack, urls
 
 
-def run_dev(*, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None = None) -> int:
+def run_dev(
+    *, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None = None, api: str = "legacy"
+) -> int:
     """Start the stack, print where everything is, and run until Ctrl-C (or SIGTERM)."""
     stop = threading.Event()
 
@@ -206,15 +272,15 @@ def run_dev(*, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None 
     signal.signal(signal.SIGINT, on_signal)  # installed first: a Ctrl-C during start still stops cleanly
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        stack, urls = start_dev(host=host, port=port, data_dir=data_dir)
+        stack, urls = start_dev(host=host, port=port, data_dir=data_dir, api=api)
     except OSError as exc:
         print(f"igbot dev: cannot listen on {host}:{port} ({exc.strerror or exc}); try --port", flush=True)
         return 1
-    except (EmbeddedRedisError, DevSecretsError, SettingsError) as exc:
+    except (EmbeddedRedisError, DevSecretsError, DevApiError, SettingsError) as exc:
         print(f"igbot dev: {exc}", flush=True)
         return 1
     print(f"igbot dev: redis      {urls['redis']}", flush=True)
-    print(f"igbot dev: instagram  {urls['instagram']} (sandbox)", flush=True)
+    print(f"igbot dev: instagram  {urls['instagram']} (sandbox, {urls['api']})", flush=True)
     print(f"igbot dev: slack      {urls['slack']} (stand-in)", flush=True)
     print(f"igbot dev: bot        {urls['bot']}", flush=True)
     print(f"igbot dev: workers    {urls['workers']}", flush=True)

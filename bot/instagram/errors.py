@@ -79,3 +79,7 @@ class NotAllowed(InstagramError):
 
 class ExchangeRejected(InstagramError):
     """The authorization code was refused (used, expired, or a redirect URI mismatch)."""
+
+
+class ScopeDeclined(ExchangeRejected):
+    """The token was granted with fewer permissions than igbot asked for (oauthlib's "Scope has changed")."""

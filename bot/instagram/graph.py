@@ -26,6 +26,7 @@ from bot.instagram.errors import (
     InstagramError,
     LinkRejected,
     NotFound,
+    ScopeDeclined,
     Unavailable,
 )
 from bot.instagram.models import (
@@ -101,6 +102,8 @@ class GraphInstagram:
             )
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None
+        except Warning:  # oauthlib: the granted scope differs from the one asked for
+            raise ScopeDeclined("fewer permissions granted than asked for") from None
         except (OAuth2Error, ValueError, TypeError, OverflowError, RecursionError) as exc:
             # oauthlib computes int(expires_in) itself: "²", Infinity or a list end up here
             raise ExchangeRejected(f"token answer not understood ({type(exc).__name__})") from None

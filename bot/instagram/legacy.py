@@ -19,7 +19,14 @@ from requests_oauthlib.compliance_fixes import instagram_compliance_fix
 
 from bot.instagram import legacy_parsing as parse
 from bot.instagram.config import ClientConfig, Pool
-from bot.instagram.errors import ExchangeRejected, LinkRejected, NotFound, Unavailable, Unconfirmed
+from bot.instagram.errors import (
+    ExchangeRejected,
+    LinkRejected,
+    NotFound,
+    ScopeDeclined,
+    Unavailable,
+    Unconfirmed,
+)
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -91,7 +98,9 @@ class LegacyInstagram:
             )
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None
-        except (OAuth2Error, ValueError) as exc:
+        except Warning:  # oauthlib: the granted scope differs from the one asked for
+            raise ScopeDeclined("fewer permissions granted than asked for") from None
+        except (OAuth2Error, ValueError, TypeError, OverflowError, RecursionError) as exc:
             raise ExchangeRejected(f"token answer not understood ({type(exc).__name__})") from None
         user = token.get("user") or {}
         if not token.get("access_token") or not isinstance(user, dict) or not user.get("id"):

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from bot.instagram.errors import ExchangeRejected, InstagramError
+from bot.instagram.errors import ExchangeRejected, InstagramError, ScopeDeclined
 from bot.instagram.models import Account, Authorization
 from bot.linking.outcomes import NO_ACCOUNT, Outcome
 from bot.services import Services
@@ -83,6 +83,10 @@ def _approved(state: str, params: Mapping[str, str], pending: PendingLink, servi
         )
     try:
         authorization = services.instagram.exchange_code(code)
+    except ScopeDeclined:
+        why = "Instagram granted igbot fewer permissions than it needs, so nothing was stored."
+        again = "Go back to Slack, run /ig login and approve every permission igbot asks for."
+        return render(400, "Instagram account not linked", why, again, ok=False, back_url=back)
     except ExchangeRejected as exc:
         log.info("code exchange rejected: %s", exc)
         why = "It may have been used already. Nothing was stored."

@@ -5,9 +5,19 @@ JSON controls: it sends slash commands with `POST /__sandbox__/command` (signed 
 `SlackSandbox.send_command`), clicks buttons with `POST /__sandbox__/click`, and polls
 `/__sandbox__/messages?since=` and `/__sandbox__/commands?since=` for what to show.
 `/app_redirect?team=&channel=` (where the bot's callback page sends people back) opens it on that channel.
+`/console/info` also carries the hints under the message box, per API (hints.py, `set_console_hints`).
 """
 
+from bot.sandboxes.slack.console.hints import HINTS, hints_of, set_console_hints
 from bot.sandboxes.slack.console.log import ConsoleEntry, ConsoleLog, failure_text
 from bot.sandboxes.slack.console.routes import console_blueprint
 
-__all__ = ["ConsoleEntry", "ConsoleLog", "console_blueprint", "failure_text"]
+__all__ = [
+    "HINTS",
+    "ConsoleEntry",
+    "ConsoleLog",
+    "console_blueprint",
+    "failure_text",
+    "hints_of",
+    "set_console_hints",
+]

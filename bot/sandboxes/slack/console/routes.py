@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, redirect, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_file
 from werkzeug.wrappers import Response as BaseResponse
+
+from bot.sandboxes.slack.console.hints import hints_of
 
 if TYPE_CHECKING:
     from bot.sandboxes.slack.sandbox import SlackSandbox
@@ -44,7 +46,14 @@ def console_blueprint(sandbox: SlackSandbox) -> Blueprint:
 
     @bp.get("/console/info")
     def info() -> Response:
-        return _secure(jsonify(instance=instance, base_url=sandbox.base_url, bot_url=sandbox.bot_url))
+        return _secure(
+            jsonify(
+                instance=instance,
+                base_url=sandbox.base_url,
+                bot_url=sandbox.bot_url,
+                hints=hints_of(current_app),
+            )
+        )
 
     @bp.get("/app_redirect")
     def app_redirect() -> BaseResponse:

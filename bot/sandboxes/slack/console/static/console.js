@@ -825,10 +825,37 @@
     });
   }
 
+  // ---------- hints under the message box (per API the bot plays: `igbot dev --api`) ----------
+
+  function renderHints(hints) {
+    if (!hints || !Array.isArray(hints.commands)) return; // an older stand-in: keep the page's own hints
+    const box = $("composer-hint");
+    box.dataset.api = String(hints.api || "");
+    const line = el("div", "hint-commands");
+    line.append(el("span", "hint-label", "Try "));
+    hints.commands.forEach((hint, index) => {
+      if (index) line.append(", ");
+      const code = el("code", "hint-command", hint.command);
+      code.title = `${hint.note}: click to put it in the message box`;
+      code.addEventListener("click", () => {
+        const input = $("message-input");
+        input.value = hint.command;
+        input.focus();
+      });
+      line.append(code);
+      if (hint.note) line.append(el("span", "hint-note", ` (${hint.note})`));
+    });
+    line.append(".");
+    box.replaceChildren(line, el("div", "hint-accounts", hints.accounts));
+    $("instagram-api").textContent = `Instagram: ${hints.label}`;
+  }
+
   async function boot() {
     try {
       await loadWorkspace();
-      state.instance = (await getJSON("/console/info")).instance;
+      const info = await getJSON("/console/info");
+      state.instance = info.instance;
+      renderHints(info.hints);
     } catch (error) {
       setConnection(false);
       setTimeout(boot, 2000);
