@@ -14,9 +14,14 @@ from tests.dev.test_dev_process import free_port
 
 @pytest.mark.parametrize(
     "content",
-    ["{not json", "[]", '{"SLACK_SIGNING_SECRET": 1}', '{"SLACK_SIGNING_SECRET": "a", "SLACK_BOT_TOKEN": "b"}',
-     '{"SLACK_SIGNING_SECRET": "a", "SLACK_BOT_TOKEN": "xoxb-1", "TOKEN_ENCRYPTION_KEYS": "not-a-key"}'],
-)  # fmt: skip
+    [
+        "{not json",
+        "[]",
+        '{"SLACK_SIGNING_SECRET": 1}',
+        '{"SLACK_SIGNING_SECRET": "a", "SLACK_BOT_TOKEN": "b"}',
+        '{"SLACK_SIGNING_SECRET": "a", "SLACK_BOT_TOKEN": "xoxb-1", "TOKEN_ENCRYPTION_KEYS": "not-a-key"}',
+    ],
+)
 def test_a_damaged_secrets_file_is_one_line(tmp_path: Path, content: str) -> None:
     data = tmp_path / "data"
     data.mkdir()

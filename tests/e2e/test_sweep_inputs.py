@@ -15,7 +15,7 @@ CRASHED = [
     "[/",
     "a]/",
     "<[/|x>",
-    "＠/",
+    "＠/",  # noqa: RUF001 (the full-width at sign is the point)
     "℀/",
     "﹖/",
     "instagram.com℀/x",
