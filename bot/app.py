@@ -31,6 +31,7 @@ from bot.settings import Settings
 from bot.slack.listeners import register_listeners
 from bot.storage.connection import connect, connect_fast
 from bot.storage.crypto import TokenCipher
+from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.links import LinkStore
 from bot.storage.reminders import ReminderSchedule
@@ -137,6 +138,10 @@ def build_tier(
         jobs=JobQueue(actors, client, limit=queue_limit, depth_max_age=depth_max_age),
         slack_web_url=settings.slack_web_url,
         storage_ok=links.ping,
+        feeds=FeedStore(client),
+        slack_api=slack_web_client(settings),
+        webhook_url=settings.webhook_url,
+        webhook_verify_token=settings.webhook_verify_token,
     )
     return Tier(settings, services, client, broker, actors, holder)
 
@@ -177,7 +182,12 @@ def build(
     )
     register_listeners(bolt, tier.services)
     web = create_web_app(
-        bolt, tier.services, signing_secret=settings.slack_signing_secret, replay_store=tier.redis
+        bolt,
+        tier.services,
+        signing_secret=settings.slack_signing_secret,
+        replay_store=tier.redis,
+        instagram_secret=settings.instagram_client_secret,
+        hooks=tier.redis,
     )
     return Igbot(tier, web, bolt)
 
@@ -185,7 +195,5 @@ def build(
 def build_worker(settings: Settings, *, instagram: InstagramBackend | None = None) -> Tier:
     """The worker tier of one process: the actors' bodies get their context here."""
     tier = build_tier(settings, instagram=instagram, role="worker")
-    tier.holder.context = JobContext(
-        services=tier.services, redis=tier.redis, slack=slack_web_client(settings)
-    )
+    tier.holder.context = JobContext(services=tier.services, redis=tier.redis, slack=tier.services.slack_api)
     return tier

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slack_sdk import WebClient
+
 from bot.instagram.backend import InstagramBackend
+from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.links import LinkStore
 from bot.storage.reminders import ReminderSchedule
@@ -29,6 +32,10 @@ class Services:
         jobs: the job queue (the web tier enqueues; workers run).
         slack_web_url: where a browser goes back to Slack after linking.
         storage_ok: health probe of the storage.
+        feeds: channel feeds.
+        slack_api: the Slack Web API with the bot token (feeds post with it).
+        webhook_url: where Instagram pushes (`PUBLIC_URL/instagram/webhook`).
+        webhook_verify_token: the handshake's verify token; None when feeds that Instagram pushes are off.
     """
 
     links: LinkStore
@@ -39,3 +46,7 @@ class Services:
     jobs: JobQueue
     slack_web_url: str
     storage_ok: Callable[[], bool]
+    feeds: FeedStore
+    slack_api: WebClient
+    webhook_url: str = ""
+    webhook_verify_token: str | None = None

@@ -26,6 +26,7 @@ GRAPH_DEFAULTS = {
 }
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 CALLBACK_PATH = "/instagram/callback"
+WEBHOOK_PATH = "/instagram/webhook"
 MAX_WEB_CONCURRENCY = 1024
 _parse_redis_url: Callable[[str], object] = parse_url  # what redis-py itself makes of REDIS_URL
 
@@ -72,6 +73,12 @@ class Settings:
     data_dir: Path = Path(".igbot")
     port: int = 3000
     web_concurrency: int | None = None
+    webhook_verify_token: str | None = field(default=None, repr=False)
+
+    @property
+    def webhook_url(self) -> str:
+        """Where Instagram sends webhooks and real-time notifications."""
+        return self.public_url + WEBHOOK_PATH
 
     @property
     def redirect_uri(self) -> str:
@@ -179,6 +186,7 @@ class Settings:
             token_encryption_keys=keys,
             port=port or 3000,
             web_concurrency=web_concurrency,
+            webhook_verify_token=get("INSTAGRAM_WEBHOOK_VERIFY_TOKEN"),
         )
 
 

@@ -10,6 +10,7 @@ from bot.instagram.models import (
     Authorization,
     Capability,
     Credentials,
+    FeedSource,
     FollowResult,
     HashtagLimit,
     Media,
@@ -67,6 +68,26 @@ class InstagramBackend(Protocol):
     def searched_hashtags(self, creds: Credentials) -> list[str]:
         """Ids of the hashtags counting against ``hashtag_limit`` now, as Instagram itself lists them
         (searches made outside igbot included); [] on backends without a limit."""
+        ...
+
+    feed_kinds: frozenset[str]  # which `/ig subscribe` targets work: me, user, tag, place, near
+
+    def resolve_feed(
+        self, creds: Credentials, kind: str, value: str, *, counted: Callable[[str], None] | None = None
+    ) -> FeedSource:
+        """What a feed of ``kind``/``value`` follows; ``counted`` gets a searched hashtag's id."""
+        ...
+
+    def start_push(self, source: FeedSource, callback_url: str, verify_token: str) -> tuple[str, str]:
+        """Ask Instagram to notify ``callback_url`` of new posts; returns (subscription id, object id)."""
+        ...
+
+    def stop_push(self, subscription_id: str) -> None:
+        """Cancel what `start_push` made."""
+        ...
+
+    def feed_media(self, creds: Credentials, source: FeedSource, count: int) -> list[Media]:
+        """The newest ``count`` posts of ``source`` (newest first)."""
         ...
 
     def recent(self, creds: Credentials, count: int) -> list[Media]:

@@ -29,6 +29,7 @@ from bot.instagram.errors import (
     ScopeDeclined,
     Unavailable,
 )
+from bot.instagram.graph_feeds import GraphFeeds
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -54,7 +55,7 @@ SEARCHED_PAGES = 3  # recently_searched_hashtags: 30 per page, and at most 30 co
 LONGEST_TOKEN_LIFE = 10 * 365 * 86400  # an expires_in beyond this (or <= 0) is nonsense: unknown
 
 
-class GraphInstagram:
+class GraphInstagram(GraphFeeds):
     """The Graph API backend (Facebook Login variant).
 
     Args:
@@ -63,7 +64,13 @@ class GraphInstagram:
     """
 
     capabilities = frozenset(
-        {Capability.PROFILE, Capability.POPULAR_BY_TAG, Capability.RECENT, Capability.ACCOUNT_DETAILS}
+        {
+            Capability.PROFILE,
+            Capability.POPULAR_BY_TAG,
+            Capability.RECENT,
+            Capability.ACCOUNT_DETAILS,
+            Capability.FEEDS,
+        }
     )
     hashtag_limit: HashtagLimit | None = HashtagLimit(tags=30, days=7)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -182,7 +183,18 @@ def media(node: dict[str, Any], author: str = "") -> Media | None:
         caption=_text(node.get("caption")),
         likes=_int(node.get("like_count")) or 0,
         is_video=is_video,
+        posted_at=_timestamp(node.get("timestamp")),
     )
+
+
+def _timestamp(value: object) -> int:
+    """Graph's ``2026-11-30T10:00:00+0000`` as seconds since the epoch; 0 for anything else."""
+    if not isinstance(value, str) or len(value) > 40:
+        return 0
+    try:
+        return int(datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").timestamp())
+    except (ValueError, OverflowError):
+        return 0
 
 
 def media_list(body: dict[str, Any], count: int, author: str = "") -> list[Media]:

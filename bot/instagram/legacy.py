@@ -27,6 +27,7 @@ from bot.instagram.errors import (
     Unavailable,
     Unconfirmed,
 )
+from bot.instagram.legacy_feeds import LegacyFeeds
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 SCOPES = ("basic", "relationships", "public_content")
 
 
-class LegacyInstagram:
+class LegacyInstagram(LegacyFeeds):
     """The API v1 backend.
 
     Args:
@@ -58,6 +59,8 @@ class LegacyInstagram:
             Capability.POPULAR_WITHOUT_LINK,
             Capability.POPULAR_BY_TAG,
             Capability.RECENT,
+            Capability.FEEDS,
+            Capability.PLACE_FEEDS,
         }
     )
     hashtag_limit: HashtagLimit | None = None

@@ -19,6 +19,8 @@ class Capability(Enum):
     POPULAR_BY_TAG = "popular_by_tag"  # popular posts for a hashtag
     RECENT = "recent"  # the linked account's own latest posts
     ACCOUNT_DETAILS = "account_details"  # live details (followers, posts) of the linked account
+    FEEDS = "feeds"  # channel feeds of accounts and hashtags (`/ig subscribe`)
+    PLACE_FEEDS = "place_feeds"  # ... and of places and areas
 
 
 class FollowStatus(Enum):
@@ -56,6 +58,7 @@ class Media:
     caption: str = ""
     likes: int = 0
     is_video: bool = False
+    posted_at: int = 0  # seconds since the epoch; 0 when unknown
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,19 @@ class HashtagLimit:
 
     tags: int
     days: int
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """What a feed follows, as Instagram names it. ``key`` (``user:{id}``, ``tag:{name}``,
+    ``location:{id}``, ``geography:{lat},{lng},{radius}``) is shared by every channel following it;
+    ``name`` is what the backend reads it by (a username, a tag, a location id, ``lat,lng,radius``)."""
+
+    key: str
+    label: str
+    name: str
+    push: bool  # Instagram tells igbot about new posts (a real-time subscription); else igbot polls
+    hashtag_id: str = ""
 
 
 @dataclass(frozen=True)

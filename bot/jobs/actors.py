@@ -16,7 +16,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from bot.instagram.models import Account
-from bot.jobs import reminders
+from bot.jobs import feeds, reminders
 from bot.jobs.broker import BACKGROUND, INTERACTIVE, RESPONSE_URL_LIFETIME_MS
 from bot.jobs.context import JobContext, final_attempt, retry_later
 from bot.linking.outcomes import Outcome, choose_account, deliver
@@ -49,6 +49,7 @@ class Actors:
     finish_link: dramatiq.Actor[..., None]
     pick_account: dramatiq.Actor[..., None]
     remind: dramatiq.Actor[..., None]
+    deliver_feed: dramatiq.Actor[..., None]
 
 
 def _guarded(what: str, work: Callable[[], None]) -> None:
@@ -106,6 +107,10 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         context = holder.get()
         _guarded("reminder", lambda: reminders.remind(context, team_id, user_id, kind, expires_at))
 
+    def deliver_feed(target: str) -> None:
+        context = holder.get()
+        _guarded("feed", lambda: feeds.deliver(context, target))
+
     def interactive(name: str) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
         return dramatiq.actor(
             actor_name=name, queue_name=INTERACTIVE, broker=broker, max_age=RESPONSE_URL_LIFETIME_MS
@@ -116,4 +121,7 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         finish_link=interactive("finish_link")(finish_link),
         pick_account=interactive("pick_account")(pick_account),
         remind=dramatiq.actor(actor_name="remind", queue_name=BACKGROUND, broker=broker)(remind),
+        deliver_feed=dramatiq.actor(actor_name="deliver_feed", queue_name=BACKGROUND, broker=broker)(
+            deliver_feed
+        ),
     )

@@ -124,6 +124,17 @@ class JobQueue:
         except (redis.RedisError, OSError) as exc:
             raise StorageUnavailable(type(exc).__name__) from exc
 
+    def deliver_feed(self, target: str) -> None:
+        """Queue reading ``target``'s new posts (after Instagram pushed a notification).
+
+        Raises:
+            StorageUnavailable: Redis did not take it.
+        """
+        try:
+            self._actors.deliver_feed.send(target)
+        except (redis.RedisError, OSError) as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+
     def health(self) -> QueueHealth:
         """Queue depth and worker heartbeats.
 

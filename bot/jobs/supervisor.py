@@ -45,6 +45,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     }
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
+    if settings.webhook_verify_token:
+        env["INSTAGRAM_WEBHOOK_VERIFY_TOKEN"] = settings.webhook_verify_token
     if settings.slack_app_token:
         env["SLACK_APP_TOKEN"] = settings.slack_app_token
     return env

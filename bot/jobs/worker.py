@@ -43,6 +43,8 @@ def _schedule_due(tier: Tier) -> None:
     for due in tier.services.reminders.due():
         tier.actors.remind.send(due.team_id, due.user_id, due.kind, 0)
         tier.services.reminders.done(due)
+    for target in tier.services.feeds.take_due_polls():  # each moved ahead: no other worker takes it
+        tier.actors.deliver_feed.send(target)
 
 
 def run_worker(

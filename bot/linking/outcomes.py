@@ -60,8 +60,13 @@ def deliver(
 def connected(
     invocation: Invocation, ig_username: str, services: Services, reply: Reply, *, final_attempt: bool
 ) -> None:
-    """Name both sides of the new link, then finish the waiting command."""
-    reply(blocks.connected(invocation.user_id, ig_username, invocation.text or None))
+    """Name both sides of the new link (and resume the feeds that waited for it), then finish the
+    waiting command."""
+    reply(
+        _with_resumed(
+            blocks.connected(invocation.user_id, ig_username, invocation.text or None), invocation, services
+        )
+    )
     if invocation.text:
         dispatch.run(parse(invocation.text), invocation, services, reply, final_attempt=final_attempt)
 
@@ -95,6 +100,23 @@ def choose_account(
         dispatch.report_failure(exc, invocation, services, reply)
         return
     answer = blocks.connected(invocation.user_id, account.username, invocation.text or None)
-    reply({**answer, "replace_original": True})
+    reply({**_with_resumed(answer, invocation, services), "replace_original": True})
     if invocation.text:
         dispatch.run(parse(invocation.text), invocation, services, reply, final_attempt=final_attempt)
+
+
+def _with_resumed(answer: blocks.Message, invocation: Invocation, services: Services) -> blocks.Message:
+    """Resume the person's feeds paused for want of a link, and say so in ``answer``."""
+    waiting = [
+        f for f in services.feeds.owned_by(invocation.team_id, invocation.user_id) if f.paused == "link"
+    ]
+    for feed in waiting:
+        services.feeds.resume(feed)
+    if not waiting:
+        return answer
+    text = (
+        f"{answer['text']} Your paused feeds run again: "
+        + ", ".join(blocks.escape(f.label) for f in waiting[:10])
+        + "."
+    )
+    return replies.plain(text)

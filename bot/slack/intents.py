@@ -17,6 +17,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bot.slack.feed_grammar import FeedTarget, Subscribe, Subscriptions, Unsubscribe, parse_target
+
 MAX_POPULAR = 10
 DEFAULT_POPULAR = 5
 USERNAME_RE = re.compile(r"[A-Za-z0-9._]{1,30}")
@@ -107,7 +109,22 @@ class Profile:
     username: str
 
 
-Intent = Help | Usage | Login | Logout | Me | Follow | Unfollow | Popular | Recent | Profile
+Intent = (
+    Help
+    | Usage
+    | Login
+    | Logout
+    | Me
+    | Follow
+    | Unfollow
+    | Popular
+    | Recent
+    | Profile
+    | Subscribe
+    | Unsubscribe
+    | Subscriptions
+)
+__all__ = ["FeedTarget", "Intent", "Subscribe", "Subscriptions", "Unsubscribe", "parse"]
 
 ALIASES = {
     "help": "help",
@@ -125,6 +142,10 @@ ALIASES = {
     "popular": "popular",
     "recent": "recent",
     "user": "user",
+    "subscribe": "subscribe",
+    "unsubscribe": "unsubscribe",
+    "subscriptions": "subscriptions",
+    "feeds": "subscriptions",
 }
 
 USAGE = {
@@ -188,6 +209,15 @@ def parse(text: str) -> Intent:
         return simple[name]
     if name == "popular":
         return _popular(args)
+    if name == "subscriptions":
+        return Subscriptions() if not args else Usage("`/ig subscriptions` takes no arguments.")
+    if name in ("subscribe", "unsubscribe"):
+        target = parse_target(args, normalize_username)
+        if isinstance(target, str):
+            return Usage(
+                target if name == "subscribe" else target.replace("/ig subscribe", "/ig unsubscribe")
+            )
+        return Subscribe(target) if name == "subscribe" else Unsubscribe(target)
     if name == "recent":
         count = _count(args[0]) if len(args) == 1 else (DEFAULT_POPULAR if not args else None)
         return Recent(count) if count is not None else Usage(USAGE["recent"])

@@ -18,6 +18,17 @@ HELP_LINES = (
     ),
     (Capability.POPULAR_BY_TAG, "`/ig popular #hashtag [count]`", "post top posts for a hashtag here"),
     (Capability.RECENT, "`/ig recent [count]`", "post your account's latest posts into this channel"),
+    (Capability.FEEDS, "`/ig subscribe me | @name | #tag`", "new posts come into this channel by themselves"),
+    (
+        Capability.PLACE_FEEDS,
+        "`/ig subscribe place <name> | near <lat>,<lng> [m]`",
+        "new posts from a place or area",
+    ),
+    (
+        Capability.FEEDS,
+        "`/ig unsubscribe <same>`, `/ig subscriptions`",
+        "stop a feed; list this channel's feeds",
+    ),
     (None, "`/ig logout`", "forget your Instagram connection"),
     (None, "`/ig help`", "this list"),
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import redis
 from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 
 from bot.services import Services
 from bot.storage import StorageUnavailable
+from bot.web import webhook
 from bot.web.callback import handle_callback
 from bot.web.slack_guard import MAX_BODY_BYTES, ReplayCache, ReplayStore, SlackRequestGuard
 
@@ -19,6 +21,8 @@ def create_web_app(
     *,
     signing_secret: str | None = None,
     replay_store: ReplayStore | None = None,
+    instagram_secret: str = "",
+    hooks: redis.Redis | None = None,
 ) -> Flask:
     """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz` (storage,
     queue depth, worker heartbeats).
@@ -27,6 +31,8 @@ def create_web_app(
         bolt_app: handles the Slack requests that pass the checks in `bot.web.slack_guard`.
         services: what the callback and the health check use.
         signing_secret: Slack's signing secret; by default the one ``bolt_app`` was built with.
+        instagram_secret: the Instagram client (app) secret that signs webhook notifications.
+        hooks: the Redis client that remembers notifications already taken (retries, replays).
         replay_store: a store shared by every worker process (the redis-py client) to catch a replayed
             request whichever process it reaches; without it each process catches the replays it sees.
     """
@@ -50,6 +56,19 @@ def create_web_app(
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
         }
         return page.html, page.status, headers
+
+    @web.get("/instagram/webhook")
+    def instagram_handshake() -> tuple[str, int, dict[str, str]]:
+        answer, status = webhook.handshake(request.args.to_dict(), services.webhook_verify_token)
+        return answer, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @web.post("/instagram/webhook")
+    def instagram_notification() -> tuple[str, int, dict[str, str]]:
+        if hooks is None or not instagram_secret:
+            return "not configured", 404, {"Content-Type": "text/plain; charset=utf-8"}
+        body = request.get_data(cache=False)
+        answer, status = webhook.notification(body, dict(request.headers), instagram_secret, services, hooks)
+        return answer, status, {"Content-Type": "text/plain; charset=utf-8"}
 
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:

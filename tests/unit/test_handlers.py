@@ -33,6 +33,7 @@ from bot.slack.commands import follow, login, logout, me, popular, profile, rece
 from bot.slack.intents import Follow, Login, Logout, Me, Popular, Profile, Recent, Unfollow
 from bot.slack.invocation import Invocation
 from bot.storage.crypto import TokenCipher
+from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.keys import link_key, state_key
 from bot.storage.links import Link, LinkStore
@@ -219,9 +220,10 @@ class StandInServices:
     instagram: FakeInstagram
     reminders: CallLog = field(default_factory=CallLog)
     jobs: CallLog = field(default_factory=CallLog)
-    background: CallLog = field(default_factory=CallLog)
     slack_web_url: str = "https://slack.example/"
     storage_ok: Callable[[], bool] = lambda: True
+    feeds: FeedStore | None = None
+    slack_api: CallLog = field(default_factory=CallLog)
 
 
 def make_services(client: redis.Redis, instagram: FakeInstagram | None = None) -> StandInServices:
@@ -231,6 +233,7 @@ def make_services(client: redis.Redis, instagram: FakeInstagram | None = None) -
         states=StateStore(client),
         hashtags=HashtagBudget(client),
         instagram=instagram or FakeInstagram(),
+        feeds=FeedStore(client),
     )
 
 

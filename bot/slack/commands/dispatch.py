@@ -16,8 +16,21 @@ from bot.instagram.errors import (
 )
 from bot.services import Services
 from bot.slack import replies
-from bot.slack.commands import follow, login, logout, me, popular, profile, recent
-from bot.slack.intents import Follow, Intent, Login, Logout, Me, Popular, Profile, Recent, Unfollow
+from bot.slack.commands import follow, login, logout, me, popular, profile, recent, subscribe
+from bot.slack.intents import (
+    Follow,
+    Intent,
+    Login,
+    Logout,
+    Me,
+    Popular,
+    Profile,
+    Recent,
+    Subscribe,
+    Subscriptions,
+    Unfollow,
+    Unsubscribe,
+)
 from bot.slack.invocation import Invocation, Reply
 from bot.slack.responder import SlackUnreachable
 from bot.storage import StorageUnavailable
@@ -32,6 +45,9 @@ HANDLERS: dict[type, Handler] = {
     Follow: follow.run_follow,
     Unfollow: follow.run_unfollow,
     Profile: profile.run_profile,
+    Subscribe: subscribe.run_subscribe,
+    Unsubscribe: subscribe.run_unsubscribe,
+    Subscriptions: subscribe.run_subscriptions,
     Popular: popular.run_popular,
     Recent: recent.run_recent,
 }

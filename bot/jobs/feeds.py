@@ -1,0 +1,159 @@
+"""Channel feeds in the worker tier: read a target's newest posts (after a push, or when its poll is due)
+and post the ones each channel has not seen, oldest first, at most ``MAX_POSTS`` per run.
+
+Each post is posted once per channel: the channel's delivered set is checked before and written right
+after each post, and one run at a time holds a target (a lock in Redis), so two pushes at once or a
+re-delivered job never post twice. A feed pauses, with one message, when its owner's Instagram link is
+gone (the channel is told who must reconnect) or when igbot cannot post into the channel (the owner is
+told privately); Instagram being down is retried by the job, losing nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.instagram.errors import LinkRejected, RateLimited
+from bot.instagram.models import FeedSource, Media
+from bot.jobs.context import JobContext, retry_later
+from bot.slack import blocks
+from bot.storage.feeds import Feed, FeedStore, Target
+from bot.storage.keys import PREFIX
+from bot.storage.links import Link
+
+log = logging.getLogger(__name__)
+
+MAX_POSTS = 3  # per feed and run; the rest are summed up in one line
+FETCH = 12
+POLL_SECONDS = 300
+LOCK_MS = 60_000
+_CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"}
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+def deliver(context: JobContext, target_key: str) -> None:
+    """Post the new posts of ``target_key`` into every channel following it."""
+    services = context.services
+    state = services.feeds.target(target_key)
+    if state is None:
+        return
+    feeds = [f for f in services.feeds.subscribers(target_key) if not f.paused]
+    if not feeds:
+        return
+    lock, owner = f"{PREFIX}lock:feed:{target_key}", uuid.uuid4().hex
+    if not context.redis.set(lock, owner, nx=True, px=LOCK_MS):
+        raise retry_later("another run holds this feed")
+    try:
+        _deliver(context, state, feeds)
+    finally:
+        context.redis.eval(_RELEASE, 1, lock, owner)
+
+
+def _live_link(context: JobContext, feed: Feed) -> Link | None:
+    link = context.services.links.get(feed.team_id, feed.owner_id)
+    if link is None or not link.ig_user_id or (link.expires_at and link.expires_at < time.time()):
+        return None
+    return link
+
+
+def _deliver(context: JobContext, state: Target, feeds: list[Feed]) -> None:
+    services = context.services
+    live = [(feed, _live_link(context, feed)) for feed in feeds]
+    for feed, link in live:
+        if link is None:
+            pause_for_link(context, feed)
+    readers = sorted(
+        ((f, k) for f, k in live if k is not None),
+        key=lambda p: f"{p[0].team_id}:{p[0].owner_id}" != state.reader,
+    )
+    if not readers:
+        return
+    reader, link = readers[0]
+    source = FeedSource(state.target, state.label, state.name, state.push, state.hashtag_id)
+    try:
+        media = services.instagram.feed_media(link.creds, source, FETCH)
+    except RateLimited as limited:
+        services.feeds.next_poll(state.target, max(limited.retry_after_minutes * 60, POLL_SECONDS))
+        log.info("feed read rate limited; next read in %d minutes", limited.retry_after_minutes)
+        return
+    except LinkRejected:  # the reader's token was refused: its feeds pause; another reader next time
+        for feed, _ in readers:
+            if (feed.team_id, feed.owner_id) == (reader.team_id, reader.owner_id):
+                pause_for_link(context, feed)
+        raise retry_later("the feed reader's token was refused") from None
+    for feed, _ in readers:
+        _post_new(context, feed, media)
+    if state.poll_seconds:
+        services.feeds.next_poll(state.target, state.poll_seconds)
+
+
+def _post_new(context: JobContext, feed: Feed, media: list[Media]) -> None:
+    seen = context.services.feeds.delivered(feed)
+    fresh = [
+        m
+        for m in media
+        if m.id and m.id not in seen and (not m.posted_at or m.posted_at >= feed.created_at - 60)
+    ]
+    fresh.sort(key=lambda m: m.posted_at)
+    for item in fresh[:MAX_POSTS]:
+        if not _post(context, feed, blocks.feed_post(item, feed.label)):
+            return
+        context.services.feeds.mark_delivered(feed, item.id, item.posted_at)
+    rest = fresh[MAX_POSTS:]
+    if rest:
+        if not _post(context, feed, blocks.feed_more(len(rest), feed.label, rest[-1].link)):
+            return
+        for item in rest:
+            context.services.feeds.mark_delivered(feed, item.id, item.posted_at)
+
+
+def _post(context: JobContext, feed: Feed, message: blocks.Message) -> bool:
+    """Post into the feed's channel; False (and the feed paused) when igbot cannot post there."""
+    try:
+        context.slack.chat_postMessage(
+            channel=feed.channel_id, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+        if error in _CHANNEL_GONE:
+            if context.services.feeds.pause(feed, "channel"):
+                _tell_owner(context, feed, error)
+            return False
+        raise retry_later(f"Slack refused a feed post ({error})") from None
+    return True
+
+
+def _tell_owner(context: JobContext, feed: Feed, error: str) -> None:
+    why = {"is_archived": "the channel was archived"}.get(error, "igbot is not in that channel any more")
+    text = (
+        f":pause_button: Your feed of {feed.label} in <#{feed.channel_id}> is paused: {why}. "
+        f"Invite igbot there again (`/invite @igbot`) and run `/ig subscribe` for it to resume."
+    )
+    try:
+        context.slack.chat_postMessage(channel=feed.owner_id, text=text)
+    except SlackApiError as exc:
+        log.info("could not tell a feed owner about a pause (%s)", exc.response.get("error"))
+
+
+def pause_for_link(context: JobContext, feed: Feed) -> None:
+    """Pause ``feed`` because its owner's Instagram link is gone, telling the channel once."""
+    pause_and_tell(context.services.feeds, context.slack, feed)
+
+
+def pause_and_tell(store: FeedStore, slack: WebClient, feed: Feed) -> bool:
+    """Pause ``feed`` for its owner's missing link; the channel is told once. True if it was running."""
+    if not store.pause(feed, "link"):
+        return False
+    text = (
+        f":pause_button: The feed of {feed.label} is paused: <@{feed.owner_id}>'s Instagram connection is "
+        f"gone. <@{feed.owner_id}>, run `/ig login` to resume it."
+    )
+    try:
+        slack.chat_postMessage(channel=feed.channel_id, text=text)
+    except SlackApiError as exc:
+        log.info("could not tell a channel about a paused feed (%s)", exc.response.get("error"))
+    return True
