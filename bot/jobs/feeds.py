@@ -130,7 +130,7 @@ def _post(context: JobContext, feed: Feed, message: blocks.Message) -> bool:
 def _tell_owner(context: JobContext, feed: Feed, error: str) -> None:
     why = {"is_archived": "the channel was archived"}.get(error, "igbot is not in that channel any more")
     text = (
-        f":pause_button: Your feed of {feed.label} in <#{feed.channel_id}> is paused: {why}. "
+        f":pause_button: Your feed of {blocks.escape(feed.label)} in <#{feed.channel_id}> is paused: {why}. "
         f"Invite igbot there again (`/invite @igbot`) and run `/ig subscribe` for it to resume."
     )
     try:
@@ -149,8 +149,8 @@ def pause_and_tell(store: FeedStore, slack: WebClient, feed: Feed) -> bool:
     if not store.pause(feed, "link"):
         return False
     text = (
-        f":pause_button: The feed of {feed.label} is paused: <@{feed.owner_id}>'s Instagram connection is "
-        f"gone. <@{feed.owner_id}>, run `/ig login` to resume it."
+        f":pause_button: The feed of {blocks.escape(feed.label)} is paused: <@{feed.owner_id}>'s Instagram "
+        f"connection is gone. <@{feed.owner_id}>, run `/ig login` to resume it."
     )
     try:
         slack.chat_postMessage(channel=feed.channel_id, text=text)
