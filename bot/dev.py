@@ -94,6 +94,7 @@ class DevSecretsError(Exception):
 
 
 SECRET_NAMES = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "TOKEN_ENCRYPTION_KEYS")
+ADDED_LATER = "INSTAGRAM_WEBHOOK_VERIFY_TOKEN"  # files made before channel feeds lack it
 
 
 def dev_secrets(data_dir: Path) -> dict[str, str]:
@@ -113,12 +114,18 @@ def dev_secrets(data_dir: Path) -> dict[str, str]:
                 f"{path} is damaged; delete it to make new secrets (connections kept in {data_dir} "
                 "will then need to be made again)"
             )
-        return {name: str(kept[name]) for name in SECRET_NAMES}
-    values = {
-        "SLACK_SIGNING_SECRET": secrets.token_hex(16),
-        "SLACK_BOT_TOKEN": f"xoxb-dev-{secrets.token_hex(12)}",
-        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-    }
+        values = {name: str(kept[name]) for name in SECRET_NAMES}
+        verify = kept.get(ADDED_LATER)
+        if isinstance(verify, str) and verify:
+            return {**values, ADDED_LATER: verify}
+        values[ADDED_LATER] = secrets.token_urlsafe(24)  # a file from before channel feeds: add it
+    else:
+        values = {
+            "SLACK_SIGNING_SECRET": secrets.token_hex(16),
+            "SLACK_BOT_TOKEN": f"xoxb-dev-{secrets.token_hex(12)}",
+            "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            ADDED_LATER: secrets.token_urlsafe(24),
+        }
     data_dir.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(json.dumps(values, indent=2))

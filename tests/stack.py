@@ -33,6 +33,7 @@ BOT_TOKEN = "xoxb-test-0000-bot-token"
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
 TEAM = "T0SANDBOX"
+WEBHOOK_VERIFY_TOKEN = "test-webhook-verify-token"
 
 
 class _FormParser(HTMLParser):
@@ -277,6 +278,7 @@ def start_stack(
             "PUBLIC_URL": bot.url,
             "REDIS_URL": redis_url,
             "TOKEN_ENCRYPTION_KEYS": keys or Fernet.generate_key().decode(),
+            "INSTAGRAM_WEBHOOK_VERIFY_TOKEN": WEBHOOK_VERIFY_TOKEN,
         }
     )
     for secret in (SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, *settings.token_encryption_keys):

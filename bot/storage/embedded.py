@@ -80,7 +80,9 @@ class EmbeddedRedis:
             "--loglevel", "warning",
             "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C meant for `igbot dev` or `igbot serve` must not stop Redis before the
+        # workers that still use it; the owner stops it last.
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         self._owner_pid = os.getpid()
         self._wait_ready()
         return self.url

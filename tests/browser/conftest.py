@@ -30,6 +30,13 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Dev]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def graph_dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Dev]:
+    """The stack as `igbot dev --api graph` starts it (the bot on the sandbox's Graph API)."""
+    with harness.dev_stack(tmp_path_factory.mktemp("igbot-graph-data"), api="graph") as running:
+        yield running
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile (cookies, localStorage) per test."""

@@ -71,17 +71,17 @@ class Dev:
 
 
 @contextlib.contextmanager
-def dev_stack(data_dir: Path, *, readme_ports: bool = False) -> Iterator[Dev]:
-    """`igbot dev`'s stack, stopped afterwards: on free loopback ports, never the fixed 3000/8700/8800
-    (tests run in parallel and next to a developer's `make dev`), unless ``readme_ports`` asks to
-    prefer those when they are free (for screenshots)."""
+def dev_stack(data_dir: Path, *, readme_ports: bool = False, api: str = "legacy") -> Iterator[Dev]:
+    """`igbot dev --api api`'s stack, stopped afterwards: on free loopback ports, never the fixed
+    3000/8700/8800 (tests run in parallel and next to a developer's `make dev`), unless ``readme_ports``
+    asks to prefer those when they are free (for screenshots)."""
     ports = {"port": 0, "instagram_port": 0, "slack_port": 0}
     if readme_ports:
         ports = {"port": 3000, "instagram_port": 8700, "slack_port": 8800}
     try:
-        stack, urls = start_dev(host="127.0.0.1", data_dir=data_dir, **ports)
+        stack, urls = start_dev(host="127.0.0.1", data_dir=data_dir, api=api, **ports)
     except OSError:  # the bot's port 3000 is taken
-        stack, urls = start_dev(host="127.0.0.1", data_dir=data_dir, **{**ports, "port": 0})
+        stack, urls = start_dev(host="127.0.0.1", data_dir=data_dir, api=api, **{**ports, "port": 0})
     try:
         yield Dev(stack, urls)
     finally:
@@ -123,3 +123,14 @@ class Console:
         found = self.page.locator(".message", has_text=containing).last
         found.wait_for(state="visible")
         return found
+
+    def wait_images(self, message: Locator, count: int) -> None:
+        """Wait until ``message`` shows ``count`` image blocks and every one has loaded (naturalWidth > 0)."""
+        expect(message.locator(".block-image img")).to_have_count(count)
+        self.page.wait_for_function(
+            """([seq, count]) => {
+                const imgs = [...document.querySelectorAll(`.message[data-seq="${seq}"] .block-image img`)];
+                return imgs.length === count && imgs.every(img => img.complete && img.naturalWidth > 0);
+            }""",
+            arg=[message.get_attribute("data-seq"), count],
+        )

@@ -60,6 +60,9 @@ def test_dev_stops_without_leftovers_and_keeps_links_across_a_restart(tmp_path: 
     try:
         assert set(first.urls) == {"redis", "instagram", "slack", "bot", "workers", "console"}, first.lines
         assert first.urls["bot"] == f"http://127.0.0.1:{port}"
+        assert f"igbot dev: instagram  {first.urls['instagram']} (sandbox, API v1)" in first.lines
+        # legacy keeps its Redis data directly in IGBOT_DATA_DIR, where it always was (upgrades keep links)
+        assert any(f"(data in {tmp_path.resolve()}; API v1 links)" in line for line in first.lines)
         console = requests.get(first.urls["console"], timeout=5)
         assert console.status_code == 200 and 'id="message-input"' in console.text
         assert requests.get(f"{first.urls['bot']}/healthz", timeout=5).json()["status"] == "ok"
@@ -83,6 +86,7 @@ def test_dev_stops_without_leftovers_and_keeps_links_across_a_restart(tmp_path: 
         assert [pid for pid in tree if alive(pid)] == []
     finally:
         first.kill()
+    assert (tmp_path / "redis.log").exists() and not (tmp_path / "graph").exists()
 
     second = DevProcess.start(port, tmp_path)
     try:

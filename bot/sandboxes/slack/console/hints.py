@@ -35,12 +35,12 @@ HINTS: dict[str, Hints] = {
     "legacy": {
         "api": "legacy",
         "label": "API v1",
-        "accounts": "Sandbox Instagram accounts (API v1): alice, bob, dan_the_man, carol.private (private).",
+        "accounts": "Sandbox Instagram accounts: alice, bob, dan_the_man, carol.private.",
         "commands": [
-            {"command": "/ig popular 3", "note": "photos for everyone"},
-            {"command": "/ig follow carol.private", "note": "connect, then a follow request"},
-            {"command": "/ig me", "note": "who you are connected as"},
-            {"command": "/ig logout", "note": "forget the connection"},
+            {"command": "/ig popular 3", "note": ""},
+            {"command": "/ig follow carol.private", "note": ""},
+            {"command": "/ig me", "note": ""},
+            {"command": "/ig logout", "note": ""},
         ],
     },
     "graph": {
@@ -51,12 +51,12 @@ HINTS: dict[str, Hints] = {
             "alice.studio: pick one in Slack), bob (bobs_bakery) or carol.private (none)."
         ),
         "commands": [
-            {"command": "/ig recent 3", "note": "connect as alice, pick an account, your latest posts"},
-            {"command": "/ig me", "note": "the linked professional account"},
-            {"command": "/ig user bobs_bakery", "note": "a business account's card"},
-            {"command": "/ig user dan_the_man", "note": "a personal account: not visible"},
-            {"command": "/ig popular #sunset 3", "note": "top posts, and the weekly hashtag budget"},
-            {"command": "/ig follow bobs_bakery", "note": "the Graph API cannot follow: a link instead"},
+            {"command": "/ig recent 3", "note": "connect as alice, pick an account"},
+            {"command": "/ig me", "note": "the linked account"},
+            {"command": "/ig user bobs_bakery", "note": "a business"},
+            {"command": "/ig user dan_the_man", "note": "a personal account: not found"},
+            {"command": "/ig popular #sunset 3", "note": "30 hashtags a week"},
+            {"command": "/ig follow bobs_bakery", "note": "no API for it: a link"},
         ],
     },
 }

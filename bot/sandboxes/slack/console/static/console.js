@@ -836,7 +836,7 @@
     hints.commands.forEach((hint, index) => {
       if (index) line.append(", ");
       const code = el("code", "hint-command", hint.command);
-      code.title = `${hint.note}: click to put it in the message box`;
+      code.title = "click to put it in the message box";
       code.addEventListener("click", () => {
         const input = $("message-input");
         input.value = hint.command;
