@@ -252,7 +252,7 @@ def start_stack(
     api: str = "legacy",
     workers: int = 1,
     worker_threads: int = 8,
-    restart_workers: bool = False,
+    restart_workers: bool = True,
     queue_limit: int | None = None,
     **sandbox: Any,
 ) -> Stack:

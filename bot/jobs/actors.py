@@ -8,11 +8,13 @@ answered to the user (or logged, for scheduled work), so Dramatiq never logs a j
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from bot.instagram.models import Account
@@ -52,11 +54,12 @@ class Actors:
     deliver_feed: dramatiq.Actor[..., None]
 
 
-def _guarded(what: str, work: Callable[[], None]) -> None:
+def _guarded(context: JobContext, what: str, work: Callable[[], None]) -> None:
     """Run a job body: transient failures become a retry, anything else is logged once, without arguments."""
     try:
         work()
     except StorageUnavailable as exc:
+        _wait_for_storage(context.redis)  # a retry must be queued in Redis: give it a moment to come back
         raise retry_later(f"storage unavailable ({exc})") from None
     except dramatiq.Retry:
         raise
@@ -64,6 +67,20 @@ def _guarded(what: str, work: Callable[[], None]) -> None:
         if dispatch.is_transient(exc) and not final_attempt():
             raise retry_later(type(exc).__name__) from None
         log.exception("%s job failed", what)
+
+
+STORAGE_WAIT_SECONDS = 20.0
+
+
+def _wait_for_storage(client: redis.Redis) -> None:
+    """Block (bounded) until Redis answers again, so that the job's retry can be queued there."""
+    deadline = time.monotonic() + STORAGE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            client.ping()
+            return
+        except (redis.RedisError, OSError):
+            time.sleep(0.5)  # waiting for Redis to come back, bounded by the deadline
 
 
 def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
@@ -78,7 +95,7 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
             intent = parse(invocation.text)
             dispatch.run(intent, invocation, context.services, reply, final_attempt=final_attempt())
 
-        _guarded("command", work)
+        _guarded(context, "command", work)
 
     def finish_link(payload: dict[str, Any], outcome: str, accounts: list[dict[str, str]]) -> None:
         context = holder.get()
@@ -91,7 +108,7 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
                 Outcome(outcome), invocation, found, context.services, reply, final_attempt=final_attempt()
             )
 
-        _guarded("link", work)
+        _guarded(context, "link", work)
 
     def pick_account(payload: dict[str, Any], chosen: str) -> None:
         context = holder.get()
@@ -101,15 +118,15 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
             reply = context.reply_once(invocation)
             choose_account(invocation, chosen, context.services, reply, final_attempt=final_attempt())
 
-        _guarded("account choice", work)
+        _guarded(context, "account choice", work)
 
     def remind(team_id: str, user_id: str, kind: str, expires_at: int) -> None:
         context = holder.get()
-        _guarded("reminder", lambda: reminders.remind(context, team_id, user_id, kind, expires_at))
+        _guarded(context, "reminder", lambda: reminders.remind(context, team_id, user_id, kind, expires_at))
 
     def deliver_feed(target: str) -> None:
         context = holder.get()
-        _guarded("feed", lambda: feeds.deliver(context, target))
+        _guarded(context, "feed", lambda: feeds.deliver(context, target))
 
     def interactive(name: str) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
         return dramatiq.actor(

@@ -103,6 +103,4 @@ def quiet_dramatiq() -> None:
     """Dramatiq logs whole messages (their arguments hold response URLs) when it skips or fails one;
     igbot's job bodies log their own lines instead."""
     logging.getLogger("dramatiq.worker.WorkerThread").setLevel(logging.ERROR)
-    logging.getLogger("dramatiq.worker.ConsumerThread").setLevel(logging.ERROR)
-    logging.getLogger("dramatiq.middleware.age_limit.AgeLimit").setLevel(logging.ERROR)
     logging.getLogger("dramatiq.middleware.age_limit.DropStale").setLevel(logging.ERROR)

@@ -10,6 +10,7 @@ the instant between Slack's "ok" and the record can then repeat one answer.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -20,6 +21,7 @@ from bot.slack.invocation import Reply
 from bot.storage.errors import redis_errors
 from bot.storage.keys import PREFIX
 
+log = logging.getLogger(__name__)
 SENT_TTL_SECONDS = 2 * 3600  # longer than a response URL lives (30 minutes) and a job may be retried
 ABANDONED_AFTER_SECONDS = 30
 SENT = "sent"
@@ -79,5 +81,7 @@ class OnceReply:
             with redis_errors():
                 self._redis.hdel(self._key, number)  # not delivered: a retry may send it
             raise
-        with redis_errors():
+        try:  # delivered: a lost record only means a later run skips it while the claim is fresh
             self._redis.hset(self._key, number, SENT)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("an answer was delivered but not recorded as sent (%s)", type(exc).__name__)

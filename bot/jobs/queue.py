@@ -38,7 +38,8 @@ class Admission(Enum):
 
     QUEUED = "queued"
     BUSY = "busy"  # more is waiting than the workers can finish in time: nothing was queued
-    STORAGE_DOWN = "storage_down"
+    STORAGE_DOWN = "storage_down"  # Redis did not answer before the job was sent: nothing was queued
+    UNCERTAIN = "uncertain"  # Redis stopped answering while taking the job: it may still run
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,12 @@ class JobQueue:
         try:
             if self._busy():
                 return Admission.BUSY
-            send()
         except (redis.RedisError, OSError):
             return Admission.STORAGE_DOWN
+        try:
+            send()
+        except (redis.RedisError, OSError):  # the job may have reached Redis before its answer was lost
+            return Admission.UNCERTAIN
         return Admission.QUEUED
 
     def command(self, invocation: Invocation) -> Admission:

@@ -109,6 +109,7 @@ class WorkerProcesses:
 
     def start(self) -> WorkerProcesses:
         """Start the workers (and, with ``restart``, a thread that restarts one that exits)."""
+        self._stopping.clear()
         with self._lock:
             self._children = [self._spawn() for _ in range(self._count)]
         if self._restart:

@@ -47,6 +47,26 @@ def _schedule_due(tier: Tier) -> None:
         tier.actors.deliver_feed.send(target)
 
 
+LOST_REDIS_EXIT = 3
+
+
+class _ConnectionLost(logging.Handler):
+    """Notices Dramatiq's consumer losing its Redis connection. A fetch cut off that way leaves jobs
+    marked as taken by this process, which Redis hands back only once this process is gone: so the
+    worker then stops (its running jobs finish) and its supervisor starts a fresh one."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.CRITICAL)
+        self.lost = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (
+            record.name.startswith("dramatiq.worker.ConsumerThread")
+            and "connection error" in record.getMessage()
+        ):
+            self.lost.set()
+
+
 def run_worker(
     settings: Settings,
     *,
@@ -68,6 +88,8 @@ def run_worker(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    lost = _ConnectionLost()
+    logging.getLogger("dramatiq.worker").addHandler(lost)  # consumers log as ConsumerThread(<queue>)
     tier = build_worker(settings, instagram=instagram_backend(settings, timeout=(3.05, instagram_timeout)))
     worker = dramatiq.Worker(tier.broker, worker_threads=threads, worker_timeout=POLL_MS)
     worker.start()
@@ -75,6 +97,9 @@ def run_worker(
     log.info("igbot worker %s started with %d threads", name, threads)
     try:
         while not stop.is_set():
+            if lost.lost.is_set():
+                log.warning("igbot worker %s lost its Redis connection mid-fetch; restarting", name)
+                break
             try:
                 _beat(tier, name)
                 _schedule_due(tier)
@@ -88,7 +113,7 @@ def run_worker(
             tier.redis.zrem(WORKERS_KEY, name)
         tier.close()
         log.info("igbot worker %s stopped", name)
-    return 0
+    return LOST_REDIS_EXIT if lost.lost.is_set() and not stop.is_set() else 0
 
 
 def check_alive(settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from enum import Enum
 
 from bot.instagram.models import Account
@@ -10,6 +11,9 @@ from bot.slack import blocks, replies
 from bot.slack.commands import dispatch
 from bot.slack.intents import parse
 from bot.slack.invocation import Invocation, Reply
+from bot.slack.responder import SlackUnreachable
+
+log = logging.getLogger(__name__)
 
 NO_ACCOUNT = (
     "igbot found no Instagram professional (business or creator) account connected to a Facebook Page "
@@ -62,11 +66,8 @@ def connected(
 ) -> None:
     """Name both sides of the new link (and resume the feeds that waited for it), then finish the
     waiting command."""
-    reply(
-        _with_resumed(
-            blocks.connected(invocation.user_id, ig_username, invocation.text or None), invocation, services
-        )
-    )
+    note = blocks.connected(invocation.user_id, ig_username, invocation.text or None)
+    _say(reply, _with_resumed(note, invocation, services), final_attempt=final_attempt)
     if invocation.text:
         dispatch.run(parse(invocation.text), invocation, services, reply, final_attempt=final_attempt)
 
@@ -100,7 +101,11 @@ def choose_account(
         dispatch.report_failure(exc, invocation, services, reply)
         return
     answer = blocks.connected(invocation.user_id, account.username, invocation.text or None)
-    reply({**_with_resumed(answer, invocation, services), "replace_original": True})
+    _say(
+        reply,
+        {**_with_resumed(answer, invocation, services), "replace_original": True},
+        final_attempt=final_attempt,
+    )
     if invocation.text:
         dispatch.run(parse(invocation.text), invocation, services, reply, final_attempt=final_attempt)
 
@@ -120,3 +125,14 @@ def _with_resumed(answer: blocks.Message, invocation: Invocation, services: Serv
         + "."
     )
     return replies.plain(text)
+
+
+def _say(reply: Reply, answer: blocks.Message, *, final_attempt: bool) -> None:
+    """Send a note that must not stop what follows: on the job's last attempt, a Slack that cannot be
+    reached is logged and the waiting command still runs (its own answers may get through)."""
+    try:
+        reply(answer)
+    except SlackUnreachable:
+        if not final_attempt:
+            raise
+        log.warning("Slack could not be reached for a linking note; finishing the command anyway")

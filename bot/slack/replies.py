@@ -54,6 +54,10 @@ UNCONFIRMED = (
 )
 UNSUPPORTED = "This Instagram API can't do that. Run `/ig help` to see what igbot can do here."
 POPULAR_NEEDS_TAG = "On today's Instagram API, `/ig popular` needs a hashtag: try `/ig popular #travel 3`."
+STORAGE_UNSURE = (
+    "igbot's storage stopped answering while taking your command, so it may or may not run. "
+    "If you get no answer in a minute, try again."
+)
 CANNOT_FINISH = "igbot couldn't finish that command. Please type it again."
 BUSY = "igbot is busy right now and didn't start that. Please try again in a minute."
 NEEDS_LINK = "To run `/ig {command}`, connect your Instagram account first; igbot will finish it right after."

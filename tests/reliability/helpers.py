@@ -274,7 +274,17 @@ ERROR_MARKS = (" ERROR ", " CRITICAL ", "Traceback")
 # by itself): expected in a test that kills Redis, an error anywhere else.
 REDIS_CONNECTION_LOST = re.compile(
     r" CRITICAL dramatiq\.worker\.ConsumerThread\([\w.]+\): Consumer encountered a connection error: "
-    r"(Error \d+ connecting to|Error while reading from|Connection closed by server)[^\n]*$"
+    r"(Error \d+ connecting to|Error while reading from|Error \d+ while writing to socket|"
+    r"Connection closed by server)[^\n]*$"
+)
+# What slack_sdk logs (before raising; igbot retries the answer, then gives up with a warning) when a
+# response_url refuses the connection or never answers: expected where a test points one at a dead peer.
+RESPONSE_URL_REFUSED = re.compile(
+    r" ERROR slack_sdk\.webhook\.client: Failed to send a request to Slack API server: "
+    r"<urlopen error \[Errno 111\] Connection refused>$"
+)
+RESPONSE_URL_TIMED_OUT = re.compile(
+    r" ERROR slack_sdk\.webhook\.client: Failed to send a request to Slack API server: timed out$"
 )
 
 
@@ -296,12 +306,26 @@ class LogWindow:
         with log_capture._lock:
             self._local_start = len(log_capture.CAPTURE.lines)
         self._stacks: list[tuple[Stack, int]] = []
+        self._offsets: list[int] = []
         for stack in stacks:
             self.watch(stack)
 
     def watch(self, stack: Stack) -> None:
         """Also scan ``stack``'s worker log, from its current end."""
         self._stacks.append((stack, len(stack.worker_errors())))
+        log = stack.worker_log
+        self._offsets.append(log.stat().st_size if log is not None and log.exists() else 0)
+
+    def worker_lines(self, containing: str) -> list[str]:
+        """Every line of the watched worker logs since the window opened that contains ``containing``."""
+        found: list[str] = []
+        for (stack, _), offset in zip(self._stacks, self._offsets, strict=True):
+            if stack.worker_log is not None and stack.worker_log.exists():
+                with stack.worker_log.open("rb") as log:
+                    log.seek(offset)
+                    text = log.read().decode(errors="replace")
+                found += [line for line in text.splitlines() if containing in line]
+        return found
 
     def errors(self, expected: Iterable[re.Pattern[str]] = ()) -> list[str]:
         """``web: ...`` and ``worker: ...`` lines reporting an error since the window opened, except

@@ -201,26 +201,41 @@ def test_a_replay_is_refused_by_every_worker_sharing_a_replay_store(
     # What bot/app.py gets by passing its Redis client to create_web_app(replay_store=...).
     first_web = create_web_app(stack.igbot.bolt, stack.services, replay_store=redis_client)
     first = start_server(first_web, name="igbot-worker-1")
+    login = _live_login(stack)
     try:
         for second_url in _second_worker(stack, replay_store=redis_client):
-            headers = signed_headers(SIGNING_SECRET, LOGIN, FORM)
-            ok = requests.post(f"{first.url}/slack/events", data=LOGIN, headers=headers, timeout=10)
+            headers = signed_headers(SIGNING_SECRET, login, FORM)
+            ok = requests.post(f"{first.url}/slack/events", data=login, headers=headers, timeout=10)
             assert ok.status_code == 200
-            replay = requests.post(second_url, data=LOGIN, headers=headers, timeout=10)
+            replay = requests.post(second_url, data=login, headers=headers, timeout=10)
             assert FIGURES.attack("replay to another worker", replay.status_code)
     finally:
         first.stop()
     assert len(redis_client.keys("igbot:seen:*")) == 1
+    _answered_once(stack)
 
 
 def test_a_replay_reaching_another_worker_of_the_default_build_is_refused(
     stack: Stack, redis_client: redis.Redis
 ) -> None:
+    login = _live_login(stack)
     for second_url in _second_worker(stack):  # built exactly as bot/app.py builds every worker
-        headers = signed_headers(SIGNING_SECRET, LOGIN, FORM)
-        assert _post(stack, LOGIN, headers).status_code == 200
-        replay = requests.post(second_url, data=LOGIN, headers=headers, timeout=10)
+        headers = signed_headers(SIGNING_SECRET, login, FORM)
+        assert _post(stack, login, headers).status_code == 200
+        replay = requests.post(second_url, data=login, headers=headers, timeout=10)
         assert replay.status_code == 401
+    _answered_once(stack)
+
+
+def _live_login(stack: Stack) -> bytes:
+    """Mallory's `/ig login` with a response_url of the Slack stand-in (its answer is recorded)."""
+    return command_body("login", user_id="U0MALLORY", response_url=response_url(stack, "U0MALLORY"))
+
+
+def _answered_once(stack: Stack) -> None:
+    """The accepted request queued one job, answered once; the refused replay queued nothing."""
+    assert stack.wait_idle()
+    assert len(stack.slack.messages(user_id="U0MALLORY")) == 1, stack.slack.messages()
 
 
 def _read_status(sock: socket.socket) -> bytes:

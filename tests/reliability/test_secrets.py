@@ -16,6 +16,7 @@ import pytest
 import redis
 from cryptography.fernet import Fernet
 
+from bot.instagram.models import token_fingerprint
 from bot.storage.crypto import TokenCipher, UndecryptableToken
 from bot.storage.embedded import EmbeddedRedis
 from bot.storage.keys import link_key
@@ -25,7 +26,7 @@ from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import answer, consent, crash, leaked, login_url, open_callback
 from tests.stack import TEAM, Stack
 
-LINK_FIELDS = {"token", "ig_user_id", "ig_username", "scope", "linked_at", "expires_at"}
+LINK_FIELDS = {"token", "token_fp", "ig_user_id", "ig_username", "scope", "linked_at", "expires_at"}
 
 
 def _link_through_slack(stack: Stack, user_id: str, username: str, channel: str) -> None:
@@ -48,8 +49,11 @@ def test_a_stolen_redis_dump_holds_no_token_code_or_secret(
         stack.command("login", user_id="U0CAROL", channel_id="C0DUMP3")  # a pending flow, too
         answer(stack, "C0DUMP3")
         keys = sorted(k.decode() for k in client.keys("*"))
-        # DESIGN.md's link and state keys, the per-user index of pending states, replay digests.
-        assert {k.split(":")[1] for k in keys} <= {"link", "state", "states", "seen"}, keys
+        # DESIGN.md's link and state keys, the per-user index of pending states, replay digests, and
+        # the worker tier's: the job queue (its messages and heartbeats), the answers a job has sent,
+        # the workers' heartbeats. All of them are dumped and scanned below.
+        expected = {"link", "state", "states", "seen", "jobs", "sent", "workers"}
+        assert {k.split(":")[1] for k in keys} <= expected, keys
         values = b"".join(client.dump(k) or b"" for k in keys)
         on_disk = b"".join(p.read_bytes() for p in (tmp_path / "redis").rglob("*.aof*") if p.is_file())
         assert on_disk, "no append-only file found to inspect"
@@ -65,7 +69,11 @@ def test_a_stolen_redis_dump_holds_no_token_code_or_secret(
             assert set(stored) <= LINK_FIELDS, stored
             assert stored["token"].startswith("gAAAAA")  # a Fernet token, nothing readable
             cipher = TokenCipher(stack.igbot.settings.token_encryption_keys)
-            assert cipher.decrypt(stored["token"])[0] in log_capture.SECRETS
+            token = cipher.decrypt(stored["token"])[0]
+            assert token in log_capture.SECRETS
+            # The fingerprint names the token for compare-and-delete; 128 bits of its SHA-256 only.
+            assert stored["token_fp"] == token_fingerprint(token) and token not in stored["token_fp"]
+            assert re.fullmatch(r"sha256:[0-9a-f]{32}", stored["token_fp"]), stored["token_fp"]
             with pytest.raises(UndecryptableToken):  # the dump alone, without the key, is useless
                 TokenCipher([Fernet.generate_key().decode()]).decrypt(stored["token"])
     finally:
@@ -104,6 +112,7 @@ def test_logout_through_slack_deletes_the_link_and_its_token(stack: Stack, redis
     token = redis_client.hget(link_key(TEAM, "U0ALICE"), "token")
     stack.command("logout", channel_id="C0LOGOUT2")
     assert "forgot your Instagram connection to @alice" in answer(stack, "C0LOGOUT2").all_text()
+    assert stack.wait_idle()
     remaining = {k: redis_client.dump(k) or b"" for k in redis_client.keys("*")}
     assert [k for k in remaining if "U0ALICE" in k] == []
     assert not any(token.encode() in v for v in remaining.values())
@@ -117,6 +126,7 @@ def test_logout_also_forgets_the_users_pending_login_links(stack: Stack, redis_c
     pending = login_url(answer(stack, "C0PENDING"))
     stack.command("logout", channel_id="C0PENDING2")
     answer(stack, "C0PENDING2")
+    assert stack.wait_idle()  # the logout job is done (its queued message, which names Alice, is gone)
     about_alice = [
         k
         for k in redis_client.keys("igbot:*")

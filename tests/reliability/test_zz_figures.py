@@ -25,6 +25,6 @@ def test_the_figures_add_up(request: pytest.FixtureRequest) -> None:
         # The whole suite ran: the figures must be those of a real run, not of a run that tried nothing.
         assert FIGURES.attacks_tried >= 80
         assert FIGURES.faults_injected >= 100
-        assert FIGURES.commands_sent >= 700
+        assert FIGURES.commands_sent >= 10_600  # the 10,000 fuzz texts and the 600 of the load run
         assert FIGURES.links_before >= 150
-        assert FIGURES.bodies_checked >= 500
+        assert FIGURES.bodies_checked >= 11_000  # every fuzz ack among them

@@ -11,13 +11,16 @@ today's Instagram Graph API with Facebook Login ("graph mode", docs/instagram-gr
   `seeddata.py` + `seeding.py`, `oauth.py`, `pages.py`, `tokens.py`, `auth.py`, `api.py`,
   `hashtags.py`, `fields.py`, `render.py`, `paging.py`, `errors.py`, `limits.py` + `gate.py`,
   `state.py`, `controls.py` ``/__sandbox__/graph/...`` (see `graph/__init__.py`);
-- shared, at the top: `sandbox.py`; `state.py` one instance's state (both APIs); `app.py` wiring and
-  the per-request gate; `controls.py` ``/__sandbox__``; `faults.py`; `reqlog.py`; `images.py` PNG
-  pictures; `assets.py` picture/page routes; `cli.py` the command.
+- shared, at the top: `sandbox.py` (+ `sandbox_posts.py`: new posts, subscriptions, pushes);
+  `state.py` one instance's state (both APIs); `app.py` wiring and the per-request gate; `controls.py`
+  ``/__sandbox__``; `post_controls.py` ``/__sandbox__/media``, ``pushes``, ``subscriptions``;
+  `faults.py`; `reqlog.py`; `images.py` PNG pictures; `assets.py` picture/page routes; `cli.py` the
+  command.
 
 Test controls (``/__sandbox__/...``) are listed in `controls.py` (both APIs: faults, with arbitrary
-headers and v1 ``meta.code``; tokens; reset) and `graph/controls.py` (graph tokens, expiry,
-revocation, extra Pages for ``me/accounts`` paging, hashtag searches made outside igbot).
+headers and v1 ``meta.code``; tokens; reset), `post_controls.py` (new v1 posts that trigger the
+legacy real-time pushes; push attempts; subscriptions) and `graph/controls.py` (graph tokens, expiry,
+revocation, extra Pages for ``me/accounts`` paging, hashtag searches made outside igbot, new posts).
 
 Fixed graph personas (same names and ids for every seed):
 

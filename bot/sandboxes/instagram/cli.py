@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None, stop: threading.Event | None = None) -> 
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        sandbox.stop()  # its server and the push delivery threads
     return 0
 
 

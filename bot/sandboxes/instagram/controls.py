@@ -14,6 +14,9 @@
 - ``GET requests`` -> ``{"requests": [...]}`` (secrets redacted)
 - ``POST tokens`` ``{"username", "scope"?}`` -> ``{"access_token", "user"}``
 - ``GET users`` -> ``{"users": [{"id", "username", "full_name", "is_private"}]}``
+
+New posts and real-time pushes (``POST media``, ``GET pushes``, ``GET subscriptions``) are in
+`post_controls`; graph-only controls in `graph.controls`.
 """
 
 from __future__ import annotations

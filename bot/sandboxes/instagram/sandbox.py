@@ -13,12 +13,14 @@ from bot.sandboxes.instagram.faults import UNSET, Fault, fault_headers
 from bot.sandboxes.instagram.graph.limits import WEEK
 from bot.sandboxes.instagram.graph.tokens import DEFAULT_GRAPH_SCOPE
 from bot.sandboxes.instagram.graph.world import GraphWorld, Page, ProAccount
+from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT_SECONDS
 from bot.sandboxes.instagram.legacy.world import World
+from bot.sandboxes.instagram.sandbox_posts import PostsAndPushes
 from bot.sandboxes.instagram.state import APIS, DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
 from bot.serving import RunningServer, start_server
 
 
-class InstagramSandbox:
+class InstagramSandbox(PostsAndPushes):
     """A stand-in for the legacy Instagram API v1 (OAuth, /v1 endpoints, pictures) and for today's Graph
     API with Facebook Login (``/facebook/v25.0/dialog/oauth``, ``/graph/v25.0/...``), over one seeded world.
 
@@ -31,6 +33,12 @@ class InstagramSandbox:
         clock: time source in seconds (inject a fake one to test expiry, rate windows, hashtag weeks).
         graph_rate_limit_per_hour: graph calls allowed per Instagram account in a sliding hour.
         api: ``"both"`` (default), ``"v1"`` or ``"graph"``: which API's routes to serve.
+        push_timeout_seconds: a real-time push not answered within this is a failed attempt.
+        push_retry_delays: seconds to wait before each retry of a failed push (default 0.5, 1, 2:
+            four attempts in all); ``()`` never retries.
+
+    New posts, subscriptions and pushes: `add_media`, `add_graph_media`, `subscriptions`, `pushes`,
+    `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).
     """
 
     def __init__(
@@ -43,6 +51,8 @@ class InstagramSandbox:
         clock: Callable[[], float] | None = None,
         graph_rate_limit_per_hour: int = 4800,
         api: str = "both",
+        push_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        push_retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
     ) -> None:
         if api not in APIS:
             raise ValueError(f"api must be one of {APIS}")
@@ -56,6 +66,8 @@ class InstagramSandbox:
             seed,
             graph_rate_limit_per_hour=graph_rate_limit_per_hour,
             api=api,
+            push_timeout_seconds=push_timeout_seconds,
+            push_retry_delays=tuple(push_retry_delays),
         )
         self._state = SandboxState(config, clock or time.time)
         self._app = create_app(self._state)
@@ -106,7 +118,8 @@ class InstagramSandbox:
         return server
 
     def stop(self) -> None:
-        """Stop every server `start` started."""
+        """Stop every server `start` started, and the push delivery threads (queued pushes are dropped)."""
+        self._state.pushes.stop()
         while self._servers:
             self._servers.pop().stop()
 
@@ -253,7 +266,7 @@ class InstagramSandbox:
 
     def reset(self) -> None:
         """Back to the seeded world: tokens, codes, follow graph, faults, rate counters, request log,
-        graph tokens, hashtag searches and added Pages."""
+        graph tokens, hashtag searches, added Pages, added posts (both APIs), subscriptions and pushes."""
         self._state.reset()
 
     def requests_log(self) -> list[dict[str, Any]]:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.sandboxes.instagram.faults import Fault, FaultQueue
+from bot.sandboxes.instagram.graph.posts import personal_copy
 from bot.sandboxes.instagram.graph.seeding import build_graph_world
 from bot.sandboxes.instagram.graph.state import GraphMode
 from bot.sandboxes.instagram.graph.world import GraphWorld
+from bot.sandboxes.instagram.legacy.posts import NewPost, build_media
+from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT_SECONDS, PushDelivery
 from bot.sandboxes.instagram.legacy.ratelimit import RateLimiter
 from bot.sandboxes.instagram.legacy.relationships import FollowGraph
 from bot.sandboxes.instagram.legacy.seeding import build_world
+from bot.sandboxes.instagram.legacy.subscriptions import SubscriptionStore, updates_by_callback
 from bot.sandboxes.instagram.legacy.tokens import Grant, TokenStore, parse_scope
-from bot.sandboxes.instagram.legacy.world import User, World
+from bot.sandboxes.instagram.legacy.world import Media, User, World
 from bot.sandboxes.instagram.reqlog import RequestLog
 
 DEFAULT_TOKEN_SCOPE = "basic relationships public_content"  # noqa: S105 - scope names
@@ -32,6 +37,8 @@ class SandboxConfig:
     seed: int = 1
     graph_rate_limit_per_hour: int = 4800
     api: str = "both"  # which API to serve: "both", "v1" or "graph"
+    push_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # a real-time push not answered by then failed
+    push_retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS  # waits before each retry of a push
 
 
 @lru_cache(maxsize=4)
@@ -51,7 +58,10 @@ class SandboxState:
     def __init__(self, config: SandboxConfig, clock: Callable[[], float]) -> None:
         self.config = config
         self.clock = clock
-        self.world: World = _seeded_world(config.seed)
+        self.seeded_world: World = _seeded_world(config.seed)  # shared by same-seed sandboxes: unchanged
+        self.world: World = self.seeded_world  # this instance's: the seeded one plus added posts
+        self._posts_lock = threading.Lock()
+        self._posts_added = 0
         self.graph = FollowGraph(self.world)
         self.tokens = TokenStore(clock, config.code_ttl_seconds)
         self.faults = FaultQueue()
@@ -60,9 +70,16 @@ class SandboxState:
         self.graph_mode = GraphMode(
             _seeded_graph_world(config.seed), clock, config.code_ttl_seconds, config.graph_rate_limit_per_hour
         )
+        self.subscriptions = SubscriptionStore(clock)
+        self.pushes = PushDelivery(clock, config.push_timeout_seconds, config.push_retry_delays)
 
     def reset(self) -> None:
-        """Back to the seeded state: tokens, codes, follow graph, faults, rate counters and the log."""
+        """Back to the seeded state: tokens, codes, follow graph, faults, rate counters, the log, added
+        posts, subscriptions and pushes (queued ones are dropped)."""
+        with self._posts_lock:
+            self.world = self.seeded_world
+        self.subscriptions.reset()
+        self.pushes.reset()
         self.graph_mode.reset()
         self.graph.reset()
         self.tokens.reset()
@@ -132,3 +149,29 @@ class SandboxState:
         if fault.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
         self.faults.add(fault)
+
+    def add_media(self, post: NewPost) -> Media:
+        """Publish a new v1 post (graph mode sees it too when its owner is public) and push it to every
+        real-time subscription it matches, from background threads.
+
+        Raises:
+            LookupError: no such user.
+            ValueError: a bad place or caption (see `legacy.posts.build_media`).
+        """
+        with self._posts_lock:
+            item = build_media(self.world, post, self.clock(), self._posts_added + 1)
+            self._posts_added += 1
+            self.world = world = self.world.with_media(item)
+        owner = world.user_by_id(item.owner_id)
+        assert owner is not None
+        if not owner.is_private:
+            self.graph_mode.add_media(lambda graph_world: personal_copy(graph_world, item, owner))
+        self.notify(world, item)
+        return item
+
+    def notify(self, world: World, item: Media) -> list[int]:
+        """Queue the pushes a new post causes (one per callback URL); returns their delivery ids."""
+        authorized = self.tokens.users_with_tokens(self.config.client_id)
+        batches = updates_by_callback(self.subscriptions.all(), world, item, authorized, self.clock())
+        secret = self.config.client_secret
+        return [self.pushes.submit(url, updates, secret) for url, updates in batches.items()]

@@ -3,8 +3,10 @@
 It signs and sends slash commands and button clicks to the bot's Request URL, serves the Web API
 (`/api/<method>`) and response URLs (`/respond/<id>`), validates every message against Block Kit's
 limits, downloads its image blocks as Slack does (loopback URLs only: ``check_images=False`` turns
-that off), can take the Web API down (``sb.webapi_down = True``: 503 ``service_unavailable``) and
-records what the bot sent so tests can wait for it::
+that off), can take the Web API down (``sb.webapi_down = True``: 503 ``service_unavailable``), limits
+``chat.postMessage`` to Slack's per-channel rate (ratelimit.py: 429 ``ratelimited``), can take the bot
+out of a channel or archive it (``sb.set_bot_member``, ``sb.set_archived``: ``not_in_channel``,
+``is_archived``) and records what the bot sent so tests can wait for it::
 
     sb = SlackSandbox(signing_secret="s", bot_token="xoxb-t")
     server = sb.start()                      # sb.base_url; the bot's SLACK_API_URL is sb.api_url

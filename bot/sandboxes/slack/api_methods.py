@@ -1,4 +1,14 @@
-"""The Web API methods the bot uses, each a function from a decoded request to Slack's answer."""
+"""The Web API methods the bot uses, each a function from a decoded request to Slack's answer.
+
+``chat.postMessage`` answers as Slack documents it (its method reference and the errors tables copied
+into slack-ruby/slack-api-ref and the Elixir slack packages): ``channel_not_found`` ("Value passed for
+channel was invalid": unknown, or a private channel or DM the bot is not in), ``is_archived`` ("Channel
+has been archived"), ``not_in_channel`` ("Cannot post user messages to a channel they are not in": a
+public channel the bot has not joined, unless its token has ``chat:write.public``, "Send messages to
+channels your Slack app isn't a member of", docs.slack.dev/reference/scopes/chat:write.public), and
+HTTP 429 ``ratelimited`` with ``Retry-After`` beyond the per-channel posting rate (`ratelimit`).
+``chat.postEphemeral`` also refuses an archived channel with ``is_archived``.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +18,22 @@ from typing import Any
 
 from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import RecordedMessage, Source
+from bot.sandboxes.slack.ratelimit import PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.workspace import BotIdentity, Channel, Workspace
 
 
 class ApiError(Exception):
-    """A Slack error answer: ``{"ok": false, "error": error, **extra}``."""
+    """A Slack error answer: ``{"ok": false, "error": error, **extra}``, HTTP ``status`` (200 but for
+    rate limits and outages) with ``headers``."""
 
-    def __init__(self, error: str, **extra: Any) -> None:
+    def __init__(
+        self, error: str, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(error)
         self.error = error
+        self.status = status
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -30,6 +46,8 @@ class ApiRequest:
     workspace: Workspace
     recorder: Recorder
     images: ImageCheck
+    scopes: frozenset[str] = frozenset()
+    post_limits: PostRateLimiter | None = None
 
     def arg(self, name: str, missing_error: str) -> str:
         """A required string argument, or the Slack error for its absence."""
@@ -100,9 +118,22 @@ def _record(
     return message
 
 
+def _postable(req: ApiRequest, channel: Channel) -> None:
+    """Refuse a post to an archived channel, or to a public one the bot is not in (without
+    ``chat:write.public``), then spend one message of the channel's posting rate."""
+    if channel.is_archived:
+        raise ApiError("is_archived")
+    if req.bot.user_id not in channel.members and "chat:write.public" not in req.scopes:
+        raise ApiError("not_in_channel")
+    retry_after = req.post_limits.take(channel.team_id, channel.id) if req.post_limits else None
+    if retry_after is not None:
+        raise ApiError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
+
+
 def chat_post_message(req: ApiRequest) -> dict[str, Any]:
     """`chat.postMessage`: a message everyone in the channel sees."""
     channel = _visible_channel(req, req.arg("channel", "channel_not_found"))
+    _postable(req, channel)
     message = _record(req, "chat.postMessage", channel, None)
     return {
         "channel": channel.id,
@@ -114,6 +145,8 @@ def chat_post_message(req: ApiRequest) -> dict[str, Any]:
 def chat_post_ephemeral(req: ApiRequest) -> dict[str, Any]:
     """`chat.postEphemeral`: a message only ``user`` sees; they must be in the channel."""
     channel = _visible_channel(req, req.arg("channel", "channel_not_found"))
+    if channel.is_archived:
+        raise ApiError("is_archived")
     user_id = req.arg("user", "user_not_found")
     if req.workspace.user(req.bot.team_id, user_id) is None:
         raise ApiError("user_not_found")

@@ -20,7 +20,12 @@ def create_app(sandbox: SlackSandbox) -> Flask:
     app = Flask("slack_sandbox")
     app.register_blueprint(
         webapi_blueprint(
-            sandbox.workspace, sandbox.recorder, sandbox.images, is_down=lambda: sandbox.webapi_down
+            sandbox.workspace,
+            sandbox.recorder,
+            sandbox.images,
+            is_down=lambda: sandbox.webapi_down,
+            scopes=lambda: sandbox.bot_scopes,
+            post_limits=sandbox.post_limits,
         )
     )
     app.register_blueprint(response_url_blueprint(sandbox.response_urls, sandbox.recorder, sandbox.images))

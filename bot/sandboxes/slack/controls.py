@@ -9,7 +9,13 @@
 - `GET  /__sandbox__/api_calls?method=`, `GET /__sandbox__/failures`, `GET /__sandbox__/workspace`
 - `POST /__sandbox__/faults` JSON {"webapi": "down"|"up"} -> {ok, webapi}: while down every `/api/<method>`
   answers 503 `service_unavailable` (response URLs keep working); `GET /__sandbox__/faults` -> {webapi}
-- `POST /__sandbox__/config` JSON {bot_url?, check_images?} -> {ok, bot_url, base_url, check_images}
+- `POST /__sandbox__/config` JSON {bot_url?, check_images?, post_rate_per_channel?, post_burst?,
+  bot_scopes?} -> {ok, bot_url, base_url, check_images, post_rate_per_channel, post_burst, bot_scopes}:
+  `post_rate_per_channel` messages/second/channel for chat.postMessage (null or 0: unlimited; buckets
+  refill), `bot_scopes` a list (or comma string) such as ["commands", "chat:write", "chat:write.public"]
+- `POST /__sandbox__/channels` JSON {channel_id, team_id?, bot_member?: bool, archived?: bool} -> {ok,
+  channel}: take the bot out of a channel or put it back, archive or unarchive it (undone by reset);
+  404 for an unknown channel
 - `POST /__sandbox__/reset` (also brings the Web API back up)
 """
 
@@ -36,6 +42,19 @@ def _json_body() -> dict[str, Any]:
 
 def _error(message: str, status: int) -> tuple[Response, int]:
     return jsonify(ok=False, error=message), status
+
+
+def _scopes(raw: Any) -> tuple[str, ...]:
+    """Scopes from a list of names or a comma-separated string.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if isinstance(raw, str):
+        raw = [part.strip() for part in raw.split(",") if part.strip()]
+    if not isinstance(raw, list) or not all(isinstance(s, str) and s for s in raw):
+        raise ValueError("bot_scopes must be a list of scope names or a comma-separated string")
+    return tuple(raw)
 
 
 def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> Blueprint:
@@ -151,13 +170,49 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
         body = _json_body()
         if "check_images" in body and not isinstance(body["check_images"], bool):
             return _error("check_images must be true or false", 400)
+        try:
+            scopes = _scopes(body.get("bot_scopes")) if "bot_scopes" in body else None
+            if "post_rate_per_channel" in body or "post_burst" in body:
+                rate = body.get("post_rate_per_channel", sandbox.post_limits.rate)
+                if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
+                    raise ValueError("post_rate_per_channel must be a number or null")
+                sandbox.set_post_rate(rate, body.get("post_burst", sandbox.post_limits.burst))
+        except ValueError as err:
+            return _error(str(err), 400)
+        if scopes is not None:
+            sandbox.bot_scopes = scopes
         if "bot_url" in body:
             sandbox.bot_url = str(body["bot_url"]) if body["bot_url"] else None
         if "check_images" in body:
             sandbox.images.enabled = body["check_images"]
         return jsonify(
-            ok=True, bot_url=sandbox.bot_url, base_url=sandbox.base_url, check_images=sandbox.images.enabled
+            ok=True,
+            bot_url=sandbox.bot_url,
+            base_url=sandbox.base_url,
+            check_images=sandbox.images.enabled,
+            post_rate_per_channel=sandbox.post_limits.rate,
+            post_burst=sandbox.post_limits.burst,
+            bot_scopes=list(sandbox.bot_scopes),
         )
+
+    @bp.post("/channels")
+    def channels() -> Response | tuple[Response, int]:
+        body = _json_body()
+        changes = {k: body[k] for k in ("bot_member", "archived") if k in body}
+        if not changes or not all(isinstance(v, bool) for v in changes.values()):
+            return _error("give bot_member and/or archived, each true or false", 400)
+        team_id = str(body.get("team_id", SANDBOX_TEAM_ID))
+        channel_id = str(body.get("channel_id", ""))
+        try:
+            if "bot_member" in changes:
+                sandbox.set_bot_member(channel_id, changes["bot_member"], team_id)
+            if "archived" in changes:
+                sandbox.set_archived(channel_id, changes["archived"], team_id)
+        except ValueError as err:
+            return _error(str(err), 404)
+        channel = sandbox.workspace.channel(team_id, channel_id)
+        assert channel is not None
+        return jsonify(ok=True, channel={**channel.to_api(""), "members": sorted(channel.members)})
 
     @bp.post("/reset")
     def reset() -> Response:

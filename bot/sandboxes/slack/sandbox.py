@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from bot.sandboxes.slack.app import create_app
+from bot.sandboxes.slack.channel_changes import ChannelChanges
 from bot.sandboxes.slack.commands import (
     ACK_DEADLINE_SECONDS,
     CommandResult,
@@ -22,9 +23,11 @@ from bot.sandboxes.slack.commands import (
 )
 from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import ApiCall, FailedDelivery, RecordedMessage
+from bot.sandboxes.slack.ratelimit import DEFAULT_POST_BURST, DEFAULT_POST_RATE, PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.responses import ReplyContext, ResponseUrls, record_reply
-from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID, seeded_workspace
+from bot.sandboxes.slack.webapi import DEFAULT_BOT_SCOPES
+from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID, Channel, seeded_workspace
 from bot.serving import RunningServer, start_server
 
 DEFAULT_SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105  # a public, sandbox-only value
@@ -43,10 +46,18 @@ class SlackSandbox:
         check_images: download every image block of a message before accepting it, as Slack does,
             and refuse the message with `invalid_blocks` when one fails (images.py). Only loopback
             URLs are fetched (the machine is offline); other hosts are accepted unchecked.
+        bot_scopes: the bot token's scopes (``X-OAuth-Scopes``); by default igbot's manifest's
+            ``commands,chat:write``.  With ``chat:write.public`` the bot may post to public channels
+            it is not in; without it those answer ``not_in_channel``.
+        post_rate_per_channel: ``chat.postMessage`` messages per second per channel (Slack: 1);
+            None or 0 turns the limit off.  Beyond it: HTTP 429 ``ratelimited`` with ``Retry-After``.
+        post_burst: messages a channel may take at once before the rate applies (ratelimit.py).
 
     Attributes:
         webapi_down: while True, every `/api/<method>` answers HTTP 503 `service_unavailable` and
             nothing is posted; response URLs keep working (also `POST /__sandbox__/faults`).
+        post_limits: the per-channel posting rate (`set_post_rate` changes it).
+        bot_scopes: the bot token's scopes, a tuple (may be replaced at run time).
         images: the image check (``images.enabled`` switches it at run time).
     """
 
@@ -59,6 +70,9 @@ class SlackSandbox:
         clock: Callable[[], float] = time.time,
         ack_deadline: float = ACK_DEADLINE_SECONDS,
         check_images: bool = True,
+        bot_scopes: tuple[str, ...] = DEFAULT_BOT_SCOPES,
+        post_rate_per_channel: float | None = DEFAULT_POST_RATE,
+        post_burst: int = DEFAULT_POST_BURST,
     ) -> None:
         self.signing_secret = signing_secret
         self._bot_token = bot_token
@@ -70,6 +84,9 @@ class SlackSandbox:
         self.response_urls = ResponseUrls(clock)
         self.images = ImageCheck(enabled=check_images)
         self.webapi_down = False
+        self.bot_scopes = tuple(bot_scopes)
+        self.post_limits = PostRateLimiter(clock, post_rate_per_channel, post_burst)
+        self.channel_changes = ChannelChanges(self.workspace)
         self.app = create_app(self)
         self._server: RunningServer | None = None
 
@@ -200,9 +217,36 @@ class SlackSandbox:
         """Commands and clicks Slack would have reported as failed (timeouts, errors, unreachable bot)."""
         return self.recorder.failures()
 
+    def set_bot_member(self, channel_id: str, member: bool, team_id: str = SANDBOX_TEAM_ID) -> Channel:
+        """Take the bot out of a channel (``member=False``) or put it back, until `reset`.
+
+        Raises:
+            ValueError: no such channel (by id) in the team.
+        """
+        return self.channel_changes.set_bot_member(team_id, channel_id, member)
+
+    def set_archived(self, channel_id: str, archived: bool, team_id: str = SANDBOX_TEAM_ID) -> Channel:
+        """Archive a channel or unarchive it, until `reset`.
+
+        Raises:
+            ValueError: no such channel (by id) in the team.
+        """
+        return self.channel_changes.set_archived(team_id, channel_id, archived)
+
+    def set_post_rate(self, rate_per_channel: float | None, burst: int = DEFAULT_POST_BURST) -> None:
+        """Change ``chat.postMessage``'s per-channel rate (None or 0: unlimited); buckets refill.
+
+        Raises:
+            ValueError: a negative rate or a burst below 1.
+        """
+        self.post_limits.configure(rate_per_channel, burst)
+
     def reset(self) -> None:
-        """Forget recorded messages, calls, failures and image downloads, invalidate every response URL
-        and bring the Web API back up."""
+        """Forget recorded messages, calls, failures and image downloads, invalidate every response URL,
+        bring the Web API back up, refill the posting-rate buckets and undo `set_bot_member` /
+        `set_archived` (the rate and scopes themselves stay as configured)."""
+        self.channel_changes.undo()
+        self.post_limits.reset()
         self.recorder.reset()
         self.response_urls.clear()
         self.images.clear()

@@ -1,6 +1,8 @@
 """The Web API under `/api/<method>`: token checks, argument decoding, recording; methods live in api_methods.
 
-Like Slack, every answer is HTTP 200 with a JSON body carrying ``ok`` and, on failure, ``error``.
+Like Slack, every answer is HTTP 200 with a JSON body carrying ``ok`` and, on failure, ``error``, except
+a rate-limited ``chat.postMessage``: HTTP 429 ``ratelimited`` with ``Retry-After`` (ratelimit.py), also
+recorded as a call (``status`` 429).
 Arguments may come as a query string, a form body or a JSON body (slack_sdk uses all three) and the
 token as `Authorization: Bearer` or a ``token`` argument.
 
@@ -21,10 +23,13 @@ from flask import Blueprint, Response, jsonify, request
 from bot.sandboxes.slack.api_methods import METHODS, ApiError, ApiRequest
 from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import ApiCall
+from bot.sandboxes.slack.ratelimit import PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.workspace import Workspace
 
-SCOPES = "commands,chat:write,chat:write.public,users:read,channels:read,groups:read,im:read"
+# What igbot's app_manifest.yml asks for: no chat:write.public, so a public channel the bot has left
+# answers not_in_channel.  `SlackSandbox(bot_scopes=...)` grants others.
+DEFAULT_BOT_SCOPES = ("commands", "chat:write")
 _JSON_ARGUMENTS = ("blocks", "attachments", "metadata")
 OUTAGE_STATUS = 503
 OUTAGE_ERROR = "service_unavailable"
@@ -59,11 +64,16 @@ def webapi_blueprint(
     recorder: Recorder,
     images: ImageCheck | None = None,
     is_down: Callable[[], bool] = lambda: False,
+    *,
+    scopes: Callable[[], tuple[str, ...]] = lambda: DEFAULT_BOT_SCOPES,
+    post_limits: PostRateLimiter | None = None,
 ) -> Blueprint:
     """Routes `GET|POST /api/<method>` answering and recording Slack Web API calls.
 
     ``images`` downloads image blocks before a message is accepted (none when omitted); while
-    ``is_down()`` every call answers 503 ``service_unavailable``.
+    ``is_down()`` every call answers 503 ``service_unavailable``.  ``scopes()`` are the bot token's
+    scopes (sent as ``X-OAuth-Scopes``; ``chat:write.public`` lets it post where it is not a member);
+    ``post_limits`` is the per-channel posting rate of ``chat.postMessage`` (none when omitted).
     """
     bp = Blueprint("slack_webapi", __name__)
     checker = images or ImageCheck(enabled=False)
@@ -99,10 +109,12 @@ def webapi_blueprint(
                 raise ApiError("not_authed")
             if bot is None:
                 raise ApiError("invalid_auth")
-            req = ApiRequest(params, bot, workspace, recorder, checker)
+            req = ApiRequest(params, bot, workspace, recorder, checker, frozenset(scopes()), post_limits)
             result: dict[str, Any] = {"ok": True, **handler(req)}
+            status, headers = 200, {}
         except ApiError as err:
             result = {"ok": False, "error": err.error, **err.extra}
+            status, headers = err.status, err.headers
         recorder.add_call(
             ApiCall(
                 method=method,
@@ -112,11 +124,14 @@ def webapi_blueprint(
                 ok=bool(result["ok"]),
                 error=result.get("error"),
                 response=result,
+                status=status,
             )
         )
         response = jsonify(result)
+        response.status_code = status
+        response.headers.update(headers)
         if bot is not None:
-            response.headers["X-OAuth-Scopes"] = SCOPES
+            response.headers["X-OAuth-Scopes"] = ",".join(scopes())
         return response
 
     return bp

@@ -65,6 +65,7 @@ class Channel:
     members: set[str] = field(default_factory=set)
     is_private: bool = False
     is_im: bool = False
+    is_archived: bool = False
 
     def to_api(self, viewer_id: str) -> dict[str, Any]:
         """The conversation object as `conversations.info` returns it to ``viewer_id``."""
@@ -75,6 +76,7 @@ class Channel:
             "is_group": self.is_private,
             "is_im": self.is_im,
             "is_private": self.is_private or self.is_im,
+            "is_archived": self.is_archived,
             "is_member": viewer_id in self.members,
             "context_team_id": self.team_id,
             "num_members": len(self.members),
@@ -130,6 +132,11 @@ class Workspace:
         with self._lock:
             return self._bots_by_token.get(token)
 
+    def bot_in(self, team_id: str) -> BotIdentity | None:
+        """The bot installed in a team, or None."""
+        with self._lock:
+            return next((b for b in self._bots_by_token.values() if b.team_id == team_id), None)
+
     def user(self, team_id: str, user_id: str) -> User | None:
         """A user of one team, or None."""
         with self._lock:
@@ -153,6 +160,30 @@ class Workspace:
         """All channels of one team."""
         with self._lock:
             return [c for (t, _), c in self._channels.items() if t == team_id]
+
+    def update_channel(
+        self,
+        team_id: str,
+        channel_id: str,
+        *,
+        member: tuple[str, bool] | None = None,
+        archived: bool | None = None,
+    ) -> Channel | None:
+        """Add or remove one member (``(user_id, True|False)``) and/or (un)archive a channel; None when
+        the team has no such channel."""
+        with self._lock:
+            channel = self._channels.get((team_id, channel_id))
+            if channel is None:
+                return None
+            if member is not None:
+                user_id, present = member
+                if present:
+                    channel.members.add(user_id)
+                else:
+                    channel.members.discard(user_id)
+            if archived is not None:
+                channel.is_archived = archived
+            return channel
 
     def dm_with(self, team_id: str, user_id: str, bot_user_id: str) -> Channel:
         """The bot's DM with a user, opened on first use (Slack lets `chat.postMessage` target a user id)."""

@@ -26,6 +26,8 @@ def refusal(admission: Admission) -> Message | None:
         return replies.plain(replies.BUSY)
     if admission is Admission.STORAGE_DOWN:
         return replies.plain(replies.STORAGE_DOWN)
+    if admission is Admission.UNCERTAIN:
+        return replies.plain(replies.STORAGE_UNSURE)
     return None
 
 

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from bot.sandboxes.instagram import InstagramSandbox
-from bot.serving import RunningServer
+from bot.serving import RunningServer, start_server
+from tests.sandboxes.instagram.callback_server import CallbackServer
 
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
@@ -46,6 +47,8 @@ def sandbox(clock: FakeClock) -> InstagramSandbox:
         code_ttl_seconds=600,
         seed=1,
         clock=clock,
+        push_timeout_seconds=1.0,
+        push_retry_delays=(0.05, 0.1, 0.2),  # the default 0.5, 1, 2 s, sped up
     )
 
 
@@ -54,7 +57,31 @@ def server(sandbox: InstagramSandbox) -> Iterator[RunningServer]:
     running = sandbox.start(host="127.0.0.1", port=0)
     yield running
     sandbox.reset()  # wakes any request still sleeping in injected latency
+    sandbox.stop()  # this server and the push delivery threads
+
+
+@pytest.fixture
+def callback() -> Iterator[CallbackServer]:
+    """A real-time callback on a free loopback port (see callback_server.py)."""
+    app = CallbackServer()
+    running = start_server(app, host="127.0.0.1", port=0, name="test-callback")
+    app.base_url = running.url
+    yield app
     running.stop()
+
+
+def subscribe(base: str, callback_url: str, object_type: str, **fields: Any) -> requests.Response:
+    """Create a subscription as python-instagram does: client_id and client_secret in the query
+    string, the other parameters as a form body, ``.json`` after the path."""
+    data = {"object": object_type, "aspect": "media", "callback_url": callback_url, "verify_token": "vt-123"}
+    data.update({k: str(v) for k, v in fields.items()})
+    credentials = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    return requests.post(f"{base}/v1/subscriptions.json", params=credentials, data=data, timeout=TIMEOUT)
+
+
+def add_media(base: str, **body: Any) -> requests.Response:
+    """``POST /__sandbox__/media``."""
+    return requests.post(f"{base}/__sandbox__/media", json=body, timeout=TIMEOUT)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@
   `auth.py` who is calling; `api.py` the routes; `hashtags.py` hashtag search;
 - `fields.py` the ``fields`` expansion parser; `render.py` JSON; `paging.py` cursors;
 - `errors.py` the error object; `limits.py` + `gate.py` usage headers, the per-account limit (80002),
-  the 30-hashtags-a-week quota and faults; `state.py`; `controls.py` ``/__sandbox__/graph/...``.
+  the 30-hashtags-a-week quota and faults; `state.py`; `controls.py` ``/__sandbox__/graph/...``;
+  `posts.py` new posts (the ``graph/media`` control).
 
 Deliberately empty of imports: import the modules themselves.
 """

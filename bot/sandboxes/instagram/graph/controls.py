@@ -22,6 +22,13 @@
 - ``GET graph/hashtag_searches?account=`` -> ``{"account": {"id", "username"}, "hashtags": [{"name",
   "id", "searched_at"}], "count", "limit"}`` (newest first; ``searched_at`` in sandbox-clock seconds)
 
+- ``POST graph/media`` ``{"account", "caption"?, "hashtags"?: [...], "media_type"?}`` -> the new post
+  as ``/{ig-media-id}`` renders it (``id``, ``caption``, ``media_type``, ``media_url``, ``permalink``,
+  ``timestamp``, ``username``, ``like_count``, ``comments_count``) plus ``"hashtags": [{"name",
+  "id"}]``: a post of the professional account (username or id), newest of its ``media``, of
+  Business Discovery's ``media`` and of ``recent_media`` for each hashtag (`graph.posts`).  404 for
+  an unknown account, 400 for a bad field.  Until ``POST /__sandbox__/reset``.
+
 ``POST /__sandbox__/revoke`` (see `controls`) revokes graph tokens too.
 """
 
@@ -32,9 +39,12 @@ from typing import Any
 from flask import Flask, Response, request
 
 from bot.sandboxes.instagram.controls import PREFIX
+from bot.sandboxes.instagram.graph.fields import parse_fields
 from bot.sandboxes.instagram.graph.limits import WEEK
+from bot.sandboxes.instagram.graph.posts import build_graph_media, graph_post_from_json
+from bot.sandboxes.instagram.graph.render import Renderer
 from bot.sandboxes.instagram.graph.tokens import DEFAULT_GRAPH_SCOPE
-from bot.sandboxes.instagram.graph.world import ProAccount
+from bot.sandboxes.instagram.graph.world import GraphMedia, ProAccount
 from bot.sandboxes.instagram.legacy.envelope import json_response
 from bot.sandboxes.instagram.state import SandboxState
 
@@ -205,6 +215,35 @@ def _searches(state: SandboxState) -> Response:
     return json_response(searches_listing(state, account))
 
 
+POST_FIELDS = "id,caption,media_type,media_url,permalink,timestamp,username,like_count,comments_count"
+
+
+def add_post(state: SandboxState, body: dict[str, Any]) -> GraphMedia:
+    """Add a post to a professional account from the control's body.
+
+    Raises:
+        LookupError: unknown account.
+        ValueError: a bad field.
+    """
+    mode = state.graph_mode
+    post = graph_post_from_json(body)
+    account = mode.professional_account(post.account)
+    return mode.add_media(lambda world: build_graph_media(world, account, post, mode.clock()))
+
+
+def _add_media(state: SandboxState, body: dict[str, Any]) -> Response:
+    try:
+        item = add_post(state, body)
+    except LookupError as exc:
+        return json_response({"error": str(exc.args[0])}, 404)
+    except (TypeError, ValueError) as exc:
+        return json_response({"error": str(exc)}, 400)
+    world = state.graph_mode.world
+    out = Renderer(request.host_url.rstrip("/"), world).media(item, parse_fields(POST_FIELDS))
+    out["hashtags"] = [{"name": t, "id": world.hashtag_id(t)} for t in item.tags]
+    return json_response(out)
+
+
 def register(app: Flask, state: SandboxState) -> None:
     """Add the graph control routes to ``app`` (one rule: rules cost start-up time)."""
 
@@ -216,6 +255,8 @@ def register(app: Flask, state: SandboxState) -> None:
             return _hashtags(state)
         if action == "hashtag_searches":
             return _searches(state) if request.method == "GET" else _record_searches(state, _body())
+        if request.method == "POST" and action == "media":
+            return _add_media(state, _body())
         if request.method == "POST" and action == "pages":
             return _add_pages(state, _body())
         if request.method == "POST" and action == "tokens":

@@ -19,7 +19,7 @@ from flask import Flask, Response, request
 from bot.sandboxes.instagram.graph import pages
 from bot.sandboxes.instagram.graph.errors import GraphError, graph_json
 from bot.sandboxes.instagram.graph.tokens import GraphGrant, GraphToken, parse_permissions
-from bot.sandboxes.instagram.legacy.oauth import add_query, is_loopback_uri
+from bot.sandboxes.instagram.legacy.urls import add_query, is_loopback_uri
 from bot.sandboxes.instagram.state import SandboxState
 
 DIALOG_PREFIX = "/facebook"

@@ -6,8 +6,9 @@ import threading
 from collections.abc import Callable
 
 from bot.sandboxes.instagram.graph.limits import AccountLimiter, AppUsage, HashtagQuota
+from bot.sandboxes.instagram.graph.posts import with_media
 from bot.sandboxes.instagram.graph.tokens import GraphGrant, GraphToken, GraphTokenStore, parse_permissions
-from bot.sandboxes.instagram.graph.world import FacebookUser, GraphWorld, Page
+from bot.sandboxes.instagram.graph.world import FacebookUser, GraphMedia, GraphWorld, Page, ProAccount
 
 MAX_EXTRA_PAGES = 1000
 EXTRA_PAGE_ID_BASE = 105_000_000_000_000  # seeded Pages are 104...; added ones 105...
@@ -38,13 +39,35 @@ class GraphMode:
         self.hashtags = HashtagQuota(clock)
 
     def reset(self) -> None:
-        """Forget codes, tokens, counters, hashtag searches and added Pages."""
+        """Forget codes, tokens, counters, hashtag searches, added Pages and added posts."""
         with self._world_lock:
             self.world = self.seeded_world
         self.tokens.reset()
         self.limiter.reset()
         self.app_usage.reset()
         self.hashtags.reset()
+
+    def professional_account(self, name_or_id: str) -> ProAccount:
+        """A professional account by username (``@`` and case ignored) or IG user id.
+
+        Raises:
+            LookupError: no such account.
+        """
+        account = self.world.account_by_username(name_or_id) or self.world.account_by_id(name_or_id)
+        if account is None:
+            raise LookupError(f"no professional account {name_or_id!r}")
+        return account
+
+    def add_media(self, make: Callable[[GraphWorld], GraphMedia]) -> GraphMedia:
+        """Add the post ``make`` builds from the current world, as its newest; returns it (until `reset`).
+
+        Raises:
+            whatever ``make`` raises (nothing is added then).
+        """
+        with self._world_lock:
+            item = make(self.world)
+            self.world = with_media(self.world, item)
+        return item
 
     def fb_user_named(self, username: str) -> FacebookUser:
         """The Facebook user called ``username``.

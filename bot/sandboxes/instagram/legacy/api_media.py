@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-
 from flask import Flask, Response, request
 
 from bot.sandboxes.instagram.legacy import render
 from bot.sandboxes.instagram.legacy.api_users import base_url
 from bot.sandboxes.instagram.legacy.auth import Caller, authenticate, require_scope
 from bot.sandboxes.instagram.legacy.envelope import APIError, ok
+from bot.sandboxes.instagram.legacy.geo import distance_m, parse_point
 from bot.sandboxes.instagram.legacy.paging import filter_media, paginate, parse_count
-from bot.sandboxes.instagram.legacy.world import Media
+from bot.sandboxes.instagram.legacy.world import Media, World
 from bot.sandboxes.instagram.state import SandboxState
 
-DEFAULT_DISTANCE = 1000.0
-MAX_DISTANCE = 5000.0
-EARTH_RADIUS_M = 6_371_000.0
 
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
-
-
-def parse_point(args: Mapping[str, str], required: bool) -> tuple[float, float, float] | None:
-    """``(lat, lng, distance)`` from the query; lat and lng come together or not at all.
-
-    Raises:
-        APIError: only one of lat/lng, unparsable numbers, or none when ``required``.
-    """
-    has_lat, has_lng = bool(args.get("lat")), bool(args.get("lng"))
-    if has_lat != has_lng or (required and not has_lat):
-        raise APIError("APIInvalidParametersError", "lat and lng must be given together")
-    if not has_lat:
-        return None
-    try:
-        lat, lng = float(args["lat"]), float(args["lng"])
-        distance = float(args.get("distance") or DEFAULT_DISTANCE)
-    except ValueError:
-        raise APIError("APIInvalidParametersError", "invalid lat, lng or distance") from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or distance <= 0:
-        raise APIError("APIInvalidParametersError", "invalid lat, lng or distance")
-    return lat, lng, min(distance, MAX_DISTANCE)
+def near(world: World, item: Media, lat: float, lng: float, radius: float) -> bool:
+    """True when the media was taken within ``radius`` metres of the point."""
+    point = world.point_of(item)
+    return point is not None and distance_m(lat, lng, point[0], point[1]) <= radius
 
 
 def _visible(state: SandboxState, caller: Caller, items: list[Media]) -> list[Media]:
@@ -72,15 +43,11 @@ def register(app: Flask, state: SandboxState) -> None:
         caller = authenticate(state, request.args, allow_client_id=True)
         require_scope(caller, "public_content")
         point = parse_point(request.args, required=False)
-        items = [m for m in _visible(state, caller, state.world.media) if m.location_id]
+        world = state.world
+        items = [m for m in _visible(state, caller, world.media) if world.point_of(m) is not None]
         if point is not None:
             lat, lng, radius = point
-            near = []
-            for m in items:
-                loc = state.world.location_by_id(m.location_id or "")
-                if loc and distance_m(lat, lng, loc.latitude, loc.longitude) <= radius:
-                    near.append(m)
-            items = near
+            items = [m for m in items if near(world, m, lat, lng, radius)]
         items = filter_media(items, request.args)
         return ok(_render(state, caller, items[: parse_count(request.args, 20, 100)]))
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Flask, Response, request
 
 from bot.sandboxes.instagram.legacy import pages, render
 from bot.sandboxes.instagram.legacy.envelope import flat_error_response, json_response
 from bot.sandboxes.instagram.legacy.tokens import CodeError, Grant, parse_scope
+from bot.sandboxes.instagram.legacy.urls import add_query, is_loopback_uri
 from bot.sandboxes.instagram.state import SandboxState
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DENIED = {
     "error": "access_denied",
     "error_reason": "user_denied",
@@ -39,29 +38,6 @@ class AuthorizeRequest:
     scopes: frozenset[str]
     raw_scope: str | None
     state: str | None
-
-
-def is_loopback_uri(uri: str) -> bool:
-    """True for an absolute http(s) URI on 127.0.0.1, localhost or [::1], without fragment or userinfo."""
-    try:
-        parts = urlsplit(uri)
-        _ = parts.port  # raises ValueError for a bad port
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and parts.hostname in LOOPBACK_HOSTS
-        and "@" not in parts.netloc
-        and not parts.fragment
-        and "#" not in uri
-    )
-
-
-def add_query(uri: str, params: Mapping[str, str]) -> str:
-    """``uri`` with ``params`` appended to its query (an existing query is kept)."""
-    parts = urlsplit(uri)
-    extra = urlencode(params)
-    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
 
 
 def validate_authorize(state: SandboxState, params: Mapping[str, str]) -> AuthorizeRequest:

@@ -73,6 +73,17 @@ def location(loc: Location) -> dict[str, Any]:
     return {"id": loc.id, "name": loc.name, "latitude": loc.latitude, "longitude": loc.longitude}
 
 
+def media_location(world: World, item: Media) -> dict[str, Any] | None:
+    """A media's ``location``: its place, a bare geotag (``id`` and ``name`` null, as in
+    python-instagram's media.json fixture), or None."""
+    loc = world.location_by_id(item.location_id) if item.location_id else None
+    if loc is not None:
+        return location(loc)
+    if item.latitude is not None and item.longitude is not None:
+        return {"id": None, "name": None, "latitude": item.latitude, "longitude": item.longitude}
+    return None
+
+
 def relationship(rel: Relationship) -> dict[str, Any]:
     """A relationship object."""
     return {
@@ -94,7 +105,6 @@ def media(base: str, world: World, item: Media, viewer_id: str | None) -> dict[s
     owner = world.user_by_id(item.owner_id)
     assert owner is not None
     likers = [u for u in (world.user_by_id(i) for i in item.liker_ids) if u is not None]
-    loc = world.location_by_id(item.location_id) if item.location_id else None
     tagged = []
     for tag in item.users_in_photo:
         person = world.user_by_id(tag.user_id)
@@ -109,7 +119,7 @@ def media(base: str, world: World, item: Media, viewer_id: str | None) -> dict[s
         "filter": item.filter,
         "tags": list(item.tags),
         "caption": comment(base, world, item.caption) if item.caption else None,
-        "location": location(loc) if loc else None,
+        "location": media_location(world, item),
         "likes": {"count": item.likes_count, "data": [user_short(base, u) for u in likers]},
         "comments": {"count": len(item.comments), "data": [comment(base, world, c) for c in item.comments]},
         "images": _images(base, item),

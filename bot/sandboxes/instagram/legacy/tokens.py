@@ -91,6 +91,11 @@ class TokenStore:
         with self._lock:
             return self._tokens.get(token)
 
+    def users_with_tokens(self, client_id: str) -> set[str]:
+        """Ids of the users who hold a live token of ``client_id`` (who have authorized the client)."""
+        with self._lock:
+            return {g.user_id for g in self._tokens.values() if g.client_id == client_id}
+
     def revoke(self, user_id: str | None = None, token: str | None = None) -> int:
         """Revoke one token, all of a user's tokens, or (neither given) every token; returns the count."""
         with self._lock:

@@ -80,6 +80,10 @@ class Media:
     liker_ids: tuple[str, ...]
     comments: tuple[Comment, ...]
     users_in_photo: tuple[PhotoTag, ...]
+    # A geotag without a named place (``location_id`` None): python-instagram's media.json fixture
+    # renders it as {"latitude", "longitude", "id": null, "name": null}.  Only added posts use it.
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def is_video(self) -> bool:
@@ -137,3 +141,23 @@ class World:
     def location_by_id(self, location_id: str) -> Location | None:
         """The location with this id, or None."""
         return self._locations_by_id.get(location_id)
+
+    def point_of(self, item: Media) -> tuple[float, float] | None:
+        """Where a media was taken: its place's coordinates, its bare geotag, or None."""
+        if item.location_id is not None:
+            loc = self._locations_by_id.get(item.location_id)
+            return (loc.latitude, loc.longitude) if loc else None
+        if item.latitude is not None and item.longitude is not None:
+            return item.latitude, item.longitude
+        return None
+
+    def with_media(self, item: Media) -> World:
+        """A new world with ``item`` as its newest media (this one is left as it is)."""
+        return World(
+            seed=self.seed,
+            users=self.users,
+            locations=self.locations,
+            media=[item, *self.media],
+            initial_follows=self.initial_follows,
+            initial_requests=self.initial_requests,
+        )
