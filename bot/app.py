@@ -187,7 +187,6 @@ def build(
         signing_secret=settings.slack_signing_secret,
         replay_store=tier.redis,
         instagram_secret=settings.instagram_client_secret,
-        hooks=tier.redis,
     )
     return Igbot(tier, web, bolt)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import redis
 from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 
@@ -22,7 +21,6 @@ def create_web_app(
     signing_secret: str | None = None,
     replay_store: ReplayStore | None = None,
     instagram_secret: str = "",
-    hooks: redis.Redis | None = None,
 ) -> Flask:
     """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz` (storage,
     queue depth, worker heartbeats).
@@ -32,7 +30,6 @@ def create_web_app(
         services: what the callback and the health check use.
         signing_secret: Slack's signing secret; by default the one ``bolt_app`` was built with.
         instagram_secret: the Instagram client (app) secret that signs webhook notifications.
-        hooks: the Redis client that remembers notifications already taken (retries, replays).
         replay_store: a store shared by every worker process (the redis-py client) to catch a replayed
             request whichever process it reaches; without it each process catches the replays it sees.
     """
@@ -64,10 +61,10 @@ def create_web_app(
 
     @web.post("/instagram/webhook")
     def instagram_notification() -> tuple[str, int, dict[str, str]]:
-        if hooks is None or not instagram_secret:
+        if not instagram_secret:
             return "not configured", 404, {"Content-Type": "text/plain; charset=utf-8"}
         body = request.get_data(cache=False)
-        answer, status = webhook.notification(body, dict(request.headers), instagram_secret, services, hooks)
+        answer, status = webhook.notification(body, dict(request.headers), instagram_secret, services)
         return answer, status, {"Content-Type": "text/plain; charset=utf-8"}
 
     @web.get("/healthz")

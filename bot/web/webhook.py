@@ -5,13 +5,13 @@
   ``X-Hub-Signature``, the bare hex HMAC-SHA1 keyed with the client secret; the Graph API sends
   ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256>`` keyed with the app secret (the same secret here).
   A forged or unsigned one is refused (403) and changes nothing. A signed one is answered 200 at once;
-  the work (reading the new posts, posting them) is a job. Senders retry, so the same body is taken
-  once (its digest is kept 2 days) and the delivery itself is idempotent per channel and post.
+  the work (reading the new posts, posting them) is a job. Senders retry and a signed body can be sent
+  again, but delivery is idempotent per channel and post: a repeat makes igbot read again and post
+  nothing. (Bodies are not deduplicated: two real tag notifications in the same second are identical.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -22,12 +22,10 @@ import redis
 
 from bot.services import Services
 from bot.storage import StorageUnavailable
-from bot.storage.keys import PREFIX
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
-SEEN_SECONDS = 2 * 86400
 MAX_UPDATES = 200
 
 
@@ -59,10 +57,8 @@ def signed(body: bytes, headers: Mapping[str, str], secret: str) -> bool:
     return hmac.compare_digest(sha1.encode(), hmac.new(key, body, hashlib.sha1).hexdigest().encode())
 
 
-def notification(
-    body: bytes, headers: Mapping[str, str], secret: str, services: Services, client: redis.Redis
-) -> tuple[str, int]:
-    """Verify, take once, and queue the work of one notification."""
+def notification(body: bytes, headers: Mapping[str, str], secret: str, services: Services) -> tuple[str, int]:
+    """Verify one notification and queue its work."""
     if len(body) > MAX_BODY_BYTES:
         return "too large", 413
     if not signed(body, headers, secret):
@@ -72,16 +68,11 @@ def notification(
         updates = json.loads(body)
     except ValueError:
         return "not json", 400
-    digest = hashlib.sha256(body).hexdigest()[:32]
     try:
-        if not client.set(f"{PREFIX}hook:{digest}", "1", nx=True, ex=SEEN_SECONDS):
-            return "already taken", 200  # a retry or a replay: the first delivery did the work
         for target in _targets(updates, services):
             services.jobs.deliver_feed(target)
     except (redis.RedisError, StorageUnavailable):
-        with contextlib.suppress(redis.RedisError):
-            client.delete(f"{PREFIX}hook:{digest}")  # not taken: let the sender's retry do it
-        return "storage unavailable", 503
+        return "storage unavailable", 503  # not taken: the sender's retry brings it again
     return "ok", 200
 
 

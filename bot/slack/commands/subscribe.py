@@ -12,9 +12,9 @@ import time
 
 from slack_sdk.errors import SlackApiError
 
-from bot.instagram.errors import AppFeatureMissing, HashtagRefused
+from bot.instagram.errors import AppFeatureMissing, HashtagRefused, InstagramError
 from bot.instagram.models import FeedSource
-from bot.jobs.feeds import POLL_SECONDS
+from bot.jobs.feeds import FETCH, POLL_SECONDS
 from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands.login import require_link
@@ -58,6 +58,7 @@ def run_subscribe(intent: Intent, invocation: Invocation, services: Services, re
         return
     feed = Feed(invocation.team_id, invocation.channel_id, source.key, source.label, invocation.user_id,
                 invocation.user_name, int(time.time()))  # fmt: skip
+    baseline = _current_posts(source, link, services)  # before the feed exists: no delivery sees it half made
     if not services.feeds.add(feed):
         reply(
             replies.plain(
@@ -79,10 +80,24 @@ def run_subscribe(intent: Intent, invocation: Invocation, services: Services, re
             reply(replies.plain(INVITE_FIRST.format(what=_typed(target))))
             return
         raise
+    for media_id in baseline:  # what is there already is not new
+        services.feeds.mark_delivered(feed, media_id, 0)
     note = ""
     if target.kind == "tag" and services.instagram.hashtag_limit is not None:
         note = " The tag holds one of your account's weekly hashtag slots for as long as this feed lives."
     reply(replies.plain(f"Subscribed: new posts of {blocks.escape(source.label)} will appear here.{note}"))
+
+
+def _current_posts(source: FeedSource, link: Link, services: Services) -> list[str]:
+    """Ids of the target's newest posts right now (best effort: the feed's start time guards too)."""
+    state = services.feeds.target(source.key)
+    reading = FeedSource(
+        source.key, source.label, state.name if state else source.name, source.push, source.hashtag_id
+    )
+    try:
+        return [m.id for m in services.instagram.feed_media(link.creds, reading, FETCH)]
+    except InstagramError:
+        return []
 
 
 def _typed(target: FeedTarget) -> str:

@@ -71,6 +71,12 @@ def register(app: Flask, state: SandboxState) -> None:
             k in request.args for k in ("foursquare_id", "foursquare_v2_id", "facebook_places_id")
         ):
             return ok([])  # the sandbox has no foursquare/facebook place ids
+        query = request.args.get("q", "").strip().lower()
+        if query and "lat" not in request.args and "lng" not in request.args:
+            # python-instagram's location_search sends `q` (client.py accepts it next to lat/lng): by name
+            named = [loc for loc in state.world.locations if query in loc.name.lower()]
+            named.sort(key=lambda loc: (loc.name.lower() != query, loc.name))
+            return ok([render.location(loc) for loc in named][: parse_count(request.args, 20, 100)])
         point = parse_point(request.args, required=True)
         assert point is not None
         lat, lng, radius = point
