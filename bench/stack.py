@@ -161,13 +161,13 @@ class World:
         return dict(http_json(f"{self.collector_url}/arrivals"))
 
     def start_igbot(
-        self, extra: list[str] | None = None, name: str = "igbot", *, web_only: bool = False
+        self, extra: list[str] | None = None, name: str = "igbot", *, web_only: bool = False, db: int = 0
     ) -> Server:
         """`igbot serve` with the Procfile's web settings (+ loopback bind and ``extra`` flags): web
         tier and worker processes on this machine, or only the web tier with ``web_only``."""
         port = free_port()
         argv = [*serve_command(web_only=web_only), "--host", "127.0.0.1", *(extra or [])]
-        child = self.procs.start(name, argv, env=self.env(port))
+        child = self.procs.start(name, argv, env=self.env(port, db))
         wait_port(port, child.proc)
         return Server(name, child, port)
 
@@ -195,11 +195,13 @@ class World:
         wait_port(port, child.proc)
         return Server(name, child, port)
 
-    def start_variant(self, target: str, extra: list[str] | None = None, name: str | None = None) -> Server:
+    def start_variant(
+        self, target: str, extra: list[str] | None = None, name: str | None = None, db: int = 0
+    ) -> Server:
         """A reference (or tuning variant) under the same gunicorn configuration."""
         port = free_port()
         argv = [sys.executable, "-m", "bench.variants", target, *(extra or [])]
-        child = self.procs.start(name or target, argv, env=self.env(port))
+        child = self.procs.start(name or target, argv, env=self.env(port, db))
         wait_port(port, child.proc)
         return Server(name or target, child, port)
 

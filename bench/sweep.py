@@ -1,10 +1,12 @@
-"""Tuning sweep behind the Procfile defaults: `python -m bench.sweep [--seconds 4] [--rounds 2]`.
+"""Tuning sweep behind the `igbot serve` defaults: `python -m bench.sweep [--seconds 4] [--rounds 2]`.
 
-For each gunicorn configuration (worker class, processes, threads per process, after-ack threads)
-it starts igbot (built by `bot.server` with those options, via `bench.variants`) and the bare-Bolt
-reference with the same options, and measures `/ig help` (the ack path alone) and `/ig follow`
-(ack + the work after it) at 16 connections, alternating the two servers. Prints one line per
-configuration. About 20 s per configuration and round.
+For each configuration (gunicorn worker class, web processes, threads per web process, threads per
+worker process, GIL switch interval) it starts igbot (run by `bot.serve` with those options, via
+`bench.variants`: the web tier and one `igbot worker` process at nice 10) and the bare-Bolt
+reference with the same gunicorn options, and measures `/ig help` (the ack path alone) and
+`/ig follow` (ack + enqueue; the worker does the rest) at 16 connections, alternating the two
+servers. Prints one line per configuration, with the busy acks (more than the queue limit waiting)
+and the follows completed per second. About 20 s per configuration and round.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bench.procs import ROOT, managed
 from bench.stack import CHANNEL, SIGNING_SECRET, TEAM, start_world
 
 CONFIGS = [
-    # (worker class, workers, threads, after-ack threads per worker, GIL switch interval ms or None)
+    # (worker class, web processes, threads, threads per worker process, GIL switch interval ms or None)
     ("gthread", 2, 8, 16, None),
     ("gthread", 2, 4, 16, None),
     ("gthread", 4, 4, 16, None),
@@ -49,7 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated config indexes to run")
     parser.add_argument("--instagram-latency-ms", type=int, default=0, help="delay every sandbox API call")
-    parser.add_argument("--target", default="igbot", choices=["igbot", "igbot-proposed", "igbot-queued"])
     args = parser.parse_args(argv)
     configs = list(enumerate(CONFIGS))
     if args.only:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             f"load generator: {gen.name}; {args.rounds} rounds x {args.seconds:g} s; {args.connections} conns"
         )
         print(
-            "cfg  class    w  t  aa sw  | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms "
+            "cfg  class    w  t  wt sw  | scenario  igbot rps p99 ms cpu ms | bolt rps p99 ms cpu ms "
             "| ratio  other%"
         )
         for index, (klass, workers, threads, after, switch) in configs:
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             if switch is not None:
                 flags += ["--switch-interval-ms", str(switch)]
             igbot = world.start_variant(
-                args.target, [*flags, "--after-ack-threads", str(after)], name=f"{args.target}-{index}"
+                "igbot", [*flags, "--worker-threads", str(after)], name=f"igbot-{index}"
             )
             bolt = world.start_variant("bolt", flags, name=f"bolt-{index}")
             try:
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"{statistics.median(r.server_ms_per_request for r in bo):6.2f} | "
                         f"{ig_rps / bo_rps:5.2f} {statistics.median(r.other_cpu_pct for r in ig + bo):5.0f}"
                         f"  errors {sum(r.load.error_count for r in ig + bo)}"
+                        f"  busy {sum(r.load.busy for r in ig)}"
                         f"  replies/s {_completed_per_s(ig):.0f}",
                         flush=True,
                     )

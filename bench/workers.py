@@ -1,22 +1,25 @@
 """The worker tier's benchmark (issue 10): `.venv/bin/python -m bench.workers [--quick]`.
 
-About 8 minutes on 2 cores (``--quick``: about 4). In one run, on loopback only (the bench's world:
+About 8 minutes on 2 cores (``--quick``: about 3). In one run, on loopback only (the bench's world:
 a real Redis, the sandbox Instagram under gunicorn, the reply collector, the Slack stand-in; 200
 linked users), it measures and prints as ratios:
 
-1. **Ack path, workers paused**: `igbot serve --web-only` (no worker runs) against bare Bolt, for
-   `/ig help`, `/ig follow x`, `/ig popular 5`, `/ig me` and the mixed workload (wrk, closed loop,
-   alternating rounds). The queue is kept below the busy limit by the bench: every 0.1 s it reads and
-   deletes the job list and its messages hash in one MULTI/EXEC (``igbot:jobs:interactive`` and
-   ``….msgs``) and adds up what it took, so every ack measured is a real enqueue (busy acks, counted
-   from the ack bodies, stay 0).
-2. **Workers draining on the same cores**: `igbot serve` as the Procfile starts it (2 web processes,
-   1 `igbot worker` x 16 threads at nice 10) against bare Bolt (acks), and against the same web tier
-   with the minimal reference worker (`bench.refworker`: BLPOP, one Instagram call, one response URL
-   POST; same threads and nice) for completed commands per second, `/ig popular 5`.
+1. **Ack path, workers paused**: `igbot serve --web-only` (the Procfile's ``web:``; no worker runs)
+   against bare Bolt, for `/ig help`, `/ig follow x`, `/ig popular 5`, `/ig me` and the mixed
+   workload (wrk, closed loop, alternating rounds). The queue is kept below the busy limit by the
+   bench: every 0.1 s it reads and deletes the job list and its messages hash in one MULTI/EXEC
+   (``igbot:jobs:interactive`` and ``….msgs``) and adds up what it took, so every ack measured is a
+   real enqueue (busy acks, counted from the ack bodies, stay 0).
+2. **Workers draining on the same cores**: `igbot serve`, the one-machine form (2 web processes x 8
+   threads, 1 `igbot worker` x 16 threads at nice 10) against bare Bolt (acks), and against the same
+   web tier with the minimal reference worker (`bench.refworker`: BLPOP, one Instagram call, one response URL
+   POST; same threads and nice, same session) for completed commands per second, `/ig popular 5`.
+   Diagnostics (not with ``--quick``): the same with the workers at nice 0, and with the busy limit
+   lifted (a `bench.variants` igbot), each against the reference in the same configuration.
 3. **Open loop at half of capacity**: `/ig popular 5` at half the rate igbot's worker tier finished
    commands in (2) (after the load stopped: the rate it drains at), from `bench.openloop`; ack p99 and
-   reply p99 (command due → its response URL post recorded by the collector).
+   reply p99 (command due -> its response URL post recorded by the collector); the mixed workload too,
+   at half of its own capacity, measured the same way (not with ``--quick``).
 4. **1, 2 and 4 worker processes** (`igbot serve --worker-processes N` vs N reference workers): the time
    to drain a backlog enqueued while the workers were stopped (SIGSTOP), and a closed-loop round.
 5. **Re-delivery after kill -9**: 50 `/ig popular 1` with Instagram slowed to 300 ms, SIGKILL of the
@@ -71,6 +74,7 @@ SCENARIOS: dict[str, list[str]] = {
     "mixed": RUN_SCENARIOS["mixed"],
 }
 REF_DB = 1  # the reference tier's Redis database (igbot's own is 0)
+DIAG_DB = 2  # the diagnostics' igbot (2) and reference (3)
 
 
 # ---------------------------------------------------------------- processes of a stack
@@ -272,9 +276,16 @@ class WorkerBench:
         self.world = world
         self.gen = gen
         self.users = users
-        self.redis = redis.Redis.from_url(world.redis_url, decode_responses=True)
-        self.ref_redis = redis.Redis.from_url(world.redis_url_of(REF_DB), decode_responses=True)
+        self._clients: dict[int, redis.Redis] = {}
+        self.redis = self.client(0)
+        self.ref_redis = self.client(REF_DB)
         self.report: dict[str, Any] = {}
+
+    def client(self, db: int) -> redis.Redis:
+        """A client of the bench's Redis, database ``db``."""
+        if db not in self._clients:
+            self._clients[db] = redis.Redis.from_url(self.world.redis_url_of(db), decode_responses=True)
+        return self._clients[db]
 
     def pool(self, texts: list[str], seconds: float, base: str | None = None) -> list[Signed]:
         # 4000 commands a second is above what igbot reaches, so its pool never wraps (it refuses
@@ -369,22 +380,70 @@ class WorkerBench:
             flush=True,
         )
         got = self._rounds(
-            "popular", [igbot, ref, bolt], self.args.rounds, self.args.seconds,
+            "popular", [igbot, ref, bolt], self.args.drain_rounds, self.args.seconds,
             replies=lambda s: s is not bolt,
         )  # fmt: skip
         rows = [Row.of("draining", *got[s.name]) for s in (igbot, ref, bolt)]
         for r in rows:
-            print(
-                f"  {r.target:<10} acks {r.acks_per_s:6.0f}/s (queued {r.queued_acks_per_s:5.0f}/s, busy"
-                f" {r.busy}) p99 {r.p99_ms:6.1f} ms | completed {r.window_completed_per_s:5.0f}/s under load,"
-                f" {r.drain_completed_per_s:5.0f}/s draining | web {r.web_cpu_ms:4.2f} ms/ack,"
-                f" worker {r.worker_cpu_ms_per_job:4.2f} ms/job | replies {r.replies}"
-                f" | other {r.other_cpu_pct:.0f}%",
-                flush=True,
-            )
+            self._print_draining(r)
+        return rows
+
+    def _print_draining(self, r: Row) -> None:
+        print(
+            f"  {r.target:<17} acks {r.acks_per_s:6.0f}/s (queued {r.queued_acks_per_s:5.0f}/s, busy"
+            f" {r.busy}) p99 {r.p99_ms:6.1f} ms | completed {r.window_completed_per_s:5.0f}/s under load,"
+            f" {r.drain_completed_per_s:5.0f}/s draining | web {r.web_cpu_ms:4.2f} ms/ack,"
+            f" worker {r.worker_cpu_ms_per_job:4.2f} ms/job | replies {r.replies}"
+            f" | other {r.other_cpu_pct:.0f}%",
+            flush=True,
+        )
+
+    def diagnostics(self) -> list[Row]:
+        """(2) again in two other configurations, each igbot against the reference in the same one:
+        the workers at nice 0 (as the web tier), and the busy limit lifted (every ack an enqueue)."""
+        print("\n== (2) diagnostics: workers at nice 0; busy limit lifted (/ig popular 5)", flush=True)
+        no_limit = ["--queue-limit", "1000000000"]
+        variant_web = [sys.executable, "-m", "bench.variants", "igbot", "--web-only", *no_limit]
+        configs = [
+            ("nice0", ["--worker-nice", "0"], {"nice": 0}),
+            ("nolimit", no_limit, {"web": variant_web}),
+        ]
+        rows = []
+        for label, igbot_flags, ref_options in configs:
+            for db in (DIAG_DB, DIAG_DB + 1):
+                clear_jobs(self.client(db))
+            igbot = self.world.start_variant("igbot", igbot_flags, name=f"igbot-{label}", db=DIAG_DB)
+            ref = self.world.start_reference_tier(f"reference-{label}", db=DIAG_DB + 1, **ref_options)
+            try:
+                wait_workers(self.client(DIAG_DB), igbot, 1)
+                wait_workers(self.client(DIAG_DB + 1), ref, 1)
+                got = self._rounds(
+                    "popular", [igbot, ref], self.args.rounds, self.args.seconds, replies=lambda s: True
+                )
+                pair = [Row.of(f"diagnostic-{label}", *got[s.name]) for s in (igbot, ref)]
+            finally:
+                self.world.stop_server(igbot)
+                self.world.stop_server(ref)
+            for r in pair:
+                self._print_draining(r)
+            rows += pair
         return rows
 
     # ------------------------------------------------------------ (3)
+
+    def capacity(self, igbot: Server, scenario: str, known: Row | None = None) -> float:
+        """Commands a second (ack-only ones included) igbot finishes in ``scenario`` on this machine:
+        the rate its worker tier drains a closed-loop round's backlog at once the load stops (from
+        ``known``, a row of (2), or from a round measured now)."""
+        if known is None:
+            got = self._rounds(scenario, [igbot], 1, self.args.seconds, replies=lambda s: True)
+            known = Row.of("capacity", *got[igbot.name])
+        texts = SCENARIOS[scenario]
+        share = sum(1 for t in texts if t not in ACK_ONLY) / len(texts)  # commands with a reply
+        rate = known.drain_completed_per_s
+        if math.isnan(rate):
+            rate = known.window_completed_per_s
+        return rate / share
 
     def open_loop(self, server: Server, scenario: str, rate: float, seconds: float) -> dict[str, Any]:
         """``rate`` commands a second for ``seconds`` from `bench.openloop`; ack and reply latencies."""
@@ -585,18 +644,22 @@ class WorkerBench:
                 break
             time.sleep(0.02)  # polling Redis for jobs taken by the worker
         time.sleep(0.15)  # the held jobs are now inside their (slowed) Instagram call
-        held = self._in_flight(client) if not reference else set()
-        answered_before = set(self.world.collector_arrivals())
         (victim, *_) = worker_pids(server)
+        held = self._in_flight(client) if not reference else set()
         queued_at_kill = int(client.llen(QUEUE))
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic()
+        answered_before = {
+            int(k) for k, times in self.world.collector_arrivals().items() if min(times) <= killed_at
+        }
+        held -= answered_before  # answered in the moment before the kill: nothing to re-deliver
         result: dict[str, Any] = {
             "trial": trial, "target": server.name, "commands": n, "acked": statuses.count(200),
             "answered_before_kill": len(answered_before), "held_by_victim": len(held),
             "queued_at_kill": queued_at_kill,
         }  # fmt: skip
         if reference:  # no acknowledgement: what the dead worker had taken is gone
+            result["held_by_victim"] = n - queued_at_kill - len(answered_before)
             time.sleep(1.0)  # let the answers already on the wire arrive
             answered = set(self.world.collector_arrivals())
             waiting = int(client.llen(QUEUE))
@@ -676,8 +739,8 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         ig, bo = paused.get((scenario, "igbot-web-only")), paused.get((scenario, "bolt"))
         if ig and bo:
             ratio = _ratio(ig["queued_acks_per_s"], bo["acks_per_s"])
-            lines.append({"what": f"(1) paused: `/ig {SCENARIOS[scenario][0]}`"
-                          + (" (mixed)" if scenario == "mixed" else "") + " acks vs bare Bolt",
+            kind = "the mixed workload" if scenario == "mixed" else f"`/ig {SCENARIOS[scenario][0]}`"
+            lines.append({"what": f"(1) paused: {kind} acks vs bare Bolt",
                           "value": ratio, "unit": "x", "goal": ">= 0.5", "met": ratio >= 0.5})  # fmt: skip
     drain = {r["target"]: r for r in report.get("draining", [])}
     if {"igbot", "bolt", "reference"} <= set(drain):
@@ -694,6 +757,21 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         after = _ratio(ig["drain_completed_per_s"], rf["drain_completed_per_s"])
         lines.append({"what": "(2) completed commands/s after the load (workers alone) vs reference",
                       "value": after, "unit": "x", "goal": ">= 0.7", "met": after >= 0.7})  # fmt: skip
+    diag = {r["target"]: r for r in report.get("diagnostics", [])}
+    bolt = drain.get("bolt")
+    if bolt and {"igbot-nolimit", "reference-nolimit"} <= set(diag):
+        ig, rf = diag["igbot-nolimit"], diag["reference-nolimit"]
+        ratio = _ratio(ig["acks_per_s"], bolt["acks_per_s"])
+        lines.append({"what": "(2) diagnostic, busy limit lifted (every ack an enqueue): acks vs bare Bolt",
+                      "value": ratio, "unit": "x", "goal": ">= 0.4", "met": ratio >= 0.4})  # fmt: skip
+        done = _ratio(ig["window_completed_per_s"], rf["window_completed_per_s"])
+        lines.append({"what": "(2) diagnostic, busy limit lifted: completed/s under load vs reference",
+                      "value": done, "unit": "x", "goal": ">= 0.7", "met": done >= 0.7})  # fmt: skip
+    if {"igbot-nice0", "reference-nice0"} <= set(diag):
+        ig, rf = diag["igbot-nice0"], diag["reference-nice0"]
+        done = _ratio(ig["window_completed_per_s"], rf["window_completed_per_s"])
+        lines.append({"what": "(2) diagnostic, workers at nice 0: completed/s under load vs reference",
+                      "value": done, "unit": "x", "goal": "(context)", "met": None})  # fmt: skip
     for row in report.get("open_loop", []):
         if row["target"] != "igbot":
             continue
@@ -767,20 +845,35 @@ def markdown(report: dict[str, Any]) -> str:
         ["server", "acks/s", "busy acks", "p99 ms", "completed/s under load", "completed/s after the load",
          "web CPU ms/ack", "worker CPU ms/job", "replies"], rows, "lrrrrrrrr",
     )  # fmt: skip
+    if report.get("diagnostics"):
+        rows = [
+            [r["phase"].removeprefix("diagnostic-"), r["target"], _f(r["acks_per_s"]), str(r["busy"]),
+             _f(r["p99_ms"], 1), _f(r["window_completed_per_s"]), _f(r["drain_completed_per_s"]),
+             _f(r["web_cpu_ms"], 2), _f(r["worker_cpu_ms_per_job"], 2), str(r["replies"])]
+            for r in report["diagnostics"]
+        ]  # fmt: skip
+        md += ["", "Diagnostics (same measurement; `nice0`: workers at nice 0 like the web tier; `nolimit`: "
+               "the busy limit lifted, so every ack is an enqueue):", ""]  # fmt: skip
+        md += _table(
+            ["config", "server", "acks/s", "busy acks", "p99 ms", "completed/s under load",
+             "completed/s after the load", "web CPU ms/ack", "worker CPU ms/job", "replies"],
+            rows, "llrrrrrrrr",
+        )  # fmt: skip
     if report.get("idle"):
-        md += ["", f"Idle worker tier (1 process): `{json.dumps(report['idle'])}`"]
-    md += ["", f"## (3) Open loop (capacity {_f(report.get('capacity_per_s'))}/s)", ""]
+        md += ["", f"Idle igbot worker process, per second: `{json.dumps(report['idle'])}`"]
+    md += ["", "## (3) Open loop at half of capacity", ""]
     rows = []
     for r in report.get("open_loop", []):
         has = bool(r["replies_expected"])
         rows.append([
-            r["scenario"], r["target"], _f(r["rate"]), _f(r["ack_p50_ms"], 1), _f(r["ack_p99_ms"], 1),
+            r["scenario"], r["target"], _f(r.get("capacity_per_s")), _f(r["rate"]), _f(r["ack_p50_ms"], 1),
+            _f(r["ack_p99_ms"], 1),
             _f(r["reply_p50_ms"]) if has else "", _f(r["reply_p99_ms"]) if has else "",
             f"{r['replies']}/{r['replies_expected']}" if has else "", str(r["busy"]), str(r["errors"]),
         ])  # fmt: skip
     md += _table(
-        ["scenario", "server", "rate/s", "ack p50 ms", "ack p99 ms", "reply p50 ms", "reply p99 ms",
-         "answered", "busy", "errors"], rows, "llrrrrrrrr",
+        ["scenario", "server", "capacity/s", "rate/s", "ack p50 ms", "ack p99 ms", "reply p50 ms",
+         "reply p99 ms", "answered", "busy", "errors"], rows, "llrrrrrrrrr",
     )  # fmt: skip
     md += ["", "## (4) Worker processes (backlog drained with the web idle; then one closed-loop round)", ""]
     rows = []
@@ -825,21 +918,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter rounds, fewer trials (about 4 min)")
     parser.add_argument("--seconds", type=float, default=None, help="length of a measured round (3; quick 2)")
     parser.add_argument("--rounds", type=int, default=None, help="measured rounds (2; quick 1)")
+    parser.add_argument("--drain-rounds", type=int, default=None, help="(2) measured rounds (3; quick 1)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--scenarios", default="help,follow,popular,me,mixed", help="for (1)")
     parser.add_argument("--processes", default="1,2,4", help="worker processes for (4) ('' skips)")
     parser.add_argument("--scaling-seconds", type=float, default=None, help="(4) round (3; quick 2)")
-    parser.add_argument("--backlog", type=int, default=None, help="(4) backlog jobs (1000; quick 600)")
+    parser.add_argument("--backlog", type=int, default=None, help="(4) backlog jobs (2000; quick 800)")
     parser.add_argument("--open-seconds", type=float, default=None, help="(3) length (10; quick 6)")
     parser.add_argument("--open-scenarios", default=None, help="(3) scenarios (popular,mixed; quick popular)")
     parser.add_argument("--kill-trials", type=int, default=None, help="(5) trials (3; quick 1)")
     parser.add_argument("--kill-timeout", type=float, default=60.0)
+    parser.add_argument(
+        "--diagnostics", action=argparse.BooleanOptionalAction, default=None,
+        help="(2) also with the workers at nice 0 and with the busy limit lifted (default: not with --quick)",
+    )  # fmt: skip
     parser.add_argument("--python-load", action="store_true", help="use bench.pyload even if wrk is there")
     args = parser.parse_args(argv)
     quick = args.quick
     defaults = {
-        "seconds": (3.0, 2.0), "rounds": (2, 1), "scaling_seconds": (3.0, 2.0), "backlog": (1000, 600),
+        "seconds": (3.0, 2.0), "rounds": (2, 1), "drain_rounds": (3, 1), "scaling_seconds": (3.0, 2.0),
+        "backlog": (2000, 800),
         "open_seconds": (10.0, 6.0), "open_scenarios": ("popular,mixed", "popular"), "kill_trials": (3, 1),
+        "diagnostics": (True, False),
     }  # fmt: skip
     for name, (full, short) in defaults.items():
         if getattr(args, name) is None:
@@ -865,28 +965,31 @@ def main(argv: list[str] | None = None) -> int:
         bolt = world.start_variant("bolt", ["--workers", "2", "--threads", "8"])
         report["paused"] = [dataclasses.asdict(r) for r in bench.paused(bolt)]
         print(f"  ({time.monotonic() - started:.0f} s so far)", flush=True)
+        if args.diagnostics:
+            report["diagnostics"] = [dataclasses.asdict(r) for r in bench.diagnostics()]
+            print(f"  ({time.monotonic() - started:.0f} s so far)", flush=True)
         igbot = world.start_igbot()
-        ref = world.start_reference_tier("reference", processes=1)
         wait_workers(bench.redis, igbot, 1)
-        wait_workers(bench.ref_redis, ref, 1)
         time.sleep(1.0)  # the worker's consumers reach their idle poll interval
         report["idle"] = bench.idle_cost(igbot, 3.0 if quick else 5.0)
-        print(f"  idle igbot worker: {report['idle']}", flush=True)
+        print(f"  idle igbot worker process: {report['idle']}", flush=True)
+        ref = world.start_reference_tier("reference", processes=1)
+        wait_workers(bench.ref_redis, ref, 1)
         draining = bench.draining(igbot, ref, bolt)
         report["draining"] = [dataclasses.asdict(r) for r in draining]
         world.stop_server(ref)
         print(f"  ({time.monotonic() - started:.0f} s so far)", flush=True)
-        # capacity: how fast igbot's worker tier finishes commands on this machine (after the load)
-        capacity = draining[0].drain_completed_per_s
-        if math.isnan(capacity):
-            capacity = draining[0].window_completed_per_s
-        rate = max(5.0, round(capacity / 2))
-        report["capacity_per_s"] = capacity
-        print(f"\n== (3) open loop at half of capacity ({capacity:.0f}/s -> {rate:.0f}/s)", flush=True)
+        print("\n== (3) open loop at half of capacity", flush=True)
         report["open_loop"] = []
         for scenario in args.open_scenarios.split(","):
+            capacity = bench.capacity(igbot, scenario, draining[0] if scenario == "popular" else None)
+            rate = max(5.0, round(capacity / 2))
+            print(f"  {scenario}: capacity {capacity:.0f} commands/s -> {rate:.0f}/s", flush=True)
             for server in (igbot, bolt):
-                row = bench.open_loop(server, scenario, rate, args.open_seconds)
+                row = {
+                    "capacity_per_s": capacity,
+                    **bench.open_loop(server, scenario, rate, args.open_seconds),
+                }
                 report["open_loop"].append(row)
                 bench.print_open(row)
         print(f"  ({time.monotonic() - started:.0f} s so far)", flush=True)

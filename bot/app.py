@@ -24,7 +24,7 @@ from bot.instagram.legacy import LegacyInstagram
 from bot.jobs.actors import Actors, ContextHolder, declare_actors
 from bot.jobs.broker import broker_client, make_broker, quiet_dramatiq
 from bot.jobs.context import JobContext
-from bot.jobs.queue import DEFAULT_QUEUE_LIMIT, JobQueue
+from bot.jobs.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, JobQueue
 from bot.logs import quiet_libraries
 from bot.services import Services
 from bot.settings import Settings
@@ -110,6 +110,7 @@ def build_tier(
     instagram: InstagramBackend | None = None,
     role: str = "web",
     queue_limit: int = DEFAULT_QUEUE_LIMIT,
+    max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
     depth_max_age: float = 0.1,
 ) -> Tier:
     """Services, Redis clients and the broker for a web (``role="web"``) or worker process.
@@ -135,7 +136,7 @@ def build_tier(
         hashtags=HashtagBudget(client),
         reminders=ReminderSchedule(client),
         instagram=instagram or instagram_backend(settings),
-        jobs=JobQueue(actors, client, limit=queue_limit, depth_max_age=depth_max_age),
+        jobs=JobQueue(actors, client, limit=queue_limit, max_wait=max_wait, depth_max_age=depth_max_age),
         slack_web_url=settings.slack_web_url,
         storage_ok=links.ping,
         feeds=FeedStore(client),

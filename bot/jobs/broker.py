@@ -34,6 +34,20 @@ MAX_BACKOFF_MS = 3_000
 DROPPED_KEY = f"{NAMESPACE}:dropped"  # how many jobs were too old to run (a counter, 30-day expiry)
 
 
+MAX_BUSY_RETRIES = 20
+
+
+class Busy(dramatiq.Retry):
+    """The job's resource is held by another run (a feed being delivered): run again after ``delay`` ms.
+    Retried more often than a failure, since nothing failed."""
+
+
+def _retry_when(retries: int, exc: BaseException) -> bool:
+    if isinstance(exc, Busy):
+        return retries < MAX_BUSY_RETRIES
+    return isinstance(exc, dramatiq.Retry) and retries < MAX_RETRIES
+
+
 class DropStale(AgeLimit):
     """Dramatiq's age limit, plus a count of the dropped jobs in Redis and a log line without the payload."""
 
@@ -80,7 +94,7 @@ def make_broker(client: redis.Redis) -> RedisBroker:
             max_retries=MAX_RETRIES,
             min_backoff=MIN_BACKOFF_MS,
             max_backoff=MAX_BACKOFF_MS,
-            retry_when=lambda retries, exc: isinstance(exc, dramatiq.Retry) and retries < MAX_RETRIES,
+            retry_when=_retry_when,
         ),
     ]
     broker = RedisBroker(  # type: ignore[no-untyped-call]

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.instagram.errors import LinkRejected, RateLimited
 from bot.instagram.models import FeedSource, Media
+from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, retry_later
 from bot.slack import blocks
 from bot.storage.feeds import Feed, FeedStore, Target
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_POSTS = 3  # per feed and run; the rest are summed up in one line
 FETCH = 12
 POLL_SECONDS = 300
-LOCK_MS = 60_000
+LOCK_MS = 30_000  # longer than a delivery takes; a killed run's lock is gone soon after it is re-run
 _CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"}
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
@@ -46,7 +47,10 @@ def deliver(context: JobContext, target_key: str) -> None:
         return
     lock, owner = f"{PREFIX}lock:feed:{target_key}", uuid.uuid4().hex
     if not context.redis.set(lock, owner, nx=True, px=LOCK_MS):
-        raise retry_later("another run holds this feed")
+        left = context.redis.pttl(lock)
+        raise Busy(
+            "another run holds this feed", delay=max(int(left) if isinstance(left, int) else 0, 200) + 100
+        )
     try:
         _deliver(context, state, feeds)
     finally:

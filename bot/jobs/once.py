@@ -23,7 +23,9 @@ from bot.storage.keys import PREFIX
 
 log = logging.getLogger(__name__)
 SENT_TTL_SECONDS = 2 * 3600  # longer than a response URL lives (30 minutes) and a job may be retried
-ABANDONED_AFTER_SECONDS = 30
+# A claim lives only while its answer is posted (at most the response URL timeout, 2 s). A crashed run's
+# job comes back after the broker's heartbeat timeout (10 s): by then its claim counts as abandoned.
+ABANDONED_AFTER_SECONDS = 5
 SENT = "sent"
 
 # Claim answer ARGV[1] for this run unless it is sent or freshly claimed by another run.

@@ -7,6 +7,7 @@ timeout and no retries: a stalled Redis costs an ack at most a fraction of a sec
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -30,7 +31,15 @@ if TYPE_CHECKING:  # the actors' bodies import the Slack side, which uses this m
 
 WORKERS_KEY = f"{PREFIX}workers"  # sorted set: "{host}:{pid}" -> last heartbeat (seconds)
 WORKER_ALIVE_SECONDS = 30
-DEFAULT_QUEUE_LIMIT = 1000
+DEFAULT_QUEUE_LIMIT = 10_000  # waiting jobs: a hard bound on memory whatever the workers' pace
+DEFAULT_MAX_WAIT_SECONDS = 60  # a new command is refused when the oldest waiting one waited this long
+
+# The depth of the queue and the oldest waiting job's message, in one round trip.
+_HEAD = """
+local depth = redis.call('LLEN', KEYS[1])
+if depth == 0 then return {0, false} end
+return {depth, redis.call('HGET', KEYS[2], redis.call('LINDEX', KEYS[1], 0))}
+"""
 
 
 class Admission(Enum):
@@ -51,19 +60,33 @@ class QueueHealth:
     last_seen_seconds_ago: float | None
 
 
+def _waited(message: object) -> float:
+    """Seconds since a queued Dramatiq message (JSON) was sent; 0 when unknown."""
+    if not isinstance(message, str):
+        return 0.0
+    try:
+        sent = json.loads(message).get("message_timestamp")
+    except (ValueError, AttributeError):
+        return 0.0
+    return max(0.0, time.time() - sent / 1000) if isinstance(sent, int | float) else 0.0
+
+
 def worker_name() -> str:
     """This process as the heartbeat set names it."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class JobQueue:
-    """Sends igbot's jobs. Interactive work is refused when ``limit`` jobs already wait.
+    """Sends igbot's jobs. Interactive work is refused ("igbot is busy") when the workers are behind:
+    the oldest waiting job has waited ``max_wait`` seconds (whatever their pace, a new command would
+    wait longer), or ``limit`` jobs wait.
 
     Args:
         actors: the actors declared on this process's broker.
         client: a redis-py client (``decode_responses=True``) with a short timeout.
-        limit: waiting interactive jobs above which new work is refused ("igbot is busy").
-        depth_max_age: seconds a read of the queue depth is reused (0: read it for every command).
+        limit: waiting interactive jobs at which new work is refused.
+        max_wait: seconds the oldest waiting job may have waited before new work is refused.
+        depth_max_age: seconds a look at the queue is reused (0: look for every command).
         clock: seconds (monotonic) for that reuse.
     """
 
@@ -73,28 +96,32 @@ class JobQueue:
         client: redis.Redis,
         *,
         limit: int = DEFAULT_QUEUE_LIMIT,
+        max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
         depth_max_age: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._actors = actors
         self._redis = client
         self._limit = limit
+        self._max_wait = max_wait
+        self._head = client.register_script(_HEAD)
         self._depth_max_age = depth_max_age
         self._clock = clock
         self._lock = threading.Lock()
-        self._depth: tuple[float, int] | None = None
+        self._busy_at: tuple[float, bool] | None = None
 
     def _busy(self) -> bool:
         now = self._clock()
         with self._lock:
-            cached = self._depth
-        if cached is None or now - cached[0] > self._depth_max_age:
-            depth = int(self._redis.llen(queue_key(INTERACTIVE)))
-            with self._lock:
-                self._depth = (now, depth)
-        else:
-            depth = cached[1]
-        return depth >= self._limit
+            cached = self._busy_at
+        if cached is not None and now - cached[0] <= self._depth_max_age:
+            return cached[1]
+        key = queue_key(INTERACTIVE)
+        depth, oldest = self._head(keys=[key, f"{key}.msgs"])
+        busy = int(depth) >= self._limit or _waited(oldest) >= self._max_wait
+        with self._lock:
+            self._busy_at = (now, busy)
+        return busy
 
     def _admit(self, send: Callable[[], Any]) -> Admission:
         try:

@@ -24,6 +24,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 RESTART_PAUSE_SECONDS = 1.0
+MAX_RESTART_PAUSE_SECONDS = 30.0
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -118,15 +119,21 @@ class WorkerProcesses:
         return self
 
     def _watch(self) -> None:
+        pause = RESTART_PAUSE_SECONDS
         while not self._stopping.wait(0.5):
             with self._lock:
-                for index, child in enumerate(self._children):
-                    if child.poll() is not None and not self._stopping.is_set():
-                        log.warning(
-                            "igbot worker %s exited (%s); starting another", child.pid, child.returncode
-                        )
-                        time.sleep(RESTART_PAUSE_SECONDS)
-                        self._children[index] = self._spawn()
+                exited = [i for i, child in enumerate(self._children) if child.poll() is not None]
+            if not exited:
+                pause = RESTART_PAUSE_SECONDS
+                continue
+            if self._stopping.wait(pause):  # a worker that keeps crashing is started less and less often
+                return
+            pause = min(pause * 2, MAX_RESTART_PAUSE_SECONDS)
+            with self._lock:
+                for index in exited:
+                    child = self._children[index]
+                    log.warning("igbot worker %s exited (%s); starting another", child.pid, child.returncode)
+                    self._children[index] = self._spawn()
 
     def kill(self, pid: int) -> None:
         """SIGKILL one worker (tests: a crash). With ``restart``, another one takes its place."""

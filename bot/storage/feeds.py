@@ -17,6 +17,7 @@ A target is ``user:{ig_user_id}``, ``tag:{name}``, ``location:{id}`` or ``geogra
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -122,8 +123,8 @@ class FeedStore:
         with redis_errors():
             pipe = self._redis.pipeline()
             pipe.hset(f"{PREFIX}target:{state.target}", mapping=mapping)
-            if state.poll_seconds:
-                first = int(self._clock()) + min(state.poll_seconds, 60)
+            if state.poll_seconds:  # the first read anywhere in one interval: polls spread out
+                first = int(self._clock()) + random.randint(1, state.poll_seconds)
                 pipe.zadd(POLLS, {state.target: first}, nx=True)
             else:
                 pipe.zrem(POLLS, state.target)

@@ -210,3 +210,29 @@ def test_a_channel_without_igbot_is_told_to_invite_it(stack: Stack) -> None:
     answer = _subscribe(stack, "#sunset", channel="G0PRIVATE")
     assert "/invite @igbot" in answer
     assert stack.services.feeds.of_channel("T0SANDBOX", "G0PRIVATE") == []
+
+
+def test_a_worker_killed_while_delivering_loses_and_duplicates_nothing(stack: Stack) -> None:
+    stack.link("alice")
+    _subscribe(stack, "#sunset")
+    stack.instagram.inject_faults(1, status=None, latency_ms=3000, path_prefix="/v1/tags/")  # a slow read
+    stack.instagram.add_media("bob", caption="Survives a crash", tags=["sunset"])
+    _wait(
+        lambda: any(str(r["path"]).startswith("/v1/tags/") for r in stack.instagram.requests_log()), "no read"
+    )
+    (victim,) = stack.workers.pids  # type: ignore[union-attr]
+    stack.workers.kill(victim)  # type: ignore[union-attr]  # mid-delivery; another worker takes its place
+    _wait(lambda: any("Survives a crash" in p for p in _posts(stack)), "the post was lost", timeout=60)
+    assert stack.wait_idle(30)
+    assert len([p for p in _posts(stack) if "Survives a crash" in p]) == 1
+
+
+def test_a_graph_tag_feed_past_the_weekly_hashtag_limit_is_refused(graph: Stack) -> None:
+    graph.link_graph("alice", "alice.shop")
+    link = graph.services.links.get("T0SANDBOX", "U0ALICE")
+    limit = graph.services.instagram.hashtag_limit
+    for i in range(limit.tags):
+        graph.services.hashtags.record(link.ig_user_id, f"tag{i}", f"id{i}", limit)
+    answer = _subscribe(graph, "#sourdough")
+    assert "30" in answer and "Subscribed" not in answer
+    assert graph.services.feeds.of_channel("T0SANDBOX", GENERAL) == []

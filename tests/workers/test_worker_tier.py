@@ -189,3 +189,20 @@ def test_health_names_the_queue_depth_and_when_a_worker_was_last_seen(
     health = requests.get(f"{running.bot.url}/healthz", timeout=5).json()
     assert health["status"] == "ok" and health["queue"] == {"depth": 0}
     assert health["workers"]["alive"] == 1 and health["workers"]["last_seen_seconds_ago"] < 10
+
+
+def test_a_command_is_refused_busy_when_the_oldest_waiting_one_waited_a_minute(
+    make: list[Stack], redis_url: str
+) -> None:
+    running = _start(make, redis_url, workers=0)
+    assert running.command("popular 1", user_id="U0OLDEST").raw_text in ("", "{}")
+    client = running.igbot.tier.redis
+    (job_id,) = client.lrange(queue_key("interactive"), 0, -1)
+    message = json.loads(client.hget(queue_key("interactive") + ".msgs", job_id))
+    message["message_timestamp"] -= 61_000  # the workers are a minute behind
+    client.hset(queue_key("interactive") + ".msgs", job_id, json.dumps(message))
+    busy = running.command("popular 1", user_id="U0LATER")
+    assert "igbot is busy" in busy.raw_text
+    assert int(client.llen(queue_key("interactive"))) == 1  # nothing new was queued
+    running.workers.start()  # type: ignore[union-attr]
+    _wait(lambda: _answers_per_user(running, "U0OLDEST") == Counter({"U0OLDEST": 1}), 20, "not run")
