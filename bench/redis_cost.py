@@ -40,11 +40,11 @@ from bench.procs import Processes, free_port, wait_port
 from bench.stack import CHANNEL, SCOPE, TEAM, World, http_json
 from bot.app import build, build_worker
 from bot.instagram.models import token_fingerprint
-from bot.serving import start_server
 from bot.settings import Settings
 from bot.storage.crypto import TokenCipher
 from bot.storage.keys import link_key
 from bot.storage.links import LinkStore
+from bot.threaded_server import start_server
 
 # (label, command text, needs a linked user, expects a reply on the response_url)
 COMMANDS = [

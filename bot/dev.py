@@ -30,9 +30,9 @@ from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build
 from bot.jobs.supervisor import WorkerProcesses
-from bot.serving import RunningServer, start_server
 from bot.settings import Settings, SettingsError
 from bot.storage.embedded import EmbeddedRedis, EmbeddedRedisError
+from bot.threaded_server import RunningServer, start_server
 
 if TYPE_CHECKING:  # imported lazily below: the serving path never imports the sandboxes
     from bot.sandboxes.instagram import InstagramSandbox

@@ -24,8 +24,8 @@ from bot.jobs.queue import WORKERS_KEY
 from bot.jobs.supervisor import WorkerProcesses
 from bot.sandboxes.instagram import InstagramSandbox
 from bot.sandboxes.slack import SlackSandbox
-from bot.serving import RunningServer, start_server
 from bot.settings import Settings
+from bot.threaded_server import RunningServer, start_server
 from tests.log_capture import remember_secret, watch_log_file
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.sandboxes.slack import SlackSandbox
-from bot.serving import RunningServer, start_server
+from bot.threaded_server import RunningServer, start_server
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot
 
 

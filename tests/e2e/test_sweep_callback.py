@@ -16,10 +16,10 @@ from flask import Flask, request
 from bot.instagram.config import ClientConfig
 from bot.instagram.errors import ScopeDeclined
 from bot.instagram.legacy import LegacyInstagram
-from bot.serving import start_server
 from bot.storage.connection import connect
 from bot.storage.embedded import EmbeddedRedis
 from bot.storage.keys import link_key
+from bot.threaded_server import start_server
 from tests.stack import TEAM, Stack, login_url, start_stack
 
 

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from bot.sandboxes.slack.responses import ReplyContext
 from bot.sandboxes.slack.signing import signed_headers
-from bot.serving import RunningServer, start_server
 from bot.storage.embedded import EmbeddedRedis
+from bot.threaded_server import RunningServer, start_server
 from tests import log_capture
 from tests.reliability.figures import FIGURES
 from tests.stack import SIGNING_SECRET, TEAM, Stack, _FormParser

@@ -17,7 +17,7 @@ from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_
 from bot.sandboxes.instagram.legacy.world import World
 from bot.sandboxes.instagram.sandbox_posts import PostsAndPushes
 from bot.sandboxes.instagram.state import APIS, DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
-from bot.serving import RunningServer, start_server
+from bot.threaded_server import RunningServer, start_server
 
 
 class InstagramSandbox(PostsAndPushes):

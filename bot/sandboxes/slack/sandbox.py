@@ -28,7 +28,7 @@ from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.responses import ReplyContext, ResponseUrls, record_reply
 from bot.sandboxes.slack.webapi import DEFAULT_BOT_SCOPES
 from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID, Channel, seeded_workspace
-from bot.serving import RunningServer, start_server
+from bot.threaded_server import RunningServer, start_server
 
 DEFAULT_SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105  # a public, sandbox-only value
 DEFAULT_BOT_TOKEN = "xoxb-sandbox-bot-token"  # noqa: S105  # a public, sandbox-only value

@@ -1,6 +1,6 @@
 """A tiny real-time callback for the tests: answers the ``hub.challenge`` check, records signed POSTs,
 and fails on purpose (a status, a slow answer, a wrong challenge) to show the sandbox's refusals and
-retries.  Served on loopback by `bot.serving.start_server`."""
+retries.  Served on loopback by `bot.threaded_server.start_server`."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bot.sandboxes.instagram import InstagramSandbox
-from bot.serving import RunningServer, start_server
+from bot.threaded_server import RunningServer, start_server
 from tests.sandboxes.instagram.callback_server import CallbackServer
 
 CLIENT_ID = "sandbox-client-id"

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from bot.sandboxes.instagram import InstagramSandbox
-from bot.serving import RunningServer
+from bot.threaded_server import RunningServer
 from tests.sandboxes.instagram.conftest import TIMEOUT, FakeClock, add_media
 from tests.sandboxes.instagram.graph_helpers import (
     ALICE_SHOP,

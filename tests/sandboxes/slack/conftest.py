@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.sandboxes.slack import SlackSandbox
-from bot.serving import RunningServer, start_server
+from bot.threaded_server import RunningServer, start_server
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock, ImageServer
 
 

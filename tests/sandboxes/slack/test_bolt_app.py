@@ -13,7 +13,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.sandboxes.slack import SlackSandbox
-from bot.serving import RunningServer
+from bot.threaded_server import RunningServer
 from tests.sandboxes.slack.helpers import SECRET, TOKEN
 
 PHOTO_BLOCKS = [

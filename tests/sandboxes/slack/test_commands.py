@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bot.sandboxes.slack import SlackSandbox
-from bot.serving import RunningServer
+from bot.threaded_server import RunningServer
 from tests.sandboxes.slack.helpers import FakeBot, Received, Reply, json_reply
 
 LOGIN = {

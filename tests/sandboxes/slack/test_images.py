@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.sandboxes.slack import SlackSandbox
 from bot.sandboxes.slack.images import ImageCheck, is_loopback_url
-from bot.serving import start_server
+from bot.threaded_server import start_server
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, ImageServer, image_block, json_reply
 
 
