@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 import redis
@@ -201,28 +201,22 @@ class FeedStore:
         return sorted((f for f in feeds if f is not None), key=lambda f: f.created_at)
 
     def owned_by(self, team_id: str, user_id: str) -> list[Feed]:
-        """The feeds a person made, in any channel."""
-        with redis_errors():
-            members = self._redis.smembers(f"{PREFIX}owned:{team_id}:{user_id}")
-        found = []
-        for member in sorted(members):
-            channel_id, _, target = str(member).partition("|")
-            feed = self.feed(team_id, channel_id, target)
-            if feed is not None:
-                found.append(feed)
-        return found
+        """The feeds a person made, in any channel (members ``{channel}|{target}``)."""
+        members = self._members(f"{PREFIX}owned:{team_id}:{user_id}")
+        return self._feeds((team_id, *m.partition("|")[::2]) for m in members)
 
     def subscribers(self, target: str) -> list[Feed]:
-        """Every channel's feed of ``target``."""
+        """Every channel's feed of ``target`` (members ``{team}:{channel}``)."""
+        members = self._members(f"{PREFIX}subscribers:{target}")
+        return self._feeds((*m.partition(":")[::2], target) for m in members)
+
+    def _members(self, key: str) -> list[str]:
         with redis_errors():
-            members = self._redis.smembers(f"{PREFIX}subscribers:{target}")
-        found = []
-        for member in sorted(members):
-            team_id, _, channel_id = str(member).partition(":")
-            feed = self.feed(team_id, channel_id, target)
-            if feed is not None:
-                found.append(feed)
-        return found
+            return sorted(str(m) for m in self._redis.smembers(key))
+
+    def _feeds(self, where: Iterable[tuple[str, str, str]]) -> list[Feed]:
+        found = (self.feed(team_id, channel_id, target) for team_id, channel_id, target in where)
+        return [feed for feed in found if feed is not None]
 
     def pause(self, feed: Feed, reason: str) -> bool:
         """Pause a feed; True if it was running (so the people concerned are told once)."""

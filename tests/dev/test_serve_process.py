@@ -52,6 +52,30 @@ def _wait_health(port: int, ready: Callable[[dict[str, Any]], bool], timeout: fl
     raise AssertionError(f"/healthz never became ready: {body}")
 
 
+def _start_serve(tmp_path: Path, port: int, *, stderr: int) -> subprocess.Popen[str]:
+    """`igbot serve` with 2 web processes and the embedded Redis, in a session of its own."""
+    env = _env(
+        tmp_path,
+        SLACK_SIGNING_SECRET="serve-test-secret",
+        SLACK_BOT_TOKEN="xoxb-serve-test",
+        SLACK_API_URL="http://127.0.0.1:9/api/",  # never called: no Slack request is sent
+        INSTAGRAM_CLIENT_ID="sandbox-client-id",
+        INSTAGRAM_CLIENT_SECRET="sandbox-client-secret",
+        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PORT=str(port),
+    )
+    return subprocess.Popen(
+        [*igbot_command(), "serve", "--host", "127.0.0.1", "--workers", "2", "--threads", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def test_missing_or_malformed_settings_stop_start_up_with_one_line_each(tmp_path: Path) -> None:
     result = subprocess.run(
         [*igbot_command(), "serve"],
@@ -74,26 +98,7 @@ def test_missing_or_malformed_settings_stop_start_up_with_one_line_each(tmp_path
 
 def test_serve_answers_health_under_gunicorn_and_stops_without_leftovers(tmp_path: Path) -> None:
     port = free_port()
-    env = _env(
-        tmp_path,
-        SLACK_SIGNING_SECRET="serve-test-secret",
-        SLACK_BOT_TOKEN="xoxb-serve-test",
-        SLACK_API_URL="http://127.0.0.1:9/api/",  # never called: no Slack request is sent
-        INSTAGRAM_CLIENT_ID="sandbox-client-id",
-        INSTAGRAM_CLIENT_SECRET="sandbox-client-secret",
-        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        PORT=str(port),
-    )
-    process = subprocess.Popen(
-        [*igbot_command(), "serve", "--host", "127.0.0.1", "--workers", "2", "--threads", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = _start_serve(tmp_path, port, stderr=subprocess.PIPE)
     try:
         deadline, health = time.monotonic() + 30, None
         while time.monotonic() < deadline and process.poll() is None:
@@ -132,25 +137,7 @@ def test_serve_answers_health_under_gunicorn_and_stops_without_leftovers(tmp_pat
 
 def test_a_web_worker_restart_keeps_the_embedded_redis_and_the_workers(tmp_path: Path) -> None:
     port = free_port()
-    env = _env(
-        tmp_path,
-        SLACK_SIGNING_SECRET="serve-test-secret",
-        SLACK_BOT_TOKEN="xoxb-serve-test",
-        SLACK_API_URL="http://127.0.0.1:9/api/",
-        INSTAGRAM_CLIENT_ID="sandbox-client-id",
-        INSTAGRAM_CLIENT_SECRET="sandbox-client-secret",
-        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        PORT=str(port),
-    )
-    process = subprocess.Popen(
-        [*igbot_command(), "serve", "--host", "127.0.0.1", "--workers", "2", "--threads", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = _start_serve(tmp_path, port, stderr=subprocess.DEVNULL)
     try:
         _wait_health(port, lambda body: body["workers"]["alive"] == 1)
         tree = descendants(process.pid)
