@@ -102,6 +102,7 @@ def _post_new(context: JobContext, feed: Feed, media: list[Media]) -> None:
         for m in media
         if m.id and m.id not in seen and (not m.posted_at or m.posted_at >= feed.created_at - 60)
     ]
+    fresh.reverse()  # Instagram lists newest first; posts of the same second keep their order
     fresh.sort(key=lambda m: m.posted_at)
     for item in fresh[:MAX_POSTS]:
         if not _post(context, feed, blocks.feed_post(item, feed.label)):

@@ -236,3 +236,22 @@ def test_a_graph_tag_feed_past_the_weekly_hashtag_limit_is_refused(graph: Stack)
     answer = _subscribe(graph, "#sourdough")
     assert "30" in answer and "Subscribed" not in answer
     assert graph.services.feeds.of_channel("T0SANDBOX", GENERAL) == []
+
+
+def test_a_burst_of_posts_never_floods_the_channel(stack: Stack) -> None:
+    stack.link("alice")
+    _subscribe(stack, "@dan_the_man")  # polled: five posts wait for one read
+    for i in range(5):
+        stack.instagram.add_media("dan_the_man", caption=f"Burst {i}")
+    _poll_now(stack)
+    _wait(
+        lambda: any("more new posts" in m.text for m in stack.slack.messages(channel_id=GENERAL)), "summary"
+    )
+    assert stack.wait_idle()
+    posts = [p for p in _posts(stack) if "Burst" in p]
+    assert [p.split("Burst ")[1][0] for p in posts] == ["0", "1", "2"]  # the oldest three, in order
+    summary = [m for m in stack.slack.messages(channel_id=GENERAL) if "more new posts" in m.text]
+    assert len(summary) == 1 and "2 more new posts" in summary[0].text
+    _poll_now(stack)
+    assert stack.wait_idle()
+    assert len([p for p in _posts(stack) if "Burst" in p]) == 3  # the summed-up ones count as delivered
