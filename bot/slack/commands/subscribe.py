@@ -172,7 +172,8 @@ def run_unsubscribe(intent: Intent, invocation: Invocation, services: Services, 
         return
     state = services.feeds.target(feed.target)
     _, last = services.feeds.remove(invocation.team_id, invocation.channel_id, feed.target)
-    if last and state is not None and state.remote_id:
+    # API v1's user subscription is one for the whole app (every linked account's posts): it stays.
+    if last and state is not None and state.remote_id and not feed.target.startswith("user:"):
         services.instagram.stop_push(state.remote_id)
         if feed.target.startswith("geography:"):
             services.feeds.forget_route("geography", state.name)
