@@ -204,7 +204,8 @@ class Stack:
         self.closed = True
         self.servers[-1].stop()  # the bot first: nothing new is queued
         if self.workers is not None:
-            self.workers.stop()
+            # The test is over: no need to wait for a graceful stop (tests/workers tests that one).
+            self.workers.stop(at_once=True)
         for server in reversed(self.servers[:-1]):
             server.stop()
         self.igbot.close()
@@ -292,12 +293,6 @@ def start_stack(
         return linked
 
     backend.exchange_code = exchange_and_remember  # type: ignore[method-assign]
-    options: dict[str, Any] = {"depth_max_age": 0.0}
-    if queue_limit is not None:
-        options["queue_limit"] = queue_limit
-    igbot = build(settings, instagram=backend, **options)
-    late.app = igbot.wsgi
-    slack.bot_url = f"{bot.url}/slack/events"
     log_path = Path(tempfile.mkdtemp(prefix="igbot-workers-")) / "workers.log"
     watch_log_file(log_path)
     pool = WorkerProcesses(
@@ -310,10 +305,21 @@ def start_stack(
         restart=restart_workers,
         extra_args=["--log-level", "DEBUG", "--instagram-timeout", str(read_timeout)],
     )
+    if workers:
+        pool.start()  # first: the worker starts up while the web tier is built
+    options: dict[str, Any] = {"depth_max_age": 0.0}
+    if queue_limit is not None:
+        options["queue_limit"] = queue_limit
+    try:
+        igbot = build(settings, instagram=backend, **options)
+    except BaseException:
+        pool.stop()
+        raise
+    late.app = igbot.wsgi
+    slack.bot_url = f"{bot.url}/slack/events"
     running = Stack(slack=slack, instagram=instagram, igbot=igbot, bot=bot, servers=servers,
                     workers=pool, worker_log=log_path)  # fmt: skip
     if workers:
-        pool.start()
         try:
             running.wait_workers(workers)
         except BaseException:

@@ -139,8 +139,9 @@ class WorkerProcesses:
         """SIGKILL one worker (tests: a crash). With ``restart``, another one takes its place."""
         os.kill(pid, signal.SIGKILL)
 
-    def stop(self, timeout: float | None = None) -> None:
-        """SIGTERM every worker, wait up to ``timeout`` (default: the grace period + 5 s), then SIGKILL."""
+    def stop(self, timeout: float | None = None, *, at_once: bool = False) -> None:
+        """SIGTERM every worker, wait up to ``timeout`` (default: the grace period + 5 s), then SIGKILL.
+        ``at_once`` sends SIGKILL straight away (tests tearing down a stack they are done with)."""
         self._stopping.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
@@ -148,7 +149,7 @@ class WorkerProcesses:
             children, self._children = self._children, []
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+                child.send_signal(signal.SIGKILL if at_once else signal.SIGTERM)
         deadline = time.monotonic() + (self._grace + 5 if timeout is None else timeout)
         for child in children:
             try:
