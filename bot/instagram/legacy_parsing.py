@@ -143,7 +143,7 @@ def media(item: dict[str, Any]) -> Media | None:
         caption=str(caption.get("text") or "") if isinstance(caption, dict) else "",
         likes=_int(likes.get("count")) or 0,
         is_video=item.get("type") == "video",
-        posted_at=_int(item.get("created_time")) or 0,
+        posted_at=numbers.integer(item.get("created_time")) or 0,  # v1 sends it as a string
     )
 
 
