@@ -8,7 +8,7 @@ Keys (all bounded; documented in the README's "What is stored"):
 - ``igbot:target:{target}`` hash: what igbot knows of a target (its label, the Instagram subscription or
   hashtag id, which account's token reads it) and ``igbot:subscribers:{target}`` set: ``{team}:{channel}``.
   Both go with the last feed of the target.
-- ``igbot:delivered:{team}:{channel}:{target}`` sorted set: media ids already posted (the newest 200).
+- ``igbot:delivered:{team}:{channel}:{target}`` sorted set: media ids already posted (the newest 128).
 - ``igbot:polls`` sorted set: target -> when to read it next (targets without a push).
 - ``igbot:route:{object}:{object_id}`` string: the target of an Instagram push whose id is Instagram's own
   (a geography).
@@ -27,7 +27,7 @@ import redis
 from bot.storage.errors import redis_errors
 from bot.storage.keys import PREFIX
 
-DELIVERED_KEPT = 200
+DELIVERED_KEPT = 128  # within Redis's compact sorted-set encoding (128 entries): ~5 KB, not ~25 KB
 POLLS = f"{PREFIX}polls"
 
 # Due polls: move each to its next time and return it, in one step, so two workers never both take one.
