@@ -28,13 +28,15 @@ SENT_TTL_SECONDS = 2 * 3600  # longer than a response URL lives (30 minutes) and
 ABANDONED_AFTER_SECONDS = 5
 SENT = "sent"
 
-# Claim answer ARGV[1] for this run unless it is sent or freshly claimed by another run.
+# Claim answer ARGV[1] for this run unless it is sent or freshly claimed by another run. This run's
+# own claim counts as won: redis-py re-sends the script when the reply to its first try was lost (Redis
+# ran it, then the connection broke), and that second try must not skip the answer.
 _CLAIM = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then
   if current == 'sent' then return 0 end
-  local at = tonumber(string.match(current, '^claimed:[^:]+:(%d+)$') or '0')
-  if tonumber(ARGV[3]) - at < tonumber(ARGV[4]) then return 0 end
+  local run, at = string.match(current, '^claimed:([^:]+):(%d+)$')
+  if run ~= ARGV[2] and tonumber(ARGV[3]) - tonumber(at or '0') < tonumber(ARGV[4]) then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], 'claimed:' .. ARGV[2] .. ':' .. ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -76,6 +78,7 @@ class OnceReply:
                 SENT_TTL_SECONDS,
             ]
             if not self._claim(keys=[self._key], args=args):
+                log.debug("answer %s of this job is sent or being sent by another run; skipped", number)
                 return
         try:
             self._reply(answer)
