@@ -33,6 +33,7 @@ from bot.storage.connection import connect, connect_fast
 from bot.storage.crypto import TokenCipher
 from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
+from bot.storage.inbox import InboxStore
 from bot.storage.links import LinkStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
@@ -140,6 +141,7 @@ def build_tier(
         slack_web_url=settings.slack_web_url,
         storage_ok=links.ping,
         feeds=FeedStore(client),
+        inbox=InboxStore(client),
         slack_api=slack_web_client(settings),
         webhook_url=settings.webhook_url,
         webhook_verify_token=settings.webhook_verify_token,

@@ -247,6 +247,10 @@ def start_dev(
         )
         stack.igbot = build(settings)
         late.app = stack.igbot.wsgi
+        if api == "graph":  # what the Meta app's owner sets once in its App Dashboard
+            stack.instagram.set_webhook(
+                f"{bot_url}/instagram/webhook", generated["INSTAGRAM_WEBHOOK_VERIFY_TOKEN"]
+            )
         stack.workers = WorkerProcesses(settings, processes=1, threads=8, nice=0, grace=5.0).start()
     except BaseException:
         stack.stop()

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.instagram.backend import InstagramBackend
 from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
+from bot.storage.inbox import InboxStore
 from bot.storage.links import LinkStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
@@ -34,6 +35,7 @@ class Services:
         storage_ok: health probe of the storage.
         feeds: channel feeds.
         slack_api: the Slack Web API with the bot token (feeds post with it).
+        inbox: comment and mention inboxes (`/ig inbox`).
         webhook_url: where Instagram pushes (`PUBLIC_URL/instagram/webhook`).
         webhook_verify_token: the handshake's verify token; None when feeds that Instagram pushes are off.
     """
@@ -48,5 +50,6 @@ class Services:
     storage_ok: Callable[[], bool]
     feeds: FeedStore
     slack_api: WebClient
+    inbox: InboxStore
     webhook_url: str = ""
     webhook_verify_token: str | None = None

@@ -18,6 +18,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build, instagram_backend
+from bot.instagram.graph import SCOPES as GRAPH_SCOPES
 from bot.instagram.legacy import SCOPES
 from bot.jobs.broker import NAMESPACE
 from bot.jobs.queue import WORKERS_KEY
@@ -179,10 +180,16 @@ class Stack:
         return token
 
     def link_graph(
-        self, fb_username: str, ig_username: str, user_id: str = "U0ALICE", expires_at: int | None = None
+        self,
+        fb_username: str,
+        ig_username: str,
+        user_id: str = "U0ALICE",
+        expires_at: int | None = None,
+        scope: str = ",".join(GRAPH_SCOPES),
     ) -> str:
-        """Link a Slack user to one of ``fb_username``'s Instagram professional accounts (graph mode)."""
-        token = self.instagram.issue_graph_token(fb_username)
+        """Link a Slack user to one of ``fb_username``'s Instagram professional accounts (graph mode),
+        with the permissions igbot asks for (or ``scope``)."""
+        token = self.instagram.issue_graph_token(fb_username, scope=scope)
         remember_secret(token)
         account = next(
             a for a in self.instagram.graph_accounts_of(fb_username) if a["username"] == ig_username
@@ -193,7 +200,7 @@ class Stack:
             token=token,
             ig_user_id=str(account["id"]),
             ig_username=ig_username,
-            scope="instagram_basic",
+            scope=scope,
             expires_at=expires_at,
         )
         return token
@@ -317,6 +324,8 @@ def start_stack(
         raise
     late.app = igbot.wsgi
     slack.bot_url = f"{bot.url}/slack/events"
+    if api == "graph":  # the Meta app's webhook, as its owner sets it once in the App Dashboard
+        instagram.set_webhook(f"{bot.url}/instagram/webhook", WEBHOOK_VERIFY_TOKEN)
     running = Stack(slack=slack, instagram=instagram, igbot=igbot, bot=bot, servers=servers,
                     workers=pool, worker_log=log_path)  # fmt: skip
     if workers:

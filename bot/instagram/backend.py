@@ -9,10 +9,13 @@ from bot.instagram.models import (
     Account,
     Authorization,
     Capability,
+    Comment,
     Credentials,
     FeedSource,
     FollowResult,
     HashtagLimit,
+    InboxEvent,
+    InboxItem,
     Media,
 )
 
@@ -92,4 +95,35 @@ class InstagramBackend(Protocol):
 
     def recent(self, creds: Credentials, count: int) -> list[Media]:
         """The linked account's latest ``count`` posts (needs Capability.RECENT)."""
+        ...
+
+    # The inbox (Capability.INBOX); INBOX_PUSH backends are told by webhooks, the others are read.
+
+    def enable_inbox(self, creds: Credentials) -> None:
+        """Ask Instagram to push comments and mentions of the linked account (a no-op without
+        Capability.INBOX_PUSH). Raises AppFeatureMissing when the Meta app cannot have them."""
+        ...
+
+    def inbox_events(self, body: object) -> list[InboxEvent]:
+        """The comments and mentions a webhook body announces (pure; nonsense is skipped)."""
+        ...
+
+    def inbox_item(self, creds: Credentials, event: InboxEvent) -> InboxItem | None:
+        """Read what ``event`` is about back from Instagram; None when it is gone (deleted)."""
+        ...
+
+    def new_comments(self, creds: Credentials, posts: int) -> list[InboxItem]:
+        """Comments on the account's latest ``posts`` posts, oldest first (backends without push)."""
+        ...
+
+    def reply_to_comment(self, creds: Credentials, comment: Comment, text: str) -> None:
+        """Answer ``comment`` publicly as the linked account."""
+        ...
+
+    def hide_comment(self, creds: Credentials, comment: Comment, hidden: bool) -> None:
+        """Hide or unhide ``comment`` (Capability.HIDE_COMMENTS)."""
+        ...
+
+    def delete_comment(self, creds: Credentials, comment: Comment) -> None:
+        """Delete ``comment`` from Instagram."""
         ...

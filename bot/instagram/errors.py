@@ -83,3 +83,12 @@ class ExchangeRejected(InstagramError):
 
 class ScopeDeclined(ExchangeRejected):
     """The token was granted with fewer permissions than igbot asked for (oauthlib's "Scope has changed")."""
+
+
+class ActionRefused(InstagramError):
+    """Instagram refused a change to a comment for a reason the person can understand (a reply to a
+    hidden comment, a comment already deleted); ``reason`` is short and safe to show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

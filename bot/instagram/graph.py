@@ -28,8 +28,10 @@ from bot.instagram.errors import (
     NotFound,
     ScopeDeclined,
     Unavailable,
+    Unconfirmed,
 )
 from bot.instagram.graph_feeds import GraphFeeds
+from bot.instagram.graph_inbox import GraphInbox
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -43,7 +45,14 @@ from bot.instagram.models import (
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("instagram_basic", "pages_show_list", "pages_read_engagement", "instagram_manage_insights")
+SCOPES = (
+    "instagram_basic",
+    "pages_show_list",
+    "pages_read_engagement",
+    "instagram_manage_insights",
+    "instagram_manage_comments",  # the inbox: read, reply, hide, delete
+    "pages_manage_metadata",  # the inbox: subscribe the Page to the app's webhooks
+)
 ACCOUNT_FIELDS = "id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url"
 MEDIA_FIELDS = (
     "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,like_count,comments_count,username"
@@ -55,7 +64,7 @@ SEARCHED_PAGES = 3  # recently_searched_hashtags: 30 per page, and at most 30 co
 LONGEST_TOKEN_LIFE = 10 * 365 * 86400  # an expires_in beyond this (or <= 0) is nonsense: unknown
 
 
-class GraphInstagram(GraphFeeds):
+class GraphInstagram(GraphFeeds, GraphInbox):
     """The Graph API backend (Facebook Login variant).
 
     Args:
@@ -70,6 +79,10 @@ class GraphInstagram(GraphFeeds):
             Capability.RECENT,
             Capability.ACCOUNT_DETAILS,
             Capability.FEEDS,
+            Capability.INBOX,
+            Capability.INBOX_PUSH,
+            Capability.HIDE_COMMENTS,
+            Capability.MENTIONS,
         }
     )
     hashtag_limit: HashtagLimit | None = HashtagLimit(tags=30, days=7)
@@ -138,6 +151,12 @@ class GraphInstagram(GraphFeeds):
     ) -> dict[str, Any]:
         return self._fetch(f"{self._config.api_url}{path}", token, params, lookup=lookup, hashtag=hashtag)
 
+    def _send(
+        self, method: str, path: str, token: str, *, action: str, **params: str | int
+    ) -> dict[str, Any]:
+        """A change (POST, DELETE) to ``path``; ``action`` names it for errors (see `parse.error_for`)."""
+        return self._fetch(f"{self._config.api_url}{path}", token, params, method=method, action=action)
+
     def _fetch(
         self,
         url: str,
@@ -146,15 +165,21 @@ class GraphInstagram(GraphFeeds):
         *,
         lookup: str = "",
         hashtag: str = "",
+        method: str = "GET",
+        action: str = "",
     ) -> dict[str, Any]:
         if token is not None:
             params = {**params, "access_token": token}
         try:
-            response = self._session.get(url, params=params, timeout=self._config.timeout)
+            response = self._session.request(method, url, params=params, timeout=self._config.timeout)
+        except requests.ReadTimeout:
+            if method != "GET":  # the change was delivered; only the answer is missing
+                raise Unconfirmed("no answer to a change in time") from None
+            raise Unavailable("ReadTimeout") from None
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None  # the text may hold the URL, and the URL a token
         try:
-            return parse.body_or_error(response, lookup=lookup, hashtag=hashtag)
+            return parse.body_or_error(response, lookup=lookup, hashtag=hashtag, action=action)
         except LinkRejected as rejected:
             if token is not None:  # name the refused token, so that only its own link is removed
                 rejected.token_fingerprint = token_fingerprint(token)

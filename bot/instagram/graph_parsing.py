@@ -10,10 +10,12 @@ import requests
 
 from bot.instagram import numbers
 from bot.instagram.errors import (
+    ActionRefused,
     AppFeatureMissing,
     ExchangeRejected,
     HashtagRefused,
     InstagramError,
+    NotAllowed,
     NotFound,
     PermissionMissing,
     RateLimited,
@@ -83,11 +85,14 @@ def error_for(
     *,
     lookup: str = "",
     hashtag: str = "",
+    action: str = "",
 ) -> InstagramError:
     """The typed error for a graph error object; decided on ``code``, never on the message.
 
     ``lookup`` is the username a Business Discovery call looked for; ``hashtag`` the tag of a hashtag
-    call (where code 10 is the app's missing Public Content Access feature, and 24 a refused hashtag).
+    call (where code 10 is the app's missing Public Content Access feature, and 24 a refused hashtag);
+    ``action`` the change a moderation call makes (code 10: no role on the Page; 100: refused, with
+    Meta's ``error_user_msg`` as the reason).
     """
     if code in TOKEN_CODES:
         return TokenInvalid(f"graph code {code}/{subcode}")
@@ -99,6 +104,10 @@ def error_for(
         return HashtagRefused(hashtag, limit_reached=subcode == HASHTAG_LIMIT_SUBCODE)
     if hashtag and code == INVALID_PARAMETER_CODE:
         return HashtagRefused(hashtag, limit_reached=False)
+    if action and code == APP_PERMISSION_CODE:  # a role on the Page is missing: the link itself is fine
+        return NotAllowed(f"graph code {code} on {action}")
+    if action and code == INVALID_PARAMETER_CODE:
+        return ActionRefused(_user_message(response) or f"Instagram refused to {action} it")
     if code is not None and (code == APP_PERMISSION_CODE or 200 <= code <= 299):
         return PermissionMissing(f"graph code {code}")
     if lookup and code in NOT_FOUND_CODES:
@@ -106,13 +115,23 @@ def error_for(
     return Unavailable(f"graph code {code}/{subcode} HTTP {response.status_code}")
 
 
-def body_or_error(response: requests.Response, *, lookup: str = "", hashtag: str = "") -> dict[str, Any]:
+def _user_message(response: requests.Response) -> str:
+    """Meta's ``error_user_msg`` (meant for people), cut short and stripped of markup-like characters."""
+    body = _json(response)
+    error = _dict(_dict(body).get("error")) if isinstance(body, dict) else {}
+    text = _text(error.get("error_user_msg"))
+    return "".join(c for c in text if c.isprintable() and c not in "<>&*_~`")[:160].strip()
+
+
+def body_or_error(
+    response: requests.Response, *, lookup: str = "", hashtag: str = "", action: str = ""
+) -> dict[str, Any]:
     """The JSON object of a successful answer, or the typed error it describes (see `error_for`)."""
     body = _json(response)
     error = _dict(body).get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         code, subcode = numbers.integer(error.get("code")), numbers.integer(error.get("error_subcode"))
-        raise error_for(code, subcode, response, lookup=lookup, hashtag=hashtag)
+        raise error_for(code, subcode, response, lookup=lookup, hashtag=hashtag, action=action)
     if response.status_code == 429:
         raise RateLimited(wait_minutes(response.headers))
     if response.status_code >= 300 or not isinstance(body, dict):

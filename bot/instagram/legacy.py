@@ -28,6 +28,7 @@ from bot.instagram.errors import (
     Unconfirmed,
 )
 from bot.instagram.legacy_feeds import LegacyFeeds
+from bot.instagram.legacy_inbox import LegacyInbox
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -41,10 +42,10 @@ from bot.instagram.models import (
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("basic", "relationships", "public_content")
+SCOPES = ("basic", "relationships", "public_content", "comments")
 
 
-class LegacyInstagram(LegacyFeeds):
+class LegacyInstagram(LegacyFeeds, LegacyInbox):
     """The API v1 backend.
 
     Args:
@@ -61,6 +62,7 @@ class LegacyInstagram(LegacyFeeds):
             Capability.RECENT,
             Capability.FEEDS,
             Capability.PLACE_FEEDS,
+            Capability.INBOX,
         }
     )
     hashtag_limit: HashtagLimit | None = None

@@ -21,6 +21,10 @@ class Capability(Enum):
     ACCOUNT_DETAILS = "account_details"  # live details (followers, posts) of the linked account
     FEEDS = "feeds"  # channel feeds of accounts and hashtags (`/ig subscribe`)
     PLACE_FEEDS = "place_feeds"  # ... and of places and areas
+    INBOX = "inbox"  # comments on the linked account's posts into a channel (`/ig inbox`)
+    INBOX_PUSH = "inbox_push"  # ... pushed by Instagram's webhooks (else read on a schedule)
+    HIDE_COMMENTS = "hide_comments"  # hide and unhide a comment
+    MENTIONS = "mentions"  # mentions of the account arrive in the inbox too
 
 
 class FollowStatus(Enum):
@@ -121,3 +125,37 @@ class FollowResult:
 
     account: Account
     status: FollowStatus
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment on a post (``parent_id`` set for a reply to another comment)."""
+
+    id: str
+    media_id: str
+    text: str
+    username: str
+    posted_at: int = 0
+    parent_id: str = ""
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    """What one webhook change is about, before it is read back from Instagram: a comment on one of the
+    account's posts, or a mention of the account (in a caption: no ``comment_id``)."""
+
+    kind: str  # "comment" | "mention"
+    account_id: str
+    media_id: str
+    comment_id: str = ""
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A comment or mention as the inbox shows it: the comment (None for a mention in a caption) and
+    its post."""
+
+    kind: str  # "comment" | "mention"
+    media: Media
+    comment: Comment | None = None

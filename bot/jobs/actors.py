@@ -17,8 +17,8 @@ import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
-from bot.instagram.models import Account
-from bot.jobs import feeds, reminders
+from bot.instagram.models import Account, InboxEvent
+from bot.jobs import feeds, inbox, reminders
 from bot.jobs.broker import BACKGROUND, INTERACTIVE, RESPONSE_URL_LIFETIME_MS
 from bot.jobs.context import JobContext, final_attempt, retry_later
 from bot.linking.outcomes import Outcome, choose_account, deliver
@@ -52,6 +52,10 @@ class Actors:
     pick_account: dramatiq.Actor[..., None]
     remind: dramatiq.Actor[..., None]
     deliver_feed: dramatiq.Actor[..., None]
+    deliver_inbox: dramatiq.Actor[..., None]
+    poll_inbox: dramatiq.Actor[..., None]
+    open_reply: dramatiq.Actor[..., None]
+    inbox_action: dramatiq.Actor[..., None]
 
 
 def _guarded(context: JobContext, what: str, work: Callable[[], None]) -> None:
@@ -128,6 +132,29 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         context = holder.get()
         _guarded(context, "feed", lambda: feeds.deliver(context, target))
 
+    def deliver_inbox(account_id: str, kind: str, media_id: str, comment_id: str) -> None:
+        context = holder.get()
+        event = InboxEvent(kind=kind, account_id=account_id, media_id=media_id, comment_id=comment_id)
+        _guarded(context, "inbox", lambda: inbox.deliver(context, account_id, event))
+
+    def poll_inbox(account_id: str) -> None:
+        context = holder.get()
+        _guarded(context, "inbox read", lambda: inbox.poll(context, account_id))
+
+    def open_reply(team_id: str, user_id: str, channel_id: str, comment_id: str, trigger_id: str) -> None:
+        context = holder.get()
+        _guarded(
+            context,
+            "reply modal",
+            lambda: inbox.open_reply(context, team_id, user_id, channel_id, comment_id, trigger_id),
+        )
+
+    def inbox_action(team_id: str, user_id: str, comment_id: str, action: str, text: str) -> None:
+        context = holder.get()
+        _guarded(
+            context, "inbox action", lambda: inbox.act(context, team_id, user_id, comment_id, action, text)
+        )
+
     def interactive(name: str) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
         return dramatiq.actor(
             actor_name=name, queue_name=INTERACTIVE, broker=broker, max_age=RESPONSE_URL_LIFETIME_MS
@@ -141,4 +168,13 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         deliver_feed=dramatiq.actor(actor_name="deliver_feed", queue_name=BACKGROUND, broker=broker)(
             deliver_feed
         ),
+        deliver_inbox=dramatiq.actor(actor_name="deliver_inbox", queue_name=BACKGROUND, broker=broker)(
+            deliver_inbox
+        ),
+        poll_inbox=dramatiq.actor(actor_name="poll_inbox", queue_name=BACKGROUND, broker=broker)(poll_inbox),
+        # the Reply modal's trigger lives 3 s: a job older than that cannot open it
+        open_reply=dramatiq.actor(
+            actor_name="open_reply", queue_name=INTERACTIVE, broker=broker, max_age=3000
+        )(open_reply),
+        inbox_action=interactive("inbox_action")(inbox_action),
     )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 
-from bot.instagram.models import Account
+from bot.instagram.models import Account, InboxEvent
 from bot.jobs.broker import INTERACTIVE, queue_key
 from bot.linking.outcomes import Outcome
 from bot.slack.invocation import Invocation
@@ -165,6 +165,31 @@ class JobQueue:
             self._actors.deliver_feed.send(target)
         except (redis.RedisError, OSError) as exc:
             raise StorageUnavailable(type(exc).__name__) from exc
+
+    def deliver_inbox(self, event: InboxEvent) -> None:
+        """Queue posting one comment or mention a webhook announced.
+
+        Raises:
+            StorageUnavailable: Redis did not take it.
+        """
+        try:
+            self._actors.deliver_inbox.send(event.account_id, event.kind, event.media_id, event.comment_id)
+        except (redis.RedisError, OSError) as exc:
+            raise StorageUnavailable(type(exc).__name__) from exc
+
+    def open_reply(
+        self, team_id: str, user_id: str, channel_id: str, comment_id: str, trigger_id: str
+    ) -> Admission:
+        """Queue opening the Reply modal (a worker checks who clicked first)."""
+        return self._admit(
+            lambda: self._actors.open_reply.send(team_id, user_id, channel_id, comment_id, trigger_id)
+        )
+
+    def inbox_action(
+        self, team_id: str, user_id: str, comment_id: str, action: str, text: str = ""
+    ) -> Admission:
+        """Queue a Reply, Hide, Unhide or Delete someone asked for."""
+        return self._admit(lambda: self._actors.inbox_action.send(team_id, user_id, comment_id, action, text))
 
     def health(self) -> QueueHealth:
         """Queue depth and worker heartbeats.

@@ -22,6 +22,7 @@ import dramatiq
 import redis
 
 from bot.app import Tier, build_worker, instagram_backend
+from bot.jobs.inbox import POLL_SECONDS as INBOX_POLL_SECONDS
 from bot.jobs.queue import WORKER_ALIVE_SECONDS, WORKERS_KEY, worker_name
 from bot.settings import Settings
 
@@ -45,6 +46,8 @@ def _schedule_due(tier: Tier) -> None:
         tier.services.reminders.done(due)
     for target in tier.services.feeds.take_due_polls():  # each moved ahead: no other worker takes it
         tier.actors.deliver_feed.send(target)
+    for account_id in tier.services.inbox.take_due_polls(default_interval=INBOX_POLL_SECONDS):
+        tier.actors.poll_inbox.send(account_id)
 
 
 LOST_REDIS_EXIT = 3

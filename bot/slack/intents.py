@@ -109,6 +109,13 @@ class Profile:
     username: str
 
 
+@dataclass(frozen=True)
+class Inbox:
+    """``/ig inbox [off]``: comments and mentions of your account into this channel (or not any more)."""
+
+    off: bool = False
+
+
 Intent = (
     Help
     | Usage
@@ -123,6 +130,7 @@ Intent = (
     | Subscribe
     | Unsubscribe
     | Subscriptions
+    | Inbox
 )
 __all__ = ["FeedTarget", "Intent", "Subscribe", "Subscriptions", "Unsubscribe", "parse"]
 
@@ -146,6 +154,7 @@ ALIASES = {
     "unsubscribe": "unsubscribe",
     "subscriptions": "subscriptions",
     "feeds": "subscriptions",
+    "inbox": "inbox",
 }
 
 USAGE = {
@@ -211,6 +220,12 @@ def parse(text: str) -> Intent:
         return _popular(args)
     if name == "subscriptions":
         return Subscriptions() if not args else Usage("`/ig subscriptions` takes no arguments.")
+    if name == "inbox":
+        if not args or (len(args) == 1 and args[0].lower() in ("on", "off")):
+            return Inbox(off=bool(args) and args[0].lower() == "off")
+        return Usage(
+            "Type `/ig inbox` to bring your account's comments into this channel, `/ig inbox off` to stop."
+        )
     if name in ("subscribe", "unsubscribe"):
         target = parse_target(args, normalize_username)
         if isinstance(target, str):

@@ -29,6 +29,11 @@ HELP_LINES = (
         "`/ig unsubscribe <same>`, `/ig subscriptions`",
         "stop a feed; list this channel's feeds",
     ),
+    (
+        Capability.INBOX,
+        "`/ig inbox [off]`",
+        "comments on your account's posts come here, answered from Slack",
+    ),
     (None, "`/ig logout`", "forget your Instagram connection"),
     (None, "`/ig help`", "this list"),
 )

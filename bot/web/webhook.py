@@ -8,6 +8,8 @@
   the work (reading the new posts, posting them) is a job. Senders retry and a signed body can be sent
   again, but delivery is idempotent per channel and post: a repeat makes igbot read again and post
   nothing. (Bodies are not deduplicated: two real tag notifications in the same second are identical.)
+- Graph comment and mention notifications (``object: instagram``) become one job per change for accounts
+  with an inbox; the job posts each comment once (`bot.jobs.inbox`), so Meta's retries post nothing twice.
 """
 
 from __future__ import annotations
@@ -71,6 +73,11 @@ def notification(body: bytes, headers: Mapping[str, str], secret: str, services:
     try:
         for target in _targets(updates, services):
             services.jobs.deliver_feed(target)
+        events = services.instagram.inbox_events(updates)
+        routed = services.inbox.routed({e.account_id for e in events}) if events else set()
+        for event in events:
+            if event.account_id in routed:
+                services.jobs.deliver_inbox(event)
     except (redis.RedisError, StorageUnavailable):
         return "storage unavailable", 503  # not taken: the sender's retry brings it again
     return "ok", 200

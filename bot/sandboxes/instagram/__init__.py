@@ -10,8 +10,13 @@ today's Instagram Graph API with Facebook Login ("graph mode", docs/instagram-gr
 - `graph/` graph mode (dialog ``/facebook/v25.0/dialog/oauth``, API ``/graph/v25.0/...``): `world.py`,
   `seeddata.py` + `seeding.py`, `oauth.py`, `pages.py`, `tokens.py`, `auth.py`, `api.py`,
   `hashtags.py`, `fields.py`, `render.py`, `paging.py`, `errors.py`, `limits.py` + `gate.py`,
-  `state.py`, `controls.py` ``/__sandbox__/graph/...`` (see `graph/__init__.py`);
-- shared, at the top: `sandbox.py` (+ `sandbox_posts.py`: new posts, subscriptions, pushes);
+  `state.py`, `controls.py` ``/__sandbox__/graph/...``, `comments.py` moderation and mentions,
+  `webhooks.py` the app's webhook, Pages' ``subscribed_apps`` and signed deliveries (see
+  `graph/__init__.py`);
+- shared, at the top: `sandbox.py` (+ `sandbox_posts.py`: new posts, subscriptions, pushes;
+  `sandbox_inbox.py`: the comment and mention inbox); `comments.py` the live comment store both APIs
+  share; `inbox.py` new comments, mentions and the webhooks they cause; `inbox_controls.py`
+  ``/__sandbox__/comments``;
   `state.py` one instance's state (both APIs); `app.py` wiring and the per-request gate; `controls.py`
   ``/__sandbox__``; `post_controls.py` ``/__sandbox__/media``, ``pushes``, ``subscriptions``;
   `faults.py`; `reqlog.py`; `images.py` PNG pictures; `assets.py` picture/page routes; `cli.py` the
@@ -19,8 +24,11 @@ today's Instagram Graph API with Facebook Login ("graph mode", docs/instagram-gr
 
 Test controls (``/__sandbox__/...``) are listed in `controls.py` (both APIs: faults, with arbitrary
 headers and v1 ``meta.code``; tokens; reset), `post_controls.py` (new v1 posts that trigger the
-legacy real-time pushes; push attempts; subscriptions) and `graph/controls.py` (graph tokens, expiry,
-revocation, extra Pages for ``me/accounts`` paging, hashtag searches made outside igbot, new posts).
+legacy real-time pushes; push attempts; subscriptions), `inbox_controls.py` (comments by anyone, a
+post's comments) and `graph/controls.py` (graph tokens, expiry, revocation, extra Pages for
+``me/accounts`` paging, hashtag searches made outside igbot, new posts, the webhook callback, the
+app's Live / Advanced Access switches, mentions, Page roles, webhook deliveries).  The comment inbox
+on the wire is docs/inbox-wire.md.
 
 Fixed graph personas (same names and ids for every seed):
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandboxes.instagram import assets, controls, post_controls
+from bot.sandboxes.instagram import assets, controls, inbox_controls, post_controls
 from bot.sandboxes.instagram.faults import UNSET, Fault, default_error_message, default_error_type, nginx_page
 from bot.sandboxes.instagram.graph import api as graph_api
 from bot.sandboxes.instagram.graph import controls as graph_controls
@@ -17,7 +17,14 @@ from bot.sandboxes.instagram.graph import gate as graph_gate
 from bot.sandboxes.instagram.graph import oauth as graph_oauth
 from bot.sandboxes.instagram.graph import pages as graph_pages
 from bot.sandboxes.instagram.graph.errors import GraphError
-from bot.sandboxes.instagram.legacy import api_media, api_places, api_subscriptions, api_users, oauth
+from bot.sandboxes.instagram.legacy import (
+    api_comments,
+    api_media,
+    api_places,
+    api_subscriptions,
+    api_users,
+    oauth,
+)
 from bot.sandboxes.instagram.legacy.envelope import (
     JSON_MIMETYPE,
     APIError,
@@ -148,11 +155,13 @@ def create_app(state: SandboxState) -> Flask:
         api_media.register(app, state)
         api_places.register(app, state)
         api_subscriptions.register(app, state)
+        api_comments.register(app, state)
     if state.config.api in ("both", "graph"):
         graph_oauth.register(app, state)
         graph_api.register(app, state)
     controls.register(app, state)
     post_controls.register(app, state)
+    inbox_controls.register(app, state)
     graph_controls.register(app, state)
     assets.register(app, state)
     install_gate(app, state, state.faults.cancelled.wait)

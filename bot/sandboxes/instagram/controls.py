@@ -16,7 +16,8 @@
 - ``GET users`` -> ``{"users": [{"id", "username", "full_name", "is_private"}]}``
 
 New posts and real-time pushes (``POST media``, ``GET pushes``, ``GET subscriptions``) are in
-`post_controls`; graph-only controls in `graph.controls`.
+`post_controls`; comments (``POST/GET comments``) in `inbox_controls`; graph-only controls (webhook,
+app switches, mentions, Page roles, webhook deliveries among them) in `graph.controls`.
 """
 
 from __future__ import annotations

@@ -12,15 +12,20 @@ from bot.sandboxes.instagram.app import create_app
 from bot.sandboxes.instagram.faults import UNSET, Fault, fault_headers
 from bot.sandboxes.instagram.graph.limits import WEEK
 from bot.sandboxes.instagram.graph.tokens import DEFAULT_GRAPH_SCOPE
+from bot.sandboxes.instagram.graph.webhooks import (
+    DEFAULT_WEBHOOK_RETRY_DELAYS,
+    DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+)
 from bot.sandboxes.instagram.graph.world import GraphWorld, Page, ProAccount
 from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT_SECONDS
 from bot.sandboxes.instagram.legacy.world import World
+from bot.sandboxes.instagram.sandbox_inbox import InboxControls
 from bot.sandboxes.instagram.sandbox_posts import PostsAndPushes
 from bot.sandboxes.instagram.state import APIS, DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
 from bot.threaded_server import RunningServer, start_server
 
 
-class InstagramSandbox(PostsAndPushes):
+class InstagramSandbox(PostsAndPushes, InboxControls):
     """A stand-in for the legacy Instagram API v1 (OAuth, /v1 endpoints, pictures) and for today's Graph
     API with Facebook Login (``/facebook/v25.0/dialog/oauth``, ``/graph/v25.0/...``), over one seeded world.
 
@@ -36,9 +41,16 @@ class InstagramSandbox(PostsAndPushes):
         push_timeout_seconds: a real-time push not answered within this is a failed attempt.
         push_retry_delays: seconds to wait before each retry of a failed push (default 0.5, 1, 2:
             four attempts in all); ``()`` never retries.
+        webhook_timeout_seconds: a graph webhook delivery without a 2xx within this is a failed attempt
+            (Meta: 5 s).
+        webhook_retry_delays: seconds before each retry of a failed webhook delivery (default 0, 0.2,
+            0.5, 1, 2, 4: Meta's 36 hours scaled down); ``()`` never retries.
+        write_rate_limit_per_hour: v1 comment POST/DELETE calls allowed per token in a sliding hour.
 
     New posts, subscriptions and pushes: `add_media`, `add_graph_media`, `subscriptions`, `pushes`,
-    `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).
+    `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).  The comment inbox: `add_comment`,
+    `add_mention`, `comments_of`, `set_webhook`, `set_app`, `add_page_role`, `webhook_deliveries`,
+    `wait_webhooks_idle` (from `sandbox_inbox.InboxControls`).
     """
 
     def __init__(
@@ -53,6 +65,9 @@ class InstagramSandbox(PostsAndPushes):
         api: str = "both",
         push_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         push_retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+        webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+        webhook_retry_delays: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_DELAYS,
+        write_rate_limit_per_hour: int = 60,
     ) -> None:
         if api not in APIS:
             raise ValueError(f"api must be one of {APIS}")
@@ -68,6 +83,9 @@ class InstagramSandbox(PostsAndPushes):
             api=api,
             push_timeout_seconds=push_timeout_seconds,
             push_retry_delays=tuple(push_retry_delays),
+            webhook_timeout_seconds=webhook_timeout_seconds,
+            webhook_retry_delays=tuple(webhook_retry_delays),
+            write_rate_limit_per_hour=write_rate_limit_per_hour,
         )
         self._state = SandboxState(config, clock or time.time)
         self._app = create_app(self._state)
@@ -118,8 +136,10 @@ class InstagramSandbox(PostsAndPushes):
         return server
 
     def stop(self) -> None:
-        """Stop every server `start` started, and the push delivery threads (queued pushes are dropped)."""
+        """Stop every server `start` started, and the push and webhook delivery threads (queued ones are
+        dropped)."""
         self._state.pushes.stop()
+        self._state.webhooks.stop()
         while self._servers:
             self._servers.pop().stop()
 
@@ -266,7 +286,9 @@ class InstagramSandbox(PostsAndPushes):
 
     def reset(self) -> None:
         """Back to the seeded world: tokens, codes, follow graph, faults, rate counters, request log,
-        graph tokens, hashtag searches, added Pages, added posts (both APIs), subscriptions and pushes."""
+        graph tokens, hashtag searches, added Pages, added posts (both APIs), subscriptions and pushes,
+        comments, Page roles, the webhook callback, the app's switches, Pages' subscribed apps and
+        webhook deliveries."""
         self._state.reset()
 
     def requests_log(self) -> list[dict[str, Any]]:

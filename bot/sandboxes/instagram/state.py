@@ -7,10 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.sandboxes.instagram.comments import CommentStore
 from bot.sandboxes.instagram.faults import Fault, FaultQueue
 from bot.sandboxes.instagram.graph.posts import personal_copy
 from bot.sandboxes.instagram.graph.seeding import build_graph_world
 from bot.sandboxes.instagram.graph.state import GraphMode
+from bot.sandboxes.instagram.graph.webhooks import (
+    DEFAULT_WEBHOOK_RETRY_DELAYS,
+    DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
+    WebhookHub,
+)
 from bot.sandboxes.instagram.graph.world import GraphWorld
 from bot.sandboxes.instagram.legacy.posts import NewPost, build_media
 from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT_SECONDS, PushDelivery
@@ -39,6 +45,9 @@ class SandboxConfig:
     api: str = "both"  # which API to serve: "both", "v1" or "graph"
     push_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # a real-time push not answered by then failed
     push_retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS  # waits before each retry of a push
+    webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS  # graph webhooks: no 2xx by then failed
+    webhook_retry_delays: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_DELAYS  # waits before each retry
+    write_rate_limit_per_hour: int = 60  # v1 comment POST/DELETE per token (Live apps: 60/h)
 
 
 @lru_cache(maxsize=4)
@@ -72,12 +81,26 @@ class SandboxState:
         )
         self.subscriptions = SubscriptionStore(clock)
         self.pushes = PushDelivery(clock, config.push_timeout_seconds, config.push_retry_delays)
+        self.comments = CommentStore(clock)
+        self.write_limiter = RateLimiter(config.write_rate_limit_per_hour, clock)
+        self.webhooks = WebhookHub(
+            clock, config.client_secret, config.webhook_timeout_seconds, config.webhook_retry_delays
+        )
+        self.graph_mode.comment_media = self._comment_media
+
+    def _comment_media(self, comment_id: str) -> str | None:
+        item = self.comments.get(comment_id, "graph")
+        return item.media_id if item is not None else None
 
     def reset(self) -> None:
         """Back to the seeded state: tokens, codes, follow graph, faults, rate counters, the log, added
-        posts, subscriptions and pushes (queued ones are dropped)."""
+        posts, subscriptions and pushes (queued ones are dropped), comments, Page roles, the webhook
+        callback, the app's switches, Pages' subscribed apps and webhook deliveries."""
         with self._posts_lock:
             self.world = self.seeded_world
+        self.comments.reset()
+        self.write_limiter.reset()
+        self.webhooks.reset()
         self.subscriptions.reset()
         self.pushes.reset()
         self.graph_mode.reset()

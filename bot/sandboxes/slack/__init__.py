@@ -6,7 +6,9 @@ limits, downloads its image blocks as Slack does (loopback URLs only: ``check_im
 that off), can take the Web API down (``sb.webapi_down = True``: 503 ``service_unavailable``), limits
 ``chat.postMessage`` to Slack's per-channel rate (ratelimit.py: 429 ``ratelimited``), can take the bot
 out of a channel or archive it (``sb.set_bot_member``, ``sb.set_archived``: ``not_in_channel``,
-``is_archived``) and records what the bot sent so tests can wait for it::
+``is_archived``), keeps threads (``sb.thread``, ``sb.latest``) and modals (``views.open`` with
+single-use 3-second trigger ids; ``sb.open_views``, ``sb.wait_view``, ``sb.submit_view``,
+``sb.close_view``) and records what the bot sent so tests can wait for it::
 
     sb = SlackSandbox(signing_secret="s", bot_token="xoxb-t")
     server = sb.start()                      # sb.base_url; the bot's SLACK_API_URL is sb.api_url
@@ -20,6 +22,7 @@ from bot.sandboxes.slack.commands import CommandResult
 from bot.sandboxes.slack.images import ImageCheck, Verdict
 from bot.sandboxes.slack.messages import ApiCall, Button, FailedDelivery, RecordedMessage
 from bot.sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, SlackSandbox
+from bot.sandboxes.slack.views import ModalView, ViewRefused
 
 __all__ = [
     "DEFAULT_BOT_TOKEN",
@@ -29,10 +32,12 @@ __all__ = [
     "CommandResult",
     "FailedDelivery",
     "ImageCheck",
+    "ModalView",
     "RecordedMessage",
     "SlackSandbox",
     "Validation",
     "Verdict",
+    "ViewRefused",
     "check_message",
     "validate_message",
 ]

@@ -8,19 +8,38 @@ public channel the bot has not joined, unless its token has ``chat:write.public`
 channels your Slack app isn't a member of", docs.slack.dev/reference/scopes/chat:write.public), and
 HTTP 429 ``ratelimited`` with ``Retry-After`` beyond the per-channel posting rate (`ratelimit`).
 ``chat.postEphemeral`` also refuses an archived channel with ``is_archived``.
+
+Threads: ``chat.postMessage`` (and ``chat.postEphemeral``) take ``thread_ts`` and ``reply_broadcast``.
+A ``thread_ts`` that is not a timestamp answers ``invalid_thread_ts`` ("[ERROR] 0 is not a valid
+thread_ts", seen in jenkinsci/slack-plugin#584). One shaped like a timestamp but naming no message of
+that channel is accepted as Slack does (``ok: true``; python-slack-sdk#840: such replies "respond with
+Ok" and are "nowhere to be seen in the channel"): the reply is recorded with that ``thread_ts`` and a
+warning ``thread_not_found``, and no channel view shows it. A ``thread_ts`` naming a reply files the
+new message in that reply's thread [U: Slack's docs say to use the parent's ts; we follow the parent].
+``chat.update`` keeps a message's ``thread_ts`` and broadcast flag.
+
+Views: ``views.open`` exchanges a ``trigger_id`` (views.py) and opens the view (validated by
+blockkit.check_view, else ``invalid_arguments`` with ``response_metadata.messages``) for the user
+who caused the trigger; ``views.update`` replaces an open view by ``view_id`` or ``external_id``
+(``not_found``; ``hash_conflict`` when a given ``hash`` is not the current one).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandboxes.slack.blockkit import Validation, check_view
 from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import RecordedMessage, Source
 from bot.sandboxes.slack.ratelimit import PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
+from bot.sandboxes.slack.views import TriggerIds, Views
 from bot.sandboxes.slack.workspace import BotIdentity, Channel, Workspace
+
+_TS = re.compile(r"^\d{9,}\.\d{1,6}$")
 
 
 class ApiError(Exception):
@@ -48,6 +67,8 @@ class ApiRequest:
     images: ImageCheck
     scopes: frozenset[str] = frozenset()
     post_limits: PostRateLimiter | None = None
+    views: Views = field(default_factory=Views)
+    triggers: TriggerIds | None = None
 
     def arg(self, name: str, missing_error: str) -> str:
         """A required string argument, or the Slack error for its absence."""
@@ -83,15 +104,45 @@ def _visible_channel(req: ApiRequest, ref: str, *, user_means_dm: bool = True) -
     return channel
 
 
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() in ("true", "1"))
+
+
+def _thread(req: ApiRequest, channel: Channel) -> tuple[str | None, list[str]]:
+    """The ``thread_ts`` a new message goes under (None: top level) and warnings about it."""
+    raw = req.params.get("thread_ts")
+    if raw is None or raw == "":
+        return None, []
+    thread_ts = str(raw)
+    if not _TS.match(thread_ts):
+        raise ApiError(
+            "invalid_thread_ts",
+            response_metadata={"messages": [f"[ERROR] {thread_ts} is not a valid thread_ts"]},
+        )
+    parent = req.recorder.find(channel.team_id, channel.id, thread_ts)
+    if parent is None or parent.ephemeral:
+        return thread_ts, [f"thread_not_found: thread_ts {thread_ts} names no message in {channel.id}; Slack "
+                           "answers ok but nobody sees the reply"]  # fmt: skip
+    return parent.thread_ts or parent.ts, []
+
+
 def _record(
-    req: ApiRequest, source: Source, channel: Channel, user_id: str | None, ts: str | None = None
+    req: ApiRequest,
+    source: Source,
+    channel: Channel,
+    user_id: str | None,
+    ts: str | None = None,
+    *,
+    thread_ts: str | None = None,
+    reply_broadcast: bool = False,
+    warnings: list[str] | None = None,
 ) -> RecordedMessage:
     """Validate the message in ``req`` (blocks, then image downloads) and record it.
 
     A refused message is recorded too (``valid=False``), then Slack's error is raised.
     """
     verdict = req.images.judge(req.params)
-    validation = verdict.validation
+    validation = Validation(verdict.validation.errors, [*verdict.validation.warnings, *(warnings or [])])
     blocks = req.params.get("blocks")
     text = req.params.get("text")
     message = req.recorder.add_message(
@@ -108,6 +159,8 @@ def _record(
             warnings=validation.warnings,
             ts=ts or req.recorder.next_ts(),
             payload=dict(req.params),
+            thread_ts=thread_ts,
+            reply_broadcast=reply_broadcast and thread_ts is not None,
         )
     )
     if not verdict.valid:
@@ -134,7 +187,17 @@ def chat_post_message(req: ApiRequest) -> dict[str, Any]:
     """`chat.postMessage`: a message everyone in the channel sees."""
     channel = _visible_channel(req, req.arg("channel", "channel_not_found"))
     _postable(req, channel)
-    message = _record(req, "chat.postMessage", channel, None)
+    thread_ts, warnings = _thread(req, channel)
+    broadcast = _flag(req.params.get("reply_broadcast"))
+    message = _record(
+        req,
+        "chat.postMessage",
+        channel,
+        None,
+        thread_ts=thread_ts,
+        reply_broadcast=broadcast,
+        warnings=warnings,
+    )
     return {
         "channel": channel.id,
         "ts": message.ts,
@@ -152,7 +215,8 @@ def chat_post_ephemeral(req: ApiRequest) -> dict[str, Any]:
         raise ApiError("user_not_found")
     if user_id not in channel.members:
         raise ApiError("user_not_in_channel")
-    message = _record(req, "chat.postEphemeral", channel, user_id)
+    thread_ts, warnings = _thread(req, channel)
+    message = _record(req, "chat.postEphemeral", channel, user_id, thread_ts=thread_ts, warnings=warnings)
     return {"message_ts": message.ts}
 
 
@@ -163,13 +227,75 @@ def chat_update(req: ApiRequest) -> dict[str, Any]:
     original = req.recorder.find(channel.team_id, channel.id, ts)
     if original is None or original.ephemeral:
         raise ApiError("message_not_found")
-    message = _record(req, "chat.update", channel, None, ts=ts)
+    message = _record(
+        req,
+        "chat.update",
+        channel,
+        None,
+        ts=ts,
+        thread_ts=original.thread_ts,
+        reply_broadcast=original.reply_broadcast,
+    )
+    replies = req.recorder.thread(channel.team_id, channel.id, ts)
     return {
         "channel": channel.id,
         "ts": ts,
         "text": message.text,
-        "message": message.to_slack(req.bot.user_id, req.bot.bot_id),
+        "message": message.to_slack(req.bot.user_id, req.bot.bot_id, replies),
     }
+
+
+def _view_arg(req: ApiRequest) -> dict[str, Any]:
+    """The ``view`` argument, checked like Slack; ``invalid_arguments`` with its messages otherwise."""
+    view = req.params.get("view")
+    if view is None or view == "":
+        raise ApiError(
+            "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]}
+        )
+    problems = check_view(view)
+    if problems:
+        raise ApiError("invalid_arguments", response_metadata={"messages": problems})
+    assert isinstance(view, dict)
+    return view
+
+
+def views_open(req: ApiRequest) -> dict[str, Any]:
+    """`views.open`: exchange a trigger id for a modal shown to the user who caused it."""
+    trigger_id = req.params.get("trigger_id") or req.params.get("interactivity_pointer")
+    if not trigger_id:
+        raise ApiError(
+            "invalid_arguments",
+            response_metadata={"messages": ["[ERROR] missing required field: trigger_id"]},
+        )
+    view = _view_arg(req)
+    if req.triggers is None:
+        raise ApiError("invalid_trigger_id")
+    trigger, error = req.triggers.exchange(str(trigger_id), req.bot.team_id)
+    if trigger is None:
+        raise ApiError(error or "invalid_trigger_id")
+    modal = req.views.open(trigger.team_id, trigger.user_id, view)
+    return {"view": modal.view}
+
+
+def views_update(req: ApiRequest) -> dict[str, Any]:
+    """`views.update`: replace an open view, named by ``view_id`` or ``external_id``."""
+    view_id, external_id = req.params.get("view_id"), req.params.get("external_id")
+    if not view_id and not external_id:
+        raise ApiError(
+            "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view_id"]}
+        )
+    view = _view_arg(req)
+    modal = (
+        req.views.get(str(view_id))
+        if view_id
+        else req.views.by_external_id(req.bot.team_id, str(external_id))
+    )
+    if modal is None or not modal.open or modal.team_id != req.bot.team_id:
+        raise ApiError("not_found")
+    wanted_hash = req.params.get("hash")
+    if wanted_hash and wanted_hash != modal.hash:
+        raise ApiError("hash_conflict")
+    return {"view": req.views.update(modal.id, view).view}
 
 
 def users_info(req: ApiRequest) -> dict[str, Any]:
@@ -191,6 +317,8 @@ METHODS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,
     "chat.update": chat_update,
+    "views.open": views_open,
+    "views.update": views_update,
     "users.info": users_info,
     "conversations.info": conversations_info,
 }

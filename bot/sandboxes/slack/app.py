@@ -26,6 +26,8 @@ def create_app(sandbox: SlackSandbox) -> Flask:
             is_down=lambda: sandbox.webapi_down,
             scopes=lambda: sandbox.bot_scopes,
             post_limits=sandbox.post_limits,
+            views=sandbox.views,
+            triggers=sandbox.triggers,
         )
     )
     app.register_blueprint(response_url_blueprint(sandbox.response_urls, sandbox.recorder, sandbox.images))

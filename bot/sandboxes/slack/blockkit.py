@@ -3,6 +3,12 @@
 Each problem is a Slack error code, optionally followed by a JSON path and a detail, for example
 ``"invalid_blocks: [blocks[3].alt_text] missing required field"``. An empty list means Slack would
 accept the message. Limits follow Slack's Block Kit reference (our Slack platform notes, section 4).
+
+Views (modals, for ``views.open`` / ``views.update``) are checked by `check_view`, which answers in
+the form of Slack's ``invalid_arguments`` messages: ``"[ERROR] must be at most 24 characters
+[json-pointer:/view/title/text]"``. Confirmation dialogs (``confirm`` on buttons and other interactive
+elements) follow Slack's confirmation dialog object: ``title`` plain_text <= 100, ``text`` <= 300,
+``confirm`` and ``deny`` plain_text <= 30, optional ``style`` primary/danger.
 """
 
 from __future__ import annotations
@@ -12,6 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_VIEW_TITLE = 24  # title, submit and close of a modal
+MAX_CALLBACK_ID = 255
+MAX_PRIVATE_METADATA = 3000
+MAX_TEXT_INPUT = 3000
 MAX_MESSAGE_TEXT = 40000
 _SELECTS = {"static_select", "external_select", "users_select", "conversations_select", "channels_select"}
 _INTERACTIVE = {
@@ -81,10 +92,10 @@ def _bad(errors: list[str], path: str, detail: str) -> None:
     errors.append(f"invalid_blocks: [{path}] {detail}")
 
 
-def _check_blocks(blocks: list[Any]) -> list[str]:
+def _check_blocks(blocks: list[Any], max_blocks: int = MAX_BLOCKS) -> list[str]:
     errors: list[str] = []
-    if len(blocks) > MAX_BLOCKS:
-        _bad(errors, "blocks", f"must contain at most {MAX_BLOCKS} blocks (got {len(blocks)})")
+    if len(blocks) > max_blocks:
+        _bad(errors, "blocks", f"must contain at most {max_blocks} blocks (got {len(blocks)})")
     seen_ids: set[str] = set()
     for i, block in enumerate(blocks):
         path = f"blocks[{i}]"
@@ -173,12 +184,27 @@ def _element(errors: list[str], path: str, element: Any, allowed: frozenset[str]
         return
     if element.get("action_id") is not None:
         _string(errors, f"{path}.action_id", element.get("action_id"), max_len=255)
+    if element.get("confirm") is not None:
+        check_confirm(errors, f"{path}.confirm", element["confirm"])
     if kind == "button":
         _text(errors, f"{path}.text", element.get("text"), max_len=75, plain_only=True)
         _url(errors, f"{path}.url", element.get("url"), required=False)
         _string(errors, f"{path}.value", element.get("value"), max_len=2000, required=False)
         if element.get("style") not in (None, "primary", "danger"):
             _bad(errors, f"{path}.style", "must be primary or danger")
+
+
+def check_confirm(errors: list[str], path: str, confirm: Any) -> None:
+    """Append the problems of a confirmation dialog object (``confirm`` of an element) to ``errors``."""
+    if not isinstance(confirm, dict):
+        _bad(errors, path, "must be a confirmation dialog object")
+        return
+    _text(errors, f"{path}.title", confirm.get("title"), max_len=100, plain_only=True)
+    _text(errors, f"{path}.text", confirm.get("text"), max_len=300)
+    _text(errors, f"{path}.confirm", confirm.get("confirm"), max_len=30, plain_only=True)
+    _text(errors, f"{path}.deny", confirm.get("deny"), max_len=30, plain_only=True)
+    if confirm.get("style") not in (None, "primary", "danger"):
+        _bad(errors, f"{path}.style", "must be primary or danger")
 
 
 def _elements(errors: list[str], path: str, block: Mapping[str, Any], max_items: int) -> list[Any]:
@@ -236,10 +262,66 @@ def _header(errors: list[str], path: str, block: Mapping[str, Any]) -> None:
     _text(errors, f"{path}.text", block.get("text"), max_len=150, plain_only=True)
 
 
+INPUT_ELEMENT_TYPES = frozenset(
+    {"plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input",
+     "checkboxes", "radio_buttons", "datepicker", "timepicker", "datetimepicker", "file_input"}
+    | _SELECTS | {f"multi_{s}" for s in _SELECTS}
+)  # fmt: skip
+
+
 def _input(errors: list[str], path: str, block: Mapping[str, Any]) -> None:
     _text(errors, f"{path}.label", block.get("label"), max_len=2000, plain_only=True)
-    if not isinstance(block.get("element"), dict):
+    _text(errors, f"{path}.hint", block.get("hint"), max_len=2000, plain_only=True, required=False)
+    for flag in ("optional", "dispatch_action"):
+        if block.get(flag) is not None and not isinstance(block.get(flag), bool):
+            _bad(errors, f"{path}.{flag}", "must be a boolean")
+    element = block.get("element")
+    if not isinstance(element, dict):
         _bad(errors, f"{path}.element", "missing required field")
+        return
+    if element.get("type") not in INPUT_ELEMENT_TYPES:
+        _bad(errors, f"{path}.element.type", f"unsupported element type {element.get('type')!r} here")
+        return
+    if element.get("action_id") is not None:
+        _string(errors, f"{path}.element.action_id", element.get("action_id"), max_len=255)
+    if element.get("type") == "plain_text_input":
+        _plain_text_input(errors, f"{path}.element", element)
+
+
+def _length(errors: list[str], path: str, value: Any, *, low: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        _bad(errors, path, "must be an integer")
+        return None
+    if not low <= value <= MAX_TEXT_INPUT:
+        _bad(errors, path, f"must be between {low} and {MAX_TEXT_INPUT} (got {value})")
+        return None
+    return value
+
+
+def _plain_text_input(errors: list[str], path: str, element: Mapping[str, Any]) -> None:
+    """A plain_text_input: multiline (bool), min/max_length (<= 3000), initial_value, placeholder."""
+    if element.get("multiline") is not None and not isinstance(element.get("multiline"), bool):
+        _bad(errors, f"{path}.multiline", "must be a boolean")
+    low = _length(errors, f"{path}.min_length", element.get("min_length"), low=0)
+    high = _length(errors, f"{path}.max_length", element.get("max_length"), low=1)
+    if low is not None and high is not None and low > high:
+        _bad(errors, f"{path}.min_length", "must not be greater than max_length")
+    initial = element.get("initial_value")
+    if initial is not None:
+        if not isinstance(initial, str):
+            _bad(errors, f"{path}.initial_value", "must be a string")
+        elif len(initial) > (high or MAX_TEXT_INPUT):
+            _bad(errors, f"{path}.initial_value", f"must be at most {high or MAX_TEXT_INPUT} characters")
+    _text(
+        errors,
+        f"{path}.placeholder",
+        element.get("placeholder"),
+        max_len=150,
+        plain_only=True,
+        required=False,
+    )
 
 
 def _rich_text(errors: list[str], path: str, block: Mapping[str, Any]) -> None:
@@ -282,3 +364,51 @@ _BLOCK_CHECKERS = {
     "markdown": _markdown,
 }
 KNOWN_BLOCK_TYPES = frozenset(_BLOCK_CHECKERS)
+
+
+def _pointer(problem: str) -> str:
+    """A problem (``"invalid_blocks: [blocks[3].text] detail"``) in Slack's views form
+    (``"[ERROR] detail [json-pointer:/view/blocks/3/text]"``)."""
+    _, _, rest = problem.partition(": ")
+    path, _, detail = rest.partition("] ")
+    pointer = path.lstrip("[").replace("[", ".").replace("]", "").replace(".", "/")
+    return f"[ERROR] {detail} [json-pointer:/view/{pointer}]"
+
+
+def check_view(view: Any) -> list[str]:
+    """The ``response_metadata.messages`` Slack's ``views.open`` / ``views.update`` would answer with
+    ``invalid_arguments`` for ``view``; empty when Slack would open it.
+
+    A modal needs ``type: modal``, a ``title`` (plain_text <= 24), ``blocks`` (<= 100, each valid as
+    in messages, input blocks with a ``label`` and an ``element``), a ``submit`` (plain_text <= 24)
+    when it has input blocks, an optional ``close`` (plain_text <= 24), ``callback_id`` and
+    ``external_id`` <= 255 and ``private_metadata`` <= 3000 characters.
+    """
+    if not isinstance(view, dict):
+        return ["[ERROR] must be an object [json-pointer:/view]"]
+    problems: list[str] = []
+    if view.get("type") != "modal":
+        _bad(problems, "type", f"must be 'modal' (got {view.get('type')!r})")
+    _text(problems, "title", view.get("title"), max_len=MAX_VIEW_TITLE, plain_only=True)
+    _text(problems, "close", view.get("close"), max_len=MAX_VIEW_TITLE, plain_only=True, required=False)
+    blocks = view.get("blocks")
+    has_input = isinstance(blocks, list) and any(
+        isinstance(b, dict) and b.get("type") == "input" for b in blocks
+    )
+    _text(problems, "submit", view.get("submit"), max_len=MAX_VIEW_TITLE, plain_only=True, required=has_input)
+    for name, limit in (
+        ("callback_id", MAX_CALLBACK_ID),
+        ("external_id", 255),
+        ("private_metadata", MAX_PRIVATE_METADATA),
+    ):
+        value = view.get(name)
+        if value is not None and value != "":
+            _string(problems, name, value, max_len=limit)
+    for flag in ("clear_on_close", "notify_on_close"):
+        if view.get(flag) is not None and not isinstance(view.get(flag), bool):
+            _bad(problems, flag, "must be a boolean")
+    if not isinstance(blocks, list):
+        _bad(problems, "blocks", "missing required field" if blocks is None else "must be an array of blocks")
+    else:
+        problems.extend(_check_blocks(blocks, MAX_VIEW_BLOCKS))
+    return [_pointer(p) for p in problems]

@@ -1,8 +1,9 @@
-"""Calls from Slack to the bot: slash commands and button clicks, signed and timed like Slack's.
+"""Calls from Slack to the bot: slash commands, button clicks and modal submissions, signed and timed
+like Slack's.
 
 Builds the exact request bodies (form fields for commands, a ``payload`` JSON field for
-interactions), posts them to the bot's Request URL and judges the answer against Slack's 3-second
-acknowledgement limit.
+interactions: ``block_actions``, ``view_submission``, ``view_closed``), posts them to the bot's
+Request URL and judges the answer against Slack's 3-second acknowledgement limit.
 """
 
 from __future__ import annotations
@@ -91,9 +92,17 @@ def new_trigger_id() -> str:
 
 
 def command_body(
-    *, command: str, text: str, team_id: str, user_id: str, channel_id: str, names: Names, response_url: str
+    *,
+    command: str,
+    text: str,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    names: Names,
+    response_url: str,
+    trigger_id: str | None = None,
 ) -> bytes:
-    """The form-encoded body of a slash command invocation."""
+    """The form-encoded body of a slash command invocation (a fresh ``trigger_id`` unless given)."""
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
@@ -107,7 +116,7 @@ def command_body(
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": new_trigger_id(),
+        "trigger_id": trigger_id or new_trigger_id(),
     }
     return urllib.parse.urlencode(fields).encode()
 
@@ -140,11 +149,20 @@ def select_action(element: dict[str, Any], block_id: str, option: dict[str, Any]
 
 
 def block_actions_body(
-    *, message: RecordedMessage, action: dict[str, Any], user_id: str, names: Names, response_url: str
+    *,
+    message: RecordedMessage,
+    action: dict[str, Any],
+    user_id: str,
+    names: Names,
+    response_url: str,
+    trigger_id: str | None = None,
+    replies: list[RecordedMessage] | None = None,
 ) -> bytes:
     """The form-encoded body (``payload=<json>``) of an interaction (``action``) with ``message``.
 
-    As in Slack, the clicked message itself is included only when it is not ephemeral.
+    As in Slack, the clicked message itself is included only when it is not ephemeral; for a reply
+    in a thread ``container.thread_ts`` and ``message.thread_ts`` name the parent, and a parent's
+    ``message`` carries its thread summary (``replies``).
     """
     payload: dict[str, Any] = {
         "type": "block_actions",
@@ -162,7 +180,7 @@ def block_actions_body(
             "channel_id": message.channel_id,
             "is_ephemeral": message.ephemeral,
         },
-        "trigger_id": new_trigger_id(),
+        "trigger_id": trigger_id or new_trigger_id(),
         "team": {"id": message.team_id, "domain": names.team_domain},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -171,8 +189,50 @@ def block_actions_body(
         "response_url": response_url,
         "actions": [action],
     }
+    if message.is_reply:
+        payload["container"]["thread_ts"] = message.thread_ts
     if not message.ephemeral:
-        payload["message"] = message.to_slack(BOT_USER_ID, BOT_ID)
+        payload["message"] = message.to_slack(BOT_USER_ID, BOT_ID, replies)
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _view_user(user_id: str, team_id: str, names: Names) -> dict[str, Any]:
+    return {"id": user_id, "username": names.user_name, "name": names.user_name, "team_id": team_id}
+
+
+def view_submission_body(
+    *, view: dict[str, Any], team_id: str, user_id: str, names: Names, trigger_id: str
+) -> bytes:
+    """The form-encoded body (``payload=<json>``) of a ``view_submission``: ``view`` already holds the
+    submitted ``state.values`` ({block_id: {action_id: {"type": ..., "value": ...}}})."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": names.team_domain},
+        "user": _view_user(user_id, team_id, names),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": trigger_id,
+        "view": view,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def view_closed_body(*, view: dict[str, Any], team_id: str, user_id: str, names: Names) -> bytes:
+    """The body of a ``view_closed`` (the user cancelled a view with ``notify_on_close``)."""
+    payload = {
+        "type": "view_closed",
+        "team": {"id": team_id, "domain": names.team_domain},
+        "user": _view_user(user_id, team_id, names),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "view": view,
+        "is_cleared": False,
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 

@@ -16,6 +16,14 @@
 - `POST /__sandbox__/channels` JSON {channel_id, team_id?, bot_member?: bool, archived?: bool} -> {ok,
   channel}: take the bot out of a channel or put it back, archive or unarchive it (undone by reset);
   404 for an unknown channel
+- `GET  /__sandbox__/views?user_id=&team_id=&all=` -> the open modals (``all=1``: closed ones too),
+  each ``{id, team_id, user_id, view, errors, open, closed_by, submissions, seq}``
+- `GET  /__sandbox__/thread?channel_id=&ts=&team_id=` -> the replies in that message's thread
+- `POST /__sandbox__/submit_view` JSON {view_id, values: {action_id: text}, user_id?} -> {ok, result,
+  view}: the bot's ack applied (``view.open`` false once closed, ``view.errors`` from
+  ``response_action: errors``); 400 {ok: false, error, errors: {block_id: text}} when Slack's client
+  would refuse (a required field left empty), 404 for a view that is not open
+- `POST /__sandbox__/close_view` JSON {view_id, user_id?} -> {ok, notified, result}: the user cancels
 - `POST /__sandbox__/reset` (also brings the Web API back up)
 """
 
@@ -27,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, request
 
 from bot.sandboxes.slack.console.log import ConsoleLog, failure_text
+from bot.sandboxes.slack.views import ViewRefused
 from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID
 
 if TYPE_CHECKING:
@@ -213,6 +222,66 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
         channel = sandbox.workspace.channel(team_id, channel_id)
         assert channel is not None
         return jsonify(ok=True, channel={**channel.to_api(""), "members": sorted(channel.members)})
+
+    @bp.get("/views")
+    def views() -> Response:
+        team_id, user_id = request.args.get("team_id") or None, request.args.get("user_id") or None
+        if request.args.get("all") in ("1", "true"):
+            found = [
+                v
+                for v in sandbox.views.all()
+                if (user_id is None or v.user_id == user_id) and (team_id is None or v.team_id == team_id)
+            ]
+        else:
+            found = sandbox.open_views(user_id, team_id)
+        return jsonify([v.to_dict() for v in found])
+
+    @bp.get("/thread")
+    def thread() -> Response:
+        team_id = request.args.get("team_id") or SANDBOX_TEAM_ID
+        replies = sandbox.thread(request.args.get("channel_id", ""), request.args.get("ts", ""), team_id)
+        return jsonify([m.to_dict() for m in replies])
+
+    def view_of(body: dict[str, Any]) -> str | tuple[Response, int]:
+        view_id = str(body.get("view_id", ""))
+        modal = sandbox.views.get(view_id)
+        if modal is None or not modal.open:
+            return _error(f"view {view_id!r} is not open", 404)
+        if not sandbox.bot_url:
+            return _error("bot_url is not set", 409)
+        return view_id
+
+    @bp.post("/submit_view")
+    def submit_view() -> Response | tuple[Response, int]:
+        body = _json_body()
+        view_id = view_of(body)
+        if not isinstance(view_id, str):
+            return view_id
+        values = body.get("values") or {}
+        if not isinstance(values, dict):
+            return _error("values must map action_id to text", 400)
+        try:
+            result = sandbox.submit_view(
+                view_id, {str(k): "" if v is None else str(v) for k, v in values.items()}, body.get("user_id")
+            )
+        except ViewRefused as err:
+            return jsonify(ok=False, error="refused_by_client", errors=err.errors), 400
+        except ValueError as err:
+            return _error(str(err), 400)
+        modal = sandbox.views.get(view_id)
+        return jsonify(ok=True, result=result.to_dict(), view=modal.to_dict() if modal else None)
+
+    @bp.post("/close_view")
+    def close_view() -> Response | tuple[Response, int]:
+        body = _json_body()
+        view_id = view_of(body)
+        if not isinstance(view_id, str):
+            return view_id
+        try:
+            result = sandbox.close_view(view_id, body.get("user_id"))
+        except ValueError as err:
+            return _error(str(err), 400)
+        return jsonify(ok=True, notified=result is not None, result=result.to_dict() if result else None)
 
     @bp.post("/reset")
     def reset() -> Response:

@@ -35,6 +35,8 @@ class RecordedMessage:
         ts: the message timestamp (chat.update keeps the updated message's ts).
         seq: recording order, 1 for the first message since start or reset.
         payload: the body exactly as the bot sent it (decoded).
+        thread_ts: for a reply in a thread, its parent's ts; None for a top-level message.
+        reply_broadcast: a thread reply also shown in the channel ("Also send to #channel").
     """
 
     source: Source
@@ -52,6 +54,13 @@ class RecordedMessage:
     ts: str = ""
     seq: int = 0
     payload: dict[str, Any] = field(default_factory=dict)
+    thread_ts: str | None = None
+    reply_broadcast: bool = False
+
+    @property
+    def is_reply(self) -> bool:
+        """True for a message inside a thread (not the thread's parent)."""
+        return self.thread_ts is not None and self.thread_ts != self.ts
 
     @property
     def ephemeral(self) -> bool:
@@ -84,12 +93,31 @@ class RecordedMessage:
                     found.append(_button(element, block.get("block_id")))
         return found
 
-    def to_slack(self, bot_user_id: str, bot_id: str) -> dict[str, Any]:
-        """The message object Slack hands out (API answers, interaction payloads), as posted by the bot."""
+    def to_slack(
+        self, bot_user_id: str, bot_id: str, replies: list[RecordedMessage] | None = None
+    ) -> dict[str, Any]:
+        """The message object Slack hands out (API answers, interaction payloads), as posted by the bot.
+
+        A reply carries ``thread_ts`` (its parent's ts) and ``parent_user_id``, a broadcast reply
+        ``subtype: thread_broadcast``; a parent given its ``replies`` carries ``thread_ts`` (its own ts),
+        ``reply_count``, ``reply_users``, ``reply_users_count`` and ``latest_reply`` as Slack's do.
+        """
         body: dict[str, Any] = {"type": "message", "text": self.text, "user": bot_user_id, "bot_id": bot_id}
         body.update(ts=self.ts, team=self.team_id)
         if self.blocks:
             body["blocks"] = self.blocks
+        if self.is_reply:
+            body.update(thread_ts=self.thread_ts, parent_user_id=bot_user_id)
+            if self.reply_broadcast:
+                body["subtype"] = "thread_broadcast"
+        elif replies:
+            body.update(
+                thread_ts=self.ts,
+                reply_count=len(replies),
+                reply_users=[bot_user_id],
+                reply_users_count=1,
+                latest_reply=replies[-1].ts,
+            )
         return body
 
     def to_dict(self) -> dict[str, Any]:

@@ -78,6 +78,21 @@ class Recorder:
                 None,
             )
 
+    def thread(self, team_id: str, channel_id: str, thread_ts: str) -> list[RecordedMessage]:
+        """The replies in the thread of ``thread_ts``: the latest valid version of each, oldest first."""
+        with self._changed:
+            latest: dict[str, RecordedMessage] = {}
+            for m in self._messages:
+                if (
+                    m.valid
+                    and m.thread_ts == thread_ts
+                    and m.ts != thread_ts
+                    and m.channel_id == channel_id
+                    and m.team_id == team_id
+                ):
+                    latest[m.ts] = m
+            return sorted(latest.values(), key=lambda m: _ts_key(m.ts))
+
     def api_calls(self, method: str | None = None) -> list[ApiCall]:
         """Recorded Web API calls, oldest first, optionally only one method."""
         with self._changed:
@@ -119,3 +134,11 @@ class Recorder:
         lines += [f"  {m.describe()}" for m in self._messages]
         lines += [f"  FAILED {f.kind} for {f.user_id}: {f.error} {f.detail}".rstrip() for f in self._failures]
         return "\n".join(lines)
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, micros = ts.partition(".")
+    try:
+        return int(seconds), int(micros.ljust(6, "0")[:6] or 0)
+    except ValueError:
+        return 0, 0

@@ -35,6 +35,7 @@ class ReplyContext:
     channel_id: str
     user_id: str
     origin_ts: str | None = None  # the message a button was clicked in, if any
+    thread_ts: str | None = None  # the thread that message is in (replies land there too)
 
 
 @dataclass
@@ -102,7 +103,7 @@ def record_reply(
     """Record a reply body (ack or response URL) as the message Slack would show.
 
     Replies are ephemeral unless ``response_type`` is ``in_channel``; a reply replacing the clicked
-    message keeps that message's ts.
+    message keeps that message's ts. Replies to a click on a thread reply land in that thread.
     """
     blocks, text = body.get("blocks"), body.get("text")
     replace = _flag(body.get("replace_original"))
@@ -123,6 +124,7 @@ def record_reply(
             warnings=validation.warnings,
             ts=context.origin_ts if keep_ts and context.origin_ts else recorder.next_ts(),
             payload=body,
+            thread_ts=context.thread_ts,
         )
     )
 

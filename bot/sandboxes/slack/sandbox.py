@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
 
 from bot.sandboxes.slack.app import create_app
+from bot.sandboxes.slack.blockkit import check_view
 from bot.sandboxes.slack.channel_changes import ChannelChanges
 from bot.sandboxes.slack.commands import (
     ACK_DEADLINE_SECONDS,
@@ -20,18 +22,23 @@ from bot.sandboxes.slack.commands import (
     names_for,
     post_signed,
     select_action,
+    view_closed_body,
+    view_submission_body,
 )
 from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import ApiCall, FailedDelivery, RecordedMessage
 from bot.sandboxes.slack.ratelimit import DEFAULT_POST_BURST, DEFAULT_POST_RATE, PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.responses import ReplyContext, ResponseUrls, record_reply
+from bot.sandboxes.slack.views import ModalView, TriggerIds, ViewRefused, Views
 from bot.sandboxes.slack.webapi import DEFAULT_BOT_SCOPES
 from bot.sandboxes.slack.workspace import SANDBOX_TEAM_ID, Channel, seeded_workspace
 from bot.threaded_server import RunningServer, start_server
 
 DEFAULT_SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105  # a public, sandbox-only value
 DEFAULT_BOT_TOKEN = "xoxb-sandbox-bot-token"  # noqa: S105  # a public, sandbox-only value
+TEXT_INPUTS = ("plain_text_input", "email_text_input", "url_text_input", "number_input")
+REQUIRED_FIELD = "Please complete this required field."  # [U] the Slack client's own check, not sent
 
 
 class SlackSandbox:
@@ -41,7 +48,8 @@ class SlackSandbox:
         signing_secret: secret the bot verifies requests with.
         bot_token: the `xoxb-` token the bot presents to the Web API.
         bot_url: the bot's Request URL (`.../slack/events`); may be set later via ``sb.bot_url``.
-        clock: seconds since the epoch for response URL expiry; inject one to age URLs without sleeping.
+        clock: seconds since the epoch for response URL and trigger id expiry; inject one to age them
+            without sleeping.
         ack_deadline: seconds the bot has to acknowledge (Slack: 3).
         check_images: download every image block of a message before accepting it, as Slack does,
             and refuse the message with `invalid_blocks` when one fails (images.py). Only loopback
@@ -59,6 +67,8 @@ class SlackSandbox:
         post_limits: the per-channel posting rate (`set_post_rate` changes it).
         bot_scopes: the bot token's scopes, a tuple (may be replaced at run time).
         images: the image check (``images.enabled`` switches it at run time).
+        triggers: the trigger ids issued with every command and interaction (single use, 3 s).
+        views: the modals opened through ``views.open`` (views.py).
     """
 
     def __init__(
@@ -87,6 +97,8 @@ class SlackSandbox:
         self.bot_scopes = tuple(bot_scopes)
         self.post_limits = PostRateLimiter(clock, post_rate_per_channel, post_burst)
         self.channel_changes = ChannelChanges(self.workspace)
+        self.triggers = TriggerIds(clock)
+        self.views = Views()
         self.app = create_app(self)
         self._server: RunningServer | None = None
 
@@ -133,6 +145,7 @@ class SlackSandbox:
             channel_id=channel_id,
             names=names_for(self.workspace, team_id, user_id, channel_id),
             response_url=response_url,
+            trigger_id=self.triggers.issue(team_id, user_id),
         )
         return self._call_bot(body, response_url, context, kind=f"command {command}", show_reply=True)
 
@@ -176,11 +189,24 @@ class SlackSandbox:
             raise ValueError(
                 f"message #{message.seq} is ephemeral to {message.user_id}; {clicker} cannot see it"
             )
-        context = ReplyContext(message.team_id, message.channel_id, clicker, origin_ts=message.ts)
+        context = ReplyContext(
+            message.team_id,
+            message.channel_id,
+            clicker,
+            origin_ts=message.ts,
+            thread_ts=message.thread_ts if message.is_reply else None,
+        )
         response_url = self.response_urls.issue(self._base(), context)
         names = names_for(self.workspace, message.team_id, clicker, message.channel_id)
+        replies = None if message.is_reply else self.thread(message.channel_id, message.ts, message.team_id)
         body = block_actions_body(
-            message=message, action=action, user_id=clicker, names=names, response_url=response_url
+            message=message,
+            action=action,
+            user_id=clicker,
+            names=names,
+            response_url=response_url,
+            trigger_id=self.triggers.issue(message.team_id, clicker),
+            replies=replies,
         )
         return self._call_bot(
             body, response_url, context, kind=f"block_actions {action_id}", show_reply=False
@@ -208,6 +234,176 @@ class SlackSandbox:
     def wait_for(self, predicate: Callable[[RecordedMessage], bool], timeout: float = 5.0) -> RecordedMessage:
         """The first message, recorded or still to come, matching ``predicate``; TimeoutError lists all."""
         return self.recorder.wait_for(predicate, timeout)
+
+    def thread(self, channel_id: str, ts: str, team_id: str = SANDBOX_TEAM_ID) -> list[RecordedMessage]:
+        """The replies in the thread of the message ``ts`` (latest version of each, oldest first)."""
+        return self.recorder.thread(team_id, channel_id, ts)
+
+    def latest(self, channel_id: str, ts: str, team_id: str = SANDBOX_TEAM_ID) -> RecordedMessage | None:
+        """The newest valid version of the message ``ts`` (after any ``chat.update``), None if none."""
+        return self.recorder.find(team_id, channel_id, ts)
+
+    def open_views(self, user_id: str | None = None, team_id: str | None = None) -> list[ModalView]:
+        """The modals open now, oldest first, optionally only ``user_id``'s (in ``team_id``)."""
+        return self.views.open_views(user_id, team_id)
+
+    def wait_view(self, predicate: Callable[[ModalView], bool], timeout: float = 5.0) -> ModalView:
+        """The first open modal (open now or later) matching ``predicate``; TimeoutError lists all views."""
+        return self.views.wait(predicate, timeout)
+
+    def submit_view(
+        self, view: ModalView | str, values: Mapping[str, str] | None = None, user_id: str | None = None
+    ) -> CommandResult:
+        """Type ``values`` (action_id -> text) into an open modal and press its submit button.
+
+        Inputs not in ``values`` keep their ``initial_value``. Sends a signed ``view_submission`` and
+        applies the ack as Slack does: an empty body (or ``{"response_action": "clear"}``, which closes
+        the user's whole stack) closes the view; ``errors`` keeps it open with ``view.errors`` set;
+        ``update`` replaces it; ``push`` opens another on top. A late, failing or malformed ack is
+        recorded as a failure and the view stays open.
+
+        Raises:
+            ViewRefused: Slack's client would not send it (required field empty, text too short/long).
+            ValueError: no such open view, an unknown action_id, or a user who does not see the view.
+        """
+        modal = self._open_view(view, user_id)
+        given = dict(values or {})
+        known = {str(element.get("action_id")) for _, _, element in modal.inputs()}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise ValueError(f"no input {unknown} in view {modal.id}; inputs: {sorted(known)}")
+        state, refused = self._state_values(modal, given)
+        if refused:
+            raise ViewRefused(refused)
+        self.views.submitted(modal.id, state)
+        submitted = copy.deepcopy(modal.view)
+        names = names_for(self.workspace, modal.team_id, modal.user_id, "")
+        body = view_submission_body(
+            view=submitted,
+            team_id=modal.team_id,
+            user_id=modal.user_id,
+            names=names,
+            trigger_id=self.triggers.issue(modal.team_id, modal.user_id),
+        )
+        result = deliver(self._bot(), self.signing_secret, body, response_url="", deadline=self.ack_deadline)
+        self._judge_submission(modal, result)
+        return result
+
+    def close_view(self, view: ModalView | str, user_id: str | None = None) -> CommandResult | None:
+        """The user cancels (closes) an open modal; with ``notify_on_close`` the bot gets a signed
+        ``view_closed`` (its ack body is ignored) and the result is returned, else None and nothing is
+        sent. A pushed view closes back to the one below it, or the whole stack with ``clear_on_close``.
+
+        Raises:
+            ValueError: no such open view, or a user who does not see it.
+        """
+        modal = self._open_view(view, user_id)
+        self.views.close(modal.id, "closed", whole_stack=bool(modal.view.get("clear_on_close")))
+        if not modal.view.get("notify_on_close"):
+            return None
+        names = names_for(self.workspace, modal.team_id, modal.user_id, "")
+        body = view_closed_body(view=modal.view, team_id=modal.team_id, user_id=modal.user_id, names=names)
+        result = deliver(self._bot(), self.signing_secret, body, response_url="", deadline=self.ack_deadline)
+        if result.error is not None:
+            self._view_failure(modal, result, result.error, "view_closed")
+        return result
+
+    def _open_view(self, view: ModalView | str, user_id: str | None) -> ModalView:
+        view_id = view if isinstance(view, str) else view.id
+        modal = self.views.get(view_id)
+        if modal is None or not modal.open:
+            state = "unknown" if modal is None else f"closed ({modal.closed_by})"
+            raise ValueError(f"view {view_id} is not open: {state}")
+        if user_id is not None and user_id != modal.user_id:
+            raise ValueError(f"view {view_id} is open for {modal.user_id}; {user_id} cannot see it")
+        return modal
+
+    @staticmethod
+    def _state_values(modal: ModalView, given: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """``state.values`` for a submission, and the client-side refusals (block_id -> message)."""
+        values: dict[str, Any] = {}
+        refused: dict[str, str] = {}
+        for block_id, block, element in modal.inputs():
+            action_id, kind = str(element.get("action_id")), str(element.get("type"))
+            if kind not in TEXT_INPUTS:
+                values[block_id] = {action_id: {"type": kind}}
+                continue
+            text = given.get(action_id, element.get("initial_value"))
+            value = str(text) if text not in (None, "") else None
+            values[block_id] = {action_id: {"type": kind, "value": value}}
+            low, high = element.get("min_length"), element.get("max_length")
+            if value is None and not block.get("optional"):
+                refused[block_id] = REQUIRED_FIELD
+            elif value is not None and isinstance(high, int) and len(value) > high:
+                refused[block_id] = f"Please enter no more than {high} characters."
+            elif value is not None and isinstance(low, int) and len(value) < low:
+                refused[block_id] = f"Please enter at least {low} characters."
+        return values, refused
+
+    def _judge_submission(self, modal: ModalView, result: CommandResult) -> None:
+        """Apply a ``view_submission`` ack to the view, as Slack does."""
+        if result.error is not None:
+            self._view_failure(modal, result, result.error, "view_submission")
+            return
+        if result.body is None and result.raw_text.strip():
+            self._view_failure(modal, result, "invalid_response", "view_submission")
+            return
+        reply = result.body or {}
+        action = reply.get("response_action")
+        if action is None:
+            self.views.close(modal.id, "submitted")
+        elif action == "clear":
+            self.views.close(modal.id, "cleared", whole_stack=True)
+        elif action == "errors":
+            errors = reply.get("errors")
+            inputs = {block_id for block_id, _, _ in modal.inputs()}
+            if (
+                not isinstance(errors, dict)
+                or not errors
+                or not all(isinstance(v, str) for v in errors.values())
+            ):
+                self._view_failure(modal, result, "invalid_response_action", "view_submission")
+                return
+            unknown = sorted(set(errors) - inputs)
+            if unknown:
+                self._view_failure(
+                    modal,
+                    result,
+                    "invalid_response_action",
+                    "view_submission",
+                    f"errors for {unknown}, not input block_ids",
+                )
+            self.views.set_errors(modal.id, {k: v for k, v in errors.items() if k in inputs})
+        elif action in ("update", "push"):
+            problems = check_view(reply.get("view"))
+            if problems:
+                self._view_failure(
+                    modal, result, "invalid_response_action", "view_submission", "; ".join(problems)
+                )
+            elif action == "update":
+                self.views.update(modal.id, reply["view"])
+            else:
+                self.views.open(modal.team_id, modal.user_id, reply["view"], push=True)
+        else:
+            self._view_failure(modal, result, "invalid_response_action", "view_submission")
+
+    def _view_failure(
+        self, modal: ModalView, result: CommandResult, error: str, kind: str, detail: str = ""
+    ) -> None:
+        """Record what Slack shows in the modal ("We had some trouble connecting") when an ack fails."""
+        self.recorder.add_failure(
+            FailedDelivery(
+                error=error,
+                kind=f"{kind} {modal.callback_id}".strip(),
+                team_id=modal.team_id,
+                channel_id="",
+                user_id=modal.user_id,
+                status=result.status,
+                elapsed_ms=result.elapsed_ms,
+                detail=detail
+                or f"status {result.status}, {result.elapsed_ms:.0f} ms: {result.raw_text[:200]}",
+            )
+        )
 
     def api_calls(self, method: str | None = None) -> list[ApiCall]:
         """Recorded Web API calls, oldest first, optionally of one method (e.g. `"auth.test"`)."""
@@ -242,13 +438,16 @@ class SlackSandbox:
         self.post_limits.configure(rate_per_channel, burst)
 
     def reset(self) -> None:
-        """Forget recorded messages, calls, failures and image downloads, invalidate every response URL,
+        """Forget recorded messages, calls, failures, views and image downloads, invalidate every
+        response URL and trigger id,
         bring the Web API back up, refill the posting-rate buckets and undo `set_bot_member` /
         `set_archived` (the rate and scopes themselves stay as configured)."""
         self.channel_changes.undo()
         self.post_limits.reset()
         self.recorder.reset()
         self.response_urls.clear()
+        self.triggers.clear()
+        self.views.reset()
         self.images.clear()
         self.webapi_down = False
 

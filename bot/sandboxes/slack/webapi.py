@@ -25,12 +25,13 @@ from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import ApiCall
 from bot.sandboxes.slack.ratelimit import PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
+from bot.sandboxes.slack.views import TriggerIds, Views
 from bot.sandboxes.slack.workspace import Workspace
 
 # What igbot's app_manifest.yml asks for: no chat:write.public, so a public channel the bot has left
 # answers not_in_channel.  `SlackSandbox(bot_scopes=...)` grants others.
 DEFAULT_BOT_SCOPES = ("commands", "chat:write")
-_JSON_ARGUMENTS = ("blocks", "attachments", "metadata")
+_JSON_ARGUMENTS = ("blocks", "attachments", "metadata", "view")
 OUTAGE_STATUS = 503
 OUTAGE_ERROR = "service_unavailable"
 
@@ -67,15 +68,19 @@ def webapi_blueprint(
     *,
     scopes: Callable[[], tuple[str, ...]] = lambda: DEFAULT_BOT_SCOPES,
     post_limits: PostRateLimiter | None = None,
+    views: Views | None = None,
+    triggers: TriggerIds | None = None,
 ) -> Blueprint:
     """Routes `GET|POST /api/<method>` answering and recording Slack Web API calls.
 
     ``images`` downloads image blocks before a message is accepted (none when omitted); while
     ``is_down()`` every call answers 503 ``service_unavailable``.  ``scopes()`` are the bot token's
     scopes (sent as ``X-OAuth-Scopes``; ``chat:write.public`` lets it post where it is not a member);
-    ``post_limits`` is the per-channel posting rate of ``chat.postMessage`` (none when omitted).
+    ``post_limits`` is the per-channel posting rate of ``chat.postMessage`` (none when omitted);
+    ``views`` holds the open modals and ``triggers`` the trigger ids ``views.open`` exchanges.
     """
     bp = Blueprint("slack_webapi", __name__)
+    modals = views if views is not None else Views()
     checker = images or ImageCheck(enabled=False)
 
     def outage(method: str, params: dict[str, Any]) -> tuple[Response, int]:
@@ -109,7 +114,9 @@ def webapi_blueprint(
                 raise ApiError("not_authed")
             if bot is None:
                 raise ApiError("invalid_auth")
-            req = ApiRequest(params, bot, workspace, recorder, checker, frozenset(scopes()), post_limits)
+            req = ApiRequest(
+                params, bot, workspace, recorder, checker, frozenset(scopes()), post_limits, modals, triggers
+            )
             result: dict[str, Any] = {"ok": True, **handler(req)}
             status, headers = 200, {}
         except ApiError as err:

@@ -16,9 +16,10 @@ from bot.instagram.errors import (
 )
 from bot.services import Services
 from bot.slack import replies
-from bot.slack.commands import follow, login, logout, me, popular, profile, recent, subscribe
+from bot.slack.commands import follow, inbox, login, logout, me, popular, profile, recent, subscribe
 from bot.slack.intents import (
     Follow,
+    Inbox,
     Intent,
     Login,
     Logout,
@@ -50,6 +51,7 @@ HANDLERS: dict[type, Handler] = {
     Subscriptions: subscribe.run_subscriptions,
     Popular: popular.run_popular,
     Recent: recent.run_recent,
+    Inbox: inbox.run_inbox,
 }
 
 

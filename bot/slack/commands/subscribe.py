@@ -205,14 +205,19 @@ def run_subscriptions(intent: Intent, invocation: Invocation, services: Services
     """This channel's feeds: what, who made each, since when, the last post, and any problem."""
     assert isinstance(intent, Subscriptions)
     feeds = services.feeds.of_channel(invocation.team_id, invocation.channel_id)
-    if not feeds:
+    inboxes = [i for i in services.inbox.of_team(invocation.team_id) if i.channel_id == invocation.channel_id]
+    if not feeds and not inboxes:
         reply(
             replies.plain(
                 "This channel has no Instagram feeds. Start one with `/ig subscribe #tag` (or `me`, `@name`)."
             )
         )
         return
-    lines = []
+    lines = [
+        f"• *Inbox*: comments on *@{blocks.escape(i.username)}*'s posts, turned on by <@{i.owner_id}> "
+        f"since <!date^{i.since}^{{date_short}}|{time.strftime('%Y-%m-%d', time.gmtime(i.since))}>"
+        for i in inboxes
+    ]
     for feed in feeds[:40]:
         state = services.feeds.target(feed.target)
         how = (

@@ -28,6 +28,16 @@ class Push:
         loaded: list[dict[str, Any]] = json.loads(self.body)
         return loaded
 
+    def signed_like_meta(self, secret: str) -> bool:
+        """Meta's webhook checks: ``X-Hub-Signature-256: sha256=<hex>`` and ``X-Hub-Signature: sha1=<hex>``
+        over the raw body, keyed with the app secret."""
+        key = secret.encode("utf-8")
+        sha256 = "sha256=" + hmac.new(key, msg=self.body, digestmod=hashlib.sha256).hexdigest()
+        sha1 = "sha1=" + hmac.new(key, msg=self.body, digestmod=hashlib.sha1).hexdigest()
+        return hmac.compare_digest(sha256, self.headers.get("x-hub-signature-256", "")) and (
+            hmac.compare_digest(sha1, self.headers.get("x-hub-signature", ""))
+        )
+
     def signed_by(self, secret: str) -> bool:
         """python-instagram's check (`SubscriptionsReactor._verify_signature`): bare hex HMAC-SHA1."""
         digest = hmac.new(secret.encode("utf-8"), msg=self.body, digestmod=hashlib.sha1).hexdigest()
@@ -39,7 +49,7 @@ class CallbackServer:
     """WSGI app.  GET with ``hub.challenge`` echoes it when ``hub.verify_token`` equals ``verify_token``
     (403 otherwise); ``challenge_reply`` / ``challenge_status`` / ``challenge_delay`` break that on
     purpose.  POST records the push and answers ``post_statuses.pop(0)`` while any are queued, else
-    200, after ``post_delay`` seconds."""
+    200, after ``post_delays.pop(0)`` seconds while any are queued, else ``post_delay``."""
 
     verify_token: str = "vt-123"
     challenge_status: int = 200
@@ -47,6 +57,7 @@ class CallbackServer:
     challenge_delay: float = 0.0
     post_statuses: list[int] = field(default_factory=list)
     post_delay: float = 0.0
+    post_delays: list[float] = field(default_factory=list)
     checks: list[dict[str, str]] = field(default_factory=list)
     pushes: list[Push] = field(default_factory=list)
     base_url: str = ""
@@ -65,7 +76,8 @@ class CallbackServer:
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
         with self._changed:
             status = self.post_statuses.pop(0) if self.post_statuses else 200
-        time.sleep(self.post_delay)
+            delay = self.post_delays.pop(0) if self.post_delays else self.post_delay
+        time.sleep(delay)
         with self._changed:
             self.pushes.append(Push(environ.get("PATH_INFO", ""), body, headers, status))
             self._changed.notify_all()

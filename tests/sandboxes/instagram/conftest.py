@@ -49,6 +49,8 @@ def sandbox(clock: FakeClock) -> InstagramSandbox:
         clock=clock,
         push_timeout_seconds=1.0,
         push_retry_delays=(0.05, 0.1, 0.2),  # the default 0.5, 1, 2 s, sped up
+        webhook_timeout_seconds=0.5,  # Meta's 5 s, sped up
+        webhook_retry_delays=(0.0, 0.05, 0.1),  # the default 0, 0.2, 0.5, 1, 2, 4 s, shortened
     )
 
 

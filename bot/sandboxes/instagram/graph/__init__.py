@@ -8,7 +8,9 @@
 - `fields.py` the ``fields`` expansion parser; `render.py` JSON; `paging.py` cursors;
 - `errors.py` the error object; `limits.py` + `gate.py` usage headers, the per-account limit (80002),
   the 30-hashtags-a-week quota and faults; `state.py`; `controls.py` ``/__sandbox__/graph/...``;
-  `posts.py` new posts (the ``graph/media`` control).
+  `posts.py` new posts (the ``graph/media`` control); `comments.py` comments, replies, hide, delete and
+  mentions lookups; `webhooks.py` the app's webhook (handshake, Live / Advanced Access, Pages'
+  ``subscribed_apps``, signed deliveries with retries).
 
 Deliberately empty of imports: import the modules themselves.
 """

@@ -1,5 +1,8 @@
 """Graph API routes under ``/graph/<version>/``: ``me``, ``me/accounts``, IG users (with Business
-Discovery), their media, Pages, media nodes and the hashtag routes (`graph.hashtags`).
+Discovery and mentions lookups), their media, Pages (``fields=access_token`` gives a Page access token;
+``subscribed_apps`` GET/POST/DELETE with a Page token and ``pages_manage_metadata``), media nodes, the
+comment routes (`graph.comments`) and the hashtag routes (`graph.hashtags`).  A Page token's ``me`` is
+its Page.
 
 Paths are resolved like Facebook's: ``/{node}[/{edge}]`` where the node is ``me``, a Facebook user,
 Page, IG user, IG media or hashtag id, or ``ig_hashtag_search``.  Unversioned paths work too.  Unknown
@@ -9,24 +12,24 @@ or foreign nodes answer 100/33 "Unsupported get request"; unknown edges 2500.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, request
 
-from bot.sandboxes.instagram.graph import hashtags, oauth
+from bot.sandboxes.instagram.graph import hashtags, oauth, webhooks
 from bot.sandboxes.instagram.graph.auth import (
     GraphCaller,
     authenticate,
     managed_account,
     require_permission,
 )
+from bot.sandboxes.instagram.graph.comments import CommentRoutes
 from bot.sandboxes.instagram.graph.errors import GraphError, graph_json, unsupported
 from bot.sandboxes.instagram.graph.fields import FieldSpec, FieldSyntaxError, parse_fields
 from bot.sandboxes.instagram.graph.paging import cut, paging, parse_limit, url_builder
 from bot.sandboxes.instagram.graph.render import DISCOVERY_FIELDS, Renderer
-from bot.sandboxes.instagram.graph.state import GraphMode
-from bot.sandboxes.instagram.graph.world import ProAccount
+from bot.sandboxes.instagram.graph.world import Page, ProAccount
 from bot.sandboxes.instagram.state import SandboxState
 
 VERSION = re.compile(r"v\d+\.\d+")
@@ -69,40 +72,112 @@ def unknown_edge(edge: str) -> GraphError:
 class GraphRoutes:
     """Answers one graph request (a fresh instance per request)."""
 
-    def __init__(self, mode: GraphMode) -> None:
-        self.mode = mode
-        self.world = mode.world
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self.mode = state.graph_mode
+        self.world = self.mode.world
         self.args = request.args
-        self.render = Renderer(request.host_url.rstrip("/"), mode.world)
+        self.method = request.method
+        self.params: dict[str, str] = {**request.args.to_dict(), **request.form.to_dict()}
+        self.render = Renderer(request.host_url.rstrip("/"), self.world, state.comments.count)
         self.url_for = url_builder(request.base_url, request.args)
+
+    def only_get(self, node: str) -> None:
+        """Nodes and edges that are read-only.
+
+        Raises:
+            GraphError: 100/33 "Unsupported post/delete request" for any other method.
+        """
+        if self.method != "GET":
+            raise unsupported(node, self.method.lower())
+
+    def comment_routes(self, caller: GraphCaller) -> CommentRoutes:
+        """The comment and mention calls for this request."""
+        return CommentRoutes(self.state, caller, self.render, self.params, self.url_for)
 
     def dispatch(self, node: str, edge: str | None) -> dict[str, Any]:
         """The answer for ``/{node}[/{edge}]``."""
         caller = authenticate(self.mode)
+        if node == "me" and caller.page_id is not None:
+            node = caller.page_id  # a Page token's "me" is its Page
         if node in ("me", caller.user.id):
+            self.only_get(node)
             if edge is None:
                 return self.render.fb_user(caller.user, fields_of(self.args))
             if edge == "accounts":
                 return self.accounts(caller)
             raise unknown_edge(edge)
         if node == "ig_hashtag_search" and edge is None:
+            self.only_get(node)
             return hashtags.search(self.mode, caller, self.args)
         if self.world.hashtag_by_id(node) is not None:
+            self.only_get(node)
             return hashtags.hashtag_edge(self.mode, caller, self.render, node, edge, self.args, self.url_for)
         if self.world.account_by_id(node) is not None:
+            self.only_get(node)
             return self.ig_user(caller, managed_account(self.mode, caller, node), edge)
         page = self.world.page_by_id(node)
-        if page is not None and page.owner_id == caller.user.id and caller.has("pages_show_list"):
+        if page is not None and self.world.has_role(caller.user.id, page) and caller.has("pages_show_list"):
+            if edge == "subscribed_apps":
+                return self.subscribed_apps(caller, page)
             if edge is not None:
                 raise unknown_edge(edge)
-            return self.render.page(page, fields_of(self.args))
+            self.only_get(node)
+            return self.render.page(page, fields_of(self.args), self.page_token_maker(caller))
+        comment = self.state.comments.get(node, "graph")
+        if comment is not None:
+            return self.comment_routes(caller).comment_node(comment, edge, self.method, fields_of(self.args))
         item = self.world.media_by_id(node)
-        if item is not None and item.professional and self.world.manages(caller.user.id, item.owner_id):
+        if item is not None and item.professional and edge == "comments":
+            return self.comment_routes(caller).media_comments(item, self.method, fields_of(self.args))
+        if item is not None and item.professional and caller.manages(self.world, item.owner_id):
             require_permission(caller, "instagram_basic")
             if edge is not None:
                 raise unknown_edge(edge)
+            self.only_get(node)
             return self.render.media(item, fields_of(self.args))
-        raise unsupported(node)
+        raise unsupported(node, self.method.lower())
+
+    def page_token_maker(self, caller: GraphCaller) -> Callable[[Page], str]:
+        """Makes Page access tokens (``fields=access_token``) from the caller's token."""
+        return lambda page: self.mode.tokens.issue_page_token(caller.token, page.id)
+
+    def subscribed_apps(self, caller: GraphCaller, page: Page) -> dict[str, Any]:
+        """``/{page-id}/subscribed_apps``: GET the app's subscription, POST ``subscribed_fields``, DELETE.
+
+        Raises:
+            GraphError: 210 without this Page's access token, 200 (HTTP 403) without
+            ``pages_manage_metadata``, 100 for missing or unknown fields.
+        """
+        if caller.page_id != page.id:
+            raise GraphError(210, "(#210) A page access token is required to request this resource")
+        if not caller.has("pages_manage_metadata"):
+            raise GraphError(
+                200, "(#200) Requires pages_manage_metadata permission to manage the object", status=403
+            )
+        hub = self.state.webhooks
+        if self.method == "GET":
+            fields = hub.page_fields(page.id)
+            if fields is None:
+                return {"data": []}
+            app = {"name": webhooks.APP_NAME, "id": self.state.config.client_id}
+            return {"data": [{**app, "subscribed_fields": list(fields)}]}
+        if self.method == "DELETE":
+            hub.unsubscribe_page(page.id)
+            return {"success": True}
+        raw = self.params.get("subscribed_fields", "")
+        wanted = [f.strip() for f in raw.split(",") if f.strip()]
+        if not wanted:
+            raise GraphError(100, "(#100) The parameter subscribed_fields is required")
+        unknown = [f for f in wanted if f not in webhooks.PAGE_FIELDS]
+        if unknown:
+            raise GraphError(
+                100,
+                f"(#100) Param subscribed_fields must be one of {{{', '.join(sorted(webhooks.PAGE_FIELDS))}}}"
+                f' - got "{unknown[0]}"',
+            )
+        hub.subscribe_page(page.id, wanted)
+        return {"success": True}
 
     def accounts(self, caller: GraphCaller) -> dict[str, Any]:
         """``me/accounts``: the caller's Pages (none without ``pages_show_list``)."""
@@ -111,7 +186,8 @@ class GraphRoutes:
             return {"data": []}
         pages = self.world.pages_of(caller.user.id)
         page = cut(pages, parse_limit(self.args.get("limit"), *ACCOUNTS_LIMIT), *self._cursors())
-        out: dict[str, Any] = {"data": [self.render.page(p, specs) for p in page.items]}
+        maker = self.page_token_maker(caller)
+        out: dict[str, Any] = {"data": [self.render.page(p, specs, maker) for p in page.items]}
         links = paging(page, self.url_for)
         if links is not None:
             out["paging"] = links
@@ -125,7 +201,14 @@ class GraphRoutes:
         require_permission(caller, "instagram_basic")
         specs = fields_of(self.args)
         if edge is None:
-            return self.render.ig_user(account, specs, discover=lambda spec: self.discover(caller, spec))
+            mentions = self.comment_routes(caller)
+            expand = {
+                "mentioned_media": lambda spec: mentions.mentioned_media(account, spec),
+                "mentioned_comment": lambda spec: mentions.mentioned_comment(account, spec),
+            }
+            return self.render.ig_user(
+                account, specs, discover=lambda spec: self.discover(caller, spec), expand=expand
+            )
         if edge == "media":
             items = self.world.media_of(account.id)
             page = cut(items, parse_limit(self.args.get("limit"), *MEDIA_LIMIT), *self._cursors())
@@ -174,6 +257,4 @@ def register(app: Flask, state: SandboxState) -> None:
         node, edge = split_path(rest.strip("/"))
         if (node, edge) == ("oauth", "access_token") and request.method in ("GET", "POST"):
             return oauth.token_response(state)
-        if request.method != "GET":
-            raise unsupported(node, request.method.lower())
-        return graph_json(GraphRoutes(state.graph_mode).dispatch(node, edge))
+        return graph_json(GraphRoutes(state).dispatch(node, edge))

@@ -10,7 +10,7 @@ from flask import request
 from bot.sandboxes.instagram.graph.errors import GraphError, unsupported
 from bot.sandboxes.instagram.graph.state import GraphMode
 from bot.sandboxes.instagram.graph.tokens import GraphToken
-from bot.sandboxes.instagram.graph.world import FacebookUser, ProAccount
+from bot.sandboxes.instagram.graph.world import FacebookUser, GraphWorld, ProAccount
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,21 @@ class GraphCaller:
     def has(self, permission: str) -> bool:
         """True when the token was granted ``permission``."""
         return permission in self.token.grant.scopes
+
+    @property
+    def page_id(self) -> str | None:
+        """The Page a Page access token acts for; None for a user token."""
+        return self.token.page_id
+
+    def manages(self, world: GraphWorld, ig_user_id: str) -> bool:
+        """True when the caller may act as the professional account: its user has a role on the Page
+        connected to it (and, for a Page token, that Page is the token's)."""
+        if not world.manages(self.user.id, ig_user_id):
+            return False
+        if self.page_id is None:
+            return True
+        page = world.page_by_id(self.page_id)
+        return page is not None and page.ig_account_id == ig_user_id
 
 
 def request_token() -> str | None:
@@ -76,7 +91,7 @@ def managed_account(mode: GraphMode, caller: GraphCaller, ig_user_id: str) -> Pr
         GraphError: 100/33 "Unsupported get request" otherwise (unknown, or someone else's).
     """
     account = mode.world.account_by_id(ig_user_id)
-    if account is None or not mode.world.manages(caller.user.id, account.id):
+    if account is None or not caller.manages(mode.world, account.id):
         raise unsupported(ig_user_id)
     return account
 
@@ -90,6 +105,6 @@ def account_param(mode: GraphMode, caller: GraphCaller, user_id: str | None) -> 
     if not user_id:
         raise GraphError(100, "(#100) The parameter user_id is required")
     account = mode.world.account_by_id(user_id)
-    if account is None or not mode.world.manages(caller.user.id, account.id):
+    if account is None or not caller.manages(mode.world, account.id):
         raise GraphError(10, "(#10) Application does not have permission for this action")
     return account

@@ -29,7 +29,32 @@
   Business Discovery's ``media`` and of ``recent_media`` for each hashtag (`graph.posts`).  404 for
   an unknown account, 400 for a bad field.  Until ``POST /__sandbox__/reset``.
 
-``POST /__sandbox__/revoke`` (see `controls`) revokes graph tokens too.
+The comment and mention inbox (docs/inbox-wire.md; comments themselves: `inbox_controls`):
+
+- ``POST graph/webhook`` ``{"callback_url", "verify_token", "fields"?: ["comments", "mentions"]}`` ->
+  ``{"callback_url", "verify_token", "fields"}``: the app's webhook callback for the ``instagram``
+  object, as configured in Meta's App Dashboard.  The sandbox first does Meta's handshake (``GET
+  callback_url?hub.mode=subscribe&hub.challenge=<int>&hub.verify_token=<token>``, which must answer
+  200 with the challenge) and answers 409 ``{"error"}`` when it fails (the old callback stays); 400
+  for unknown fields.  ``{"callback_url": null}`` turns webhooks off.  ``GET graph/webhook`` shows it.
+- ``POST graph/app`` ``{"live"?, "advanced_access"?}`` -> ``{"live", "advanced_access"}`` (both true
+  until changed; webhooks are delivered only while both are); ``GET graph/app`` shows them.
+- ``POST graph/mentions`` ``{"account", "username", "text", "media_id"?}`` -> ``{"media_id",
+  "comment_id"?, "comment"? | "caption"?, "username"?}``: with ``media_id``, a comment by
+  ``username`` on that graph post mentioning ``@account``; without, a new post by ``username`` (a
+  professional account) whose caption mentions ``@account``.  Pushes ``mentions`` (and, for a
+  comment, ``comments`` to the post's owner).  404 unknown account, user or post; 400 otherwise.
+- ``POST graph/page_roles`` ``{"ig_account", "username"}`` -> ``{"page": {"id", "name"},
+  "facebook_user": {...}}``: the Facebook user ``username`` gets a role on the Page connected to the
+  professional account ``ig_account`` (username or id): it shows in their ``me/accounts`` and they
+  may moderate and link it.  404 unknown account or user.
+- ``GET graph/webhooks[?wait=seconds]`` -> ``{"deliveries": [{"id", "attempt", "status", "body",
+  "ok", "payload", "error", "outcome", "url", "signature", "time", "elapsed_ms"}], "pending", "idle"}``:
+  every delivery attempt, oldest first (``id`` names the delivery its retries share; ``body`` the raw
+  JSON text exactly as signed, ``payload`` the same parsed); with ``wait`` the
+  answer first waits up to that many seconds (at most 30) for deliveries to finish or give up.
+
+``POST /__sandbox__/revoke`` (see `controls`) revokes graph tokens too (Page tokens included).
 """
 
 from __future__ import annotations
@@ -38,12 +63,14 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from bot.sandboxes.instagram import inbox
 from bot.sandboxes.instagram.controls import PREFIX
 from bot.sandboxes.instagram.graph.fields import parse_fields
 from bot.sandboxes.instagram.graph.limits import WEEK
 from bot.sandboxes.instagram.graph.posts import build_graph_media, graph_post_from_json
 from bot.sandboxes.instagram.graph.render import Renderer
 from bot.sandboxes.instagram.graph.tokens import DEFAULT_GRAPH_SCOPE
+from bot.sandboxes.instagram.graph.webhooks import DEFAULT_FIELDS, WebhookRefused
 from bot.sandboxes.instagram.graph.world import GraphMedia, ProAccount
 from bot.sandboxes.instagram.legacy.envelope import json_response
 from bot.sandboxes.instagram.state import SandboxState
@@ -244,11 +271,120 @@ def _add_media(state: SandboxState, body: dict[str, Any]) -> Response:
     return json_response(out)
 
 
+MAX_WAIT_SECONDS = 30.0
+
+
+def webhook_listing(state: SandboxState) -> dict[str, Any]:
+    """The webhook callback as the control shows it."""
+    settings = state.webhooks.settings()
+    if settings is None:
+        return {"callback_url": None, "verify_token": None, "fields": []}
+    return {
+        "callback_url": settings.callback_url,
+        "verify_token": settings.verify_token,
+        "fields": list(settings.fields),
+    }
+
+
+def _set_webhook(state: SandboxState, body: dict[str, Any]) -> Response:
+    url = body.get("callback_url")
+    fields = body.get("fields", list(DEFAULT_FIELDS))
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        return json_response({"error": "fields must be a list of strings"}, 400)
+    try:
+        state.webhooks.configure(
+            None if url in (None, "") else str(url), str(body.get("verify_token") or ""), fields
+        )
+    except WebhookRefused as exc:
+        return json_response({"error": str(exc)}, 409)
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    return json_response(webhook_listing(state))
+
+
+def _flag(body: dict[str, Any], key: str) -> bool | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
+    return value
+
+
+def _set_app(state: SandboxState, body: dict[str, Any]) -> Response:
+    try:
+        live, advanced = _flag(body, "live"), _flag(body, "advanced_access")
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    return json_response(state.webhooks.set_app(live, advanced))
+
+
+def _add_mention(state: SandboxState, body: dict[str, Any]) -> Response:
+    media_id = body.get("media_id")
+    try:
+        out = inbox.add_mention(
+            state,
+            str(body.get("account", "")),
+            str(body.get("username", "")),
+            body.get("text"),
+            None if media_id in (None, "") else str(media_id),
+        )
+    except LookupError as exc:
+        return json_response({"error": str(exc.args[0])}, 404)
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    return json_response(out)
+
+
+def _add_page_role(state: SandboxState, body: dict[str, Any]) -> Response:
+    username = str(body.get("username") or body.get("fb_username") or "")
+    try:
+        page = state.graph_mode.add_page_role(
+            str(body.get("ig_account") or body.get("account") or ""), username
+        )
+    except (LookupError, ValueError) as exc:
+        return json_response({"error": str(exc.args[0])}, 404)
+    (listing,) = world_listing(state, username)["facebook_users"]
+    return json_response({"page": {"id": page.id, "name": page.name}, "facebook_user": listing})
+
+
+def _deliveries(state: SandboxState) -> Response:
+    idle = True
+    if request.args.get("wait"):
+        try:
+            wait = min(max(float(request.args["wait"]), 0.0), MAX_WAIT_SECONDS)
+        except ValueError:
+            return json_response({"error": "wait must be a number of seconds"}, 400)
+        idle = state.webhooks.deliveries.wait_idle(wait)
+    pending = state.webhooks.deliveries.pending()
+    return json_response(
+        {"deliveries": state.webhooks.records(), "pending": pending, "idle": idle and pending == 0}
+    )
+
+
+def _inbox_control(state: SandboxState, action: str) -> Response | None:
+    get = request.method == "GET"
+    if action == "webhook":
+        return json_response(webhook_listing(state)) if get else _set_webhook(state, _body())
+    if action == "app":
+        return json_response(state.webhooks.app()) if get else _set_app(state, _body())
+    if action == "webhooks" and get:
+        return _deliveries(state)
+    if action == "mentions" and not get:
+        return _add_mention(state, _body())
+    if action == "page_roles" and not get:
+        return _add_page_role(state, _body())
+    return None
+
+
 def register(app: Flask, state: SandboxState) -> None:
     """Add the graph control routes to ``app`` (one rule: rules cost start-up time)."""
 
     @app.route(f"{PREFIX}/graph/<action>", methods=["GET", "POST"])
     def graph_control(action: str) -> Response:
+        answered = _inbox_control(state, action)
+        if answered is not None:
+            return answered
         if request.method == "GET" and action == "accounts":
             return _accounts(state)
         if request.method == "GET" and action == "hashtags":

@@ -44,7 +44,7 @@ def account_of_request(mode: GraphMode) -> str | None:
     node = parts[0] if parts else ""
     if mode.world.account_by_id(node) is not None:
         return node
-    item = mode.world.media_by_id(node)
+    item = mode.world.media_by_id(mode.comment_media(node) or node)
     if item is not None and item.professional:
         return item.owner_id
     user_id = request.args.get("user_id", "")

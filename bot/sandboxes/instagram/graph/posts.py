@@ -128,4 +128,5 @@ def with_media(world: GraphWorld, item: GraphMedia) -> GraphWorld:
         media=[item, *world.media],
         hashtag_ids=hashtag_ids,
         personal_usernames=world.personal_usernames,
+        page_roles=world.page_roles,
     )

@@ -8,7 +8,7 @@ fields they do not know.  URLs are absolute on ``base`` (the sandbox as the clie
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +58,8 @@ DISCOVERY_FIELDS = frozenset(
         "media",
     }
 )
-IG_USER_FIELDS = DISCOVERY_FIELDS | {"ig_id", "business_discovery"}
+EXPANDED_USER_FIELDS = frozenset({"business_discovery", "mentioned_media", "mentioned_comment"})
+IG_USER_FIELDS = DISCOVERY_FIELDS | {"ig_id"} | EXPANDED_USER_FIELDS
 NESTED_MEDIA_LIMIT = (25, 100)  # default and maximum of media.limit(n)
 _ID = (FieldSpec("id"),)
 _MISSING = object()
@@ -71,10 +72,12 @@ def graph_time(timestamp: int) -> str:
 
 @dataclass(frozen=True)
 class Renderer:
-    """Renders nodes of ``world`` with absolute URLs on ``base``."""
+    """Renders nodes of ``world`` with absolute URLs on ``base``; ``live_comments`` (media id -> how
+    many comments the live comment store holds for it) adds to the seeded ``comments_count``."""
 
     base: str
     world: GraphWorld
+    live_comments: Callable[[str], int] | None = None
 
     def picture_url(self, item: GraphMedia) -> str:
         """The picture (a video's cover) of a media."""
@@ -100,7 +103,9 @@ class Renderer:
             "thumbnail_url": lambda: self.picture_url(item) if is_video else _MISSING,
             "timestamp": lambda: graph_time(item.timestamp),
             "like_count": lambda: item.like_count,
-            "comments_count": lambda: item.comments_count,
+            "comments_count": lambda: (
+                item.comments_count + (self.live_comments(item.id) if self.live_comments else 0)
+            ),
             "username": lambda: item.owner_username,
             "shortcode": lambda: item.shortcode,
             "media_product_type": lambda: "REELS" if is_video else "FEED",
@@ -141,12 +146,17 @@ class Renderer:
         specs: tuple[FieldSpec, ...],
         allowed: Collection[str] = IG_USER_FIELDS,
         discover: Callable[[FieldSpec], dict[str, Any]] | None = None,
+        expand: Mapping[str, Callable[[FieldSpec], dict[str, Any]]] | None = None,
     ) -> dict[str, Any]:
-        """An IG User node; ``business_discovery`` is delegated to ``discover``.
+        """An IG User node; ``business_discovery`` is delegated to ``discover``, ``mentioned_media`` and
+        ``mentioned_comment`` to ``expand`` (by field name).
 
         Raises:
-            GraphError: a field not in ``allowed`` (code 100), or whatever ``discover`` raises.
+            GraphError: a field not in ``allowed`` (code 100), or whatever the delegates raise.
         """
+        delegates: dict[str, Callable[[FieldSpec], dict[str, Any]]] = dict(expand or {})
+        if discover is not None:
+            delegates["business_discovery"] = discover
         media = self.world.media_of(account.id)
         scalars: dict[str, Any] = {
             "id": account.id,
@@ -164,22 +174,27 @@ class Renderer:
         for spec in strict(specs or _ID, allowed, "IGUser"):
             if spec.name == "media":
                 out["media"] = self.media_edge(media, spec)
-            elif spec.name == "business_discovery":
-                if discover is None:
+            elif spec.name in EXPANDED_USER_FIELDS:
+                if spec.name not in delegates:
                     raise nonexisting_field(spec.name, "IGUser")
-                out["business_discovery"] = discover(spec)
+                out[spec.name] = delegates[spec.name](spec)
             elif spec.name != "website" or account.website:
                 out[spec.name] = scalars[spec.name]
         out.setdefault("id", account.id)
         return out
 
-    def page(self, page: Page, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
-        """A Facebook Page as ``me/accounts`` lists it (unknown fields are ignored)."""
+    def page(
+        self, page: Page, specs: tuple[FieldSpec, ...], page_token: Callable[[Page], str] | None = None
+    ) -> dict[str, Any]:
+        """A Facebook Page as ``me/accounts`` lists it (unknown fields are ignored); ``access_token``
+        (a Page access token) when asked for and ``page_token`` makes one."""
         wanted = specs or (FieldSpec("category"), FieldSpec("name"), FieldSpec("tasks"))
         out: dict[str, Any] = {}
         for spec in wanted:
             if spec.name in ("id", "name", "category"):
                 out[spec.name] = getattr(page, spec.name)
+            elif spec.name == "access_token" and page_token is not None:
+                out["access_token"] = page_token(page)
             elif spec.name == "tasks":
                 out["tasks"] = ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]
             elif spec.name == "instagram_business_account" and page.ig_account_id:

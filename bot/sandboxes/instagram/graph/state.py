@@ -37,9 +37,11 @@ class GraphMode:
         self.limiter = AccountLimiter(rate_limit_per_hour, clock)
         self.app_usage = AppUsage(clock)
         self.hashtags = HashtagQuota(clock)
+        # comment id -> the id of the post it is on (set by the sandbox state; the usage gate reads it)
+        self.comment_media: Callable[[str], str | None] = lambda _comment_id: None
 
     def reset(self) -> None:
-        """Forget codes, tokens, counters, hashtag searches, added Pages and added posts."""
+        """Forget codes, tokens, counters, hashtag searches, added Pages, Page roles and added posts."""
         with self._world_lock:
             self.world = self.seeded_world
         self.tokens.reset()
@@ -132,6 +134,24 @@ class GraphMode:
                 )
         return out
 
+    def add_page_role(self, ig_account: str, fb_username: str) -> Page:
+        """Give a Facebook user a role on the Page connected to a professional account (username or id),
+        until `reset`: the account then shows in their ``me/accounts`` and they may act as it.  Returns
+        the Page.
+
+        Raises:
+            LookupError: no such professional account, or one without a Page.
+            ValueError: unknown Facebook user.
+        """
+        user = self.fb_user_named(fb_username)
+        account = self.professional_account(ig_account)
+        with self._world_lock:
+            page = self.world.page_of_account(account.id)
+            if page is None:
+                raise LookupError(f"{account.username} is not connected to a Page")
+            self.world = self.world.with_page_role(page.id, user.id)
+        return page
+
     def add_pages(self, fb_username: str, count: int, position: str = "before") -> list[Page]:
         """Give a Facebook user ``count`` more Pages, none connected to Instagram, listed ``"before"``
         (default) or ``"after"`` the user's existing ones in ``me/accounts``; returns the new Pages.
@@ -169,5 +189,6 @@ class GraphMode:
                 media=world.media,
                 hashtag_ids=world.hashtag_ids,
                 personal_usernames=world.personal_usernames,
+                page_roles=world.page_roles,
             )
         return added

@@ -4,6 +4,11 @@ Codes are single use and expire after ``code_ttl`` (a reused one says so: subcod
 opaque ``EAA…`` strings: short-lived ones (`SHORT_TTL`) come from the code exchange and can be exchanged
 once for a long-lived one (`LONG_TTL`).  Expired tokens answer 190/463, revoked ones 190/460 (or the
 subcode given at revocation).  The sandbox clock decides expiry.  Thread-safe.
+
+Page access tokens (`issue_page_token`, what ``GET /{page-id}?fields=access_token`` answers) act for one
+Page with the permissions of the user token they came from, and live as long as it (Meta's Page token
+from a long-lived user token does not expire; the sandbox gives it the user token's 60 days).  Revoking
+or expiring a Facebook user's tokens takes their Page tokens with them.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ class GraphToken:
     expires_at: float
     exchanged: bool = False
     dead_subcode: int | None = None  # set by revocation
+    page_id: str | None = None  # set on a Page access token: the Page it acts for
 
     @property
     def expires_in(self) -> int:
@@ -146,6 +152,16 @@ class GraphTokenStore:
         record = GraphToken(grant, long_lived, self._clock() + (LONG_TTL if long_lived else SHORT_TTL))
         self._tokens[token] = record
         return token, record
+
+    def issue_page_token(self, user_token: GraphToken, page_id: str) -> str:
+        """A Page access token for ``page_id`` from a live user (or Page) token: same user, permissions
+        and expiry."""
+        token = "EAA" + "".join(secrets.choice(_ALPHABET) for _ in range(150))
+        with self._lock:
+            self._tokens[token] = GraphToken(
+                user_token.grant, user_token.long_lived, user_token.expires_at, True, None, page_id
+            )
+        return token
 
     def _check_locked(self, token: str) -> GraphToken:
         record = self._tokens.get(token)

@@ -81,6 +81,7 @@ class GraphWorld:
     media: list[GraphMedia]  # newest first
     hashtag_ids: dict[str, str]  # tag (lower case, no '#') -> stable hashtag id
     personal_usernames: frozenset[str]  # lower-cased v1 usernames: Business Discovery can't find them
+    page_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Page id -> more managers
     _fb_by_name: dict[str, FacebookUser] = field(default_factory=dict, repr=False)
     _fb_by_id: dict[str, FacebookUser] = field(default_factory=dict, repr=False)
     _pages_by_id: dict[str, Page] = field(default_factory=dict, repr=False)
@@ -119,8 +120,32 @@ class GraphWorld:
         return self._fb_by_id.get(user_id)
 
     def pages_of(self, fb_user_id: str) -> list[Page]:
-        """The Pages a Facebook user manages, in a fixed order."""
-        return [p for p in self.pages if p.owner_id == fb_user_id]
+        """The Pages a Facebook user has a role on (owns, or was given a role with `page_roles`), in a
+        fixed order."""
+        return [p for p in self.pages if self.has_role(fb_user_id, p)]
+
+    def has_role(self, fb_user_id: str, page: Page) -> bool:
+        """True when the Facebook user owns the Page or was given a role on it."""
+        return page.owner_id == fb_user_id or fb_user_id in self.page_roles.get(page.id, ())
+
+    def page_of_account(self, ig_user_id: str) -> Page | None:
+        """The Page connected to a professional account, or None."""
+        return next((p for p in self.pages if p.ig_account_id == ig_user_id), None)
+
+    def with_page_role(self, page_id: str, fb_user_id: str) -> GraphWorld:
+        """A new world where the Facebook user also has a role on the Page (this one is left as it is)."""
+        roles = dict(self.page_roles)
+        if fb_user_id not in roles.get(page_id, ()):
+            roles[page_id] = (*roles.get(page_id, ()), fb_user_id)
+        return GraphWorld(
+            fb_users=self.fb_users,
+            pages=self.pages,
+            accounts=self.accounts,
+            media=self.media,
+            hashtag_ids=self.hashtag_ids,
+            personal_usernames=self.personal_usernames,
+            page_roles=roles,
+        )
 
     def page_by_id(self, page_id: str) -> Page | None:
         """The Page with this id, or None."""

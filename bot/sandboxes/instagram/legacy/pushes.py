@@ -11,7 +11,9 @@ separators (``", "``, ``": "``), as in the captured pushes.
 A push that answers anything but 2xx, or nothing within ``timeout`` seconds (default 3), is tried again
 after each of ``retry_delays`` (default 0.5 s, 1 s, 2 s: four attempts in all), then given up.  Real
 Instagram's retry schedule is not documented [unconfirmed]; it only asked callbacks to answer quickly.
-Every attempt is recorded (`records`).  `wait_idle` lets a test wait until nothing is queued or in
+Every attempt is recorded (`records`).  `submit_body` sends any prepared body with its own headers
+(graph mode's webhooks use it, with their own `PushDelivery`: Meta's signatures, timeout and retry
+schedule).  `wait_idle` lets a test wait until nothing is queued or in
 flight, without sleeping.  `reset` cancels what is queued and forgets the records; `stop` also ends the
 worker threads (the next push starts them again).
 """
@@ -27,7 +29,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +84,7 @@ class _Job:
     signature: str
     subscription_ids: tuple[int, ...]
     cancelled: threading.Event
+    headers: tuple[tuple[str, str], ...]
 
 
 class PushDelivery:
@@ -113,8 +116,29 @@ class PushDelivery:
         """Queue one push of ``updates`` to ``url``; returns its delivery id (attempts name it)."""
         body = json.dumps(updates).encode()
         sub_ids = tuple(int(u["subscription_id"]) for u in updates)
+        signature = signature_of(body, secret)
+        return self.submit_body(url, body, {**PUSH_HEADERS, "X-Hub-Signature": signature}, signature, sub_ids)
+
+    def submit_body(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        signature: str,
+        subscription_ids: tuple[int, ...] = (),
+    ) -> int:
+        """Queue one POST of the raw ``body`` with exactly ``headers``; ``signature`` is what the attempts
+        record as theirs.  Returns the delivery id."""
         with self._changed:
-            job = _Job(next(self._ids), url, body, signature_of(body, secret), sub_ids, self._cancelled)
+            job = _Job(
+                next(self._ids),
+                url,
+                body,
+                signature,
+                subscription_ids,
+                self._cancelled,
+                tuple(headers.items()),
+            )
             self._active += 1
             self._start_workers_locked()
         self._queue.put(job)
@@ -140,7 +164,7 @@ class PushDelivery:
                     self._changed.notify_all()
 
     def _deliver(self, job: _Job) -> None:
-        headers = {**PUSH_HEADERS, "X-Hub-Signature": job.signature}
+        headers = dict(job.headers)
         for attempt in range(1, len(self.retry_delays) + 2):
             if job.cancelled.is_set():
                 return

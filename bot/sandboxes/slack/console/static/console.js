@@ -35,6 +35,8 @@
     stickToBottom: true,
     history: [],
     historyAt: 0,
+    thread: null, // ts of the thread open beside the channel, if any
+    modal: null, // {id, version} of the modal shown, if any
   };
 
   // ---------- small DOM helpers ----------
@@ -283,8 +285,59 @@
       button.classList.add("link");
       button.title = element.url;
     }
-    button.addEventListener("click", () => clickButton(ctx.message, element));
+    if (!ctx.message) {
+      button.disabled = true; // buttons inside modals send block_actions Slack-side; not in the console yet
+      button.title = "buttons inside modals are not clickable in the console";
+      return button;
+    }
+    if (element.confirm && typeof element.confirm === "object") {
+      button.dataset.confirm = "true";
+      button.addEventListener("click", () =>
+        showConfirm(element.confirm, ctx.teamId, () => clickButton(ctx.message, element))
+      );
+    } else {
+      button.addEventListener("click", () => clickButton(ctx.message, element));
+    }
     return button;
+  }
+
+  // ---------- confirm dialogs (a button's `confirm` object) ----------
+
+  function closeConfirm() {
+    const open = $("confirm-dialog");
+    if (open) open.remove();
+  }
+
+  function showConfirm(confirm, teamId, onConfirm) {
+    closeConfirm();
+    const overlay = el("div", "confirm-overlay");
+    overlay.id = "confirm-dialog";
+    const dialog = overlay.appendChild(el("div", "confirm-dialog"));
+    dialog.setAttribute("role", "alertdialog");
+    dialog.setAttribute("aria-modal", "true");
+    const title = dialog.appendChild(el("h2", "confirm-title"));
+    title.appendChild(renderText(confirm.title, teamId));
+    dialog.appendChild(el("div", "confirm-text")).appendChild(renderText(confirm.text, teamId));
+    const buttons = dialog.appendChild(el("div", "confirm-buttons"));
+    const deny = buttons.appendChild(el("button", "btn confirm-cancel"));
+    deny.type = "button";
+    deny.id = "confirm-cancel";
+    deny.textContent = emojify(String((confirm.deny && confirm.deny.text) || "Cancel"));
+    const ok = buttons.appendChild(el("button", "btn confirm-ok"));
+    ok.type = "button";
+    ok.id = "confirm-ok";
+    ok.textContent = emojify(String((confirm.confirm && confirm.confirm.text) || "Confirm"));
+    ok.classList.add(confirm.style === "danger" ? "danger" : "primary");
+    deny.addEventListener("click", closeConfirm);
+    ok.addEventListener("click", () => {
+      closeConfirm();
+      onConfirm();
+    });
+    overlay.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeConfirm();
+    });
+    document.body.appendChild(overlay);
+    ok.focus();
   }
 
   function renderSelect(element, ctx) {
@@ -361,9 +414,10 @@
 
   function messageEntry(m) {
     const key = m.valid ? `m:${m.team_id}:${m.channel_id}:${m.ts}` : `bad:${m.seq}`;
+    const thread = m.thread_ts && m.thread_ts !== m.ts ? m.thread_ts : null;
     return {
       key, kind: "message", team: m.team_id, channel: m.channel_id, ts: m.ts, order: tsKey(m.ts),
-      visibleTo: m.ephemeral ? m.user_id : null, data: m,
+      visibleTo: m.ephemeral ? m.user_id : null, data: m, thread, broadcast: Boolean(thread && m.reply_broadcast),
     };
   }
 
@@ -379,7 +433,71 @@
   }
 
   function shown(entry) {
-    return visible(entry) && entry.channel === state.channel;
+    return visible(entry) && entry.channel === state.channel && (!entry.thread || entry.broadcast);
+  }
+
+  // ---------- threads ----------
+
+  function repliesOf(team, channel, ts) {
+    const replies = Array.from(state.entries.values()).filter(
+      (e) => e.thread === ts && e.team === team && e.channel === channel && visible(e)
+    );
+    replies.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    return replies;
+  }
+
+  function parentEntry(team, channel, ts) {
+    return Array.from(state.entries.values()).find(
+      (e) => e.kind === "message" && e.ts === ts && e.team === team && e.channel === channel && !e.thread
+    );
+  }
+
+  function openThread(ts) {
+    state.thread = ts;
+    renderThread();
+  }
+
+  function closeThread() {
+    state.thread = null;
+    renderThread();
+  }
+
+  function renderThread() {
+    const panel = $("thread");
+    const parent = state.thread ? parentEntry(state.team, state.channel, state.thread) : null;
+    if (!state.thread || !parent) {
+      panel.hidden = true;
+      panel.removeAttribute("data-thread-ts");
+      $("thread-messages").replaceChildren();
+      $("app").classList.remove("with-thread");
+      return;
+    }
+    panel.hidden = false;
+    panel.dataset.threadTs = state.thread;
+    $("app").classList.add("with-thread");
+    const replies = repliesOf(state.team, state.channel, state.thread);
+    const parentNode = renderEntry(parent, { inThread: true });
+    parentNode.classList.add("thread-parent");
+    const count = el("div", "thread-count", `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`);
+    const nodes = replies.map((reply) => {
+      const node = renderEntry(reply, { inThread: true });
+      node.classList.add("thread-reply");
+      return node;
+    });
+    $("thread-messages").replaceChildren(parentNode, count, ...nodes);
+    const box = $("thread-messages");
+    box.scrollTop = box.scrollHeight;
+  }
+
+  function threadLink(entry) {
+    const replies = repliesOf(entry.team, entry.channel, entry.ts);
+    if (!replies.length) return null;
+    const link = el("button", "thread-link", `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`);
+    link.type = "button";
+    link.dataset.threadTs = entry.ts;
+    link.dataset.replyCount = String(replies.length);
+    link.addEventListener("click", () => openThread(entry.ts));
+    return link;
   }
 
   function avatar(className, letter) {
@@ -400,7 +518,8 @@
     return node;
   }
 
-  function renderEntry(entry) {
+  function renderEntry(entry, options) {
+    const inThread = Boolean(options && options.inThread);
     const data = entry.data;
     const node = el("div", "message");
     node.dataset.key = entry.key;
@@ -423,6 +542,19 @@
       } catch (error) {
         // One odd message must not stop the live view: say so in its place and carry on.
         content.replaceChildren(el("span", "unsupported", `[the console could not show this message: ${error}]`));
+      }
+      if (entry.thread) {
+        node.dataset.threadTs = entry.thread;
+        if (entry.broadcast && !inThread) {
+          const note = el("button", "broadcast-note", "replied to a thread");
+          note.type = "button";
+          note.dataset.threadTs = entry.thread;
+          note.addEventListener("click", () => openThread(entry.thread));
+          content.appendChild(note);
+        }
+      } else if (!inThread && data.valid) {
+        const link = threadLink(entry);
+        if (link) content.appendChild(link);
       }
       if (!data.valid) {
         node.classList.add("invalid");
@@ -482,16 +614,29 @@
   function addEntries(entries) {
     let refreshSidebar = false;
     let unknownChannel = false;
+    let refreshThread = false;
+    const parents = new Set();
     for (const entry of entries) {
       state.entries.set(entry.key, entry);
       if (!findChannel(entry.team, entry.channel)) unknownChannel = true;
+      if (state.thread && entry.channel === state.channel && (entry.thread === state.thread || entry.ts === state.thread)) {
+        refreshThread = true;
+      }
+      if (entry.thread) parents.add(entry.thread);
       if (shown(entry)) {
         insertNode(renderEntry(entry), entry);
+      } else if (entry.thread && !entry.broadcast) {
+        // a reply only in its thread: not unread in the channel; the parent's "N replies" changes
       } else if (visible(entry) && state.caughtUp) {
         state.unread.set(entry.channel, (state.unread.get(entry.channel) || 0) + 1);
         refreshSidebar = true;
       }
     }
+    for (const ts of parents) {
+      const parent = parentEntry(state.team, state.channel, ts);
+      if (parent && shown(parent)) insertNode(renderEntry(parent), parent);
+    }
+    if (refreshThread) renderThread();
     if (entries.length) keepAtBottom();
     if (unknownChannel) loadWorkspace().then(renderSidebar);
     else if (refreshSidebar) renderSidebar();
@@ -624,10 +769,15 @@
     state.unread.delete(state.channel);
     const query = new URLSearchParams({ team: state.team, channel: state.channel || "", user: state.user || "" });
     history.replaceState(null, "", `/?${query}`);
+    if (state.thread && !parentEntry(state.team, state.channel, state.thread)) state.thread = null;
     renderPickers();
     renderSidebar();
     renderHeader();
     renderTimeline();
+    renderThread();
+    state.modal = null; // another user may have another modal: the next poll shows it
+    renderModal(null);
+    pollSoon(0);
   }
 
   function recountUnread() {
@@ -697,10 +847,13 @@
     let delay = POLL_MS;
     try {
       if (wasOffline) await checkInstance();
-      const [messages, commands] = await Promise.all([
+      const viewQuery = new URLSearchParams({ team_id: state.team || "", user_id: state.user || "" });
+      const [messages, commands, views] = await Promise.all([
         getJSON(`/__sandbox__/messages?since=${state.messageSeq}`),
         getJSON(`/__sandbox__/commands?since=${state.commandSeq}`),
+        getJSON(`/__sandbox__/views?${viewQuery}`),
       ]);
+      showViews(views);
       const fresh = [];
       for (const m of messages) {
         state.messageSeq = Math.max(state.messageSeq, m.seq);
@@ -790,6 +943,179 @@
       .finally(() => pollSoon(0));
   }
 
+  // ---------- modals (views.open) ----------
+
+  function viewVersion(modal) {
+    return `${modal.id}|${modal.view.hash}|${JSON.stringify(modal.errors || {})}`;
+  }
+
+  function showViews(views) {
+    const mine = list(views).filter((v) => v.team_id === state.team && v.user_id === state.user && v.open);
+    const top = mine.length ? mine[mine.length - 1] : null;
+    if (modalBusy) return; // a submit or cancel is on its way; its answer decides
+    if (!top) {
+      if (state.modal) renderModal(null);
+      return;
+    }
+    if (!state.modal || state.modal.version !== viewVersion(top)) renderModal(top);
+  }
+
+  function typedValues() {
+    const values = {};
+    document.querySelectorAll("#modal .modal-input").forEach((input) => {
+      values[input.dataset.actionId] = input.value;
+    });
+    return values;
+  }
+
+  function renderInput(block, modal, keep) {
+    const blockId = String(block.block_id || "");
+    const node = el("div", "block block-input");
+    node.dataset.blockId = blockId;
+    const element = block.element || {};
+    const inputId = `modal-input-${blockId}`;
+    const label = node.appendChild(el("label", "input-label"));
+    label.htmlFor = inputId;
+    label.appendChild(renderText(block.label, modal.team_id));
+    if (block.optional) label.appendChild(el("span", "input-optional", " (optional)"));
+    const textTypes = ["plain_text_input", "email_text_input", "url_text_input", "number_input"];
+    if (textTypes.includes(element.type)) {
+      const input = el(element.multiline ? "textarea" : "input", "modal-input");
+      if (!element.multiline) input.type = element.type === "number_input" ? "number" : "text";
+      input.id = inputId;
+      input.dataset.actionId = String(element.action_id || "");
+      input.dataset.blockId = blockId;
+      if (Number.isInteger(element.max_length)) input.maxLength = element.max_length;
+      if (element.placeholder && element.placeholder.text) input.placeholder = String(element.placeholder.text);
+      const kept = keep[input.dataset.actionId];
+      input.value = kept !== undefined ? kept : String(element.initial_value || "");
+      if (element.multiline) input.rows = 4;
+      node.appendChild(input);
+    } else {
+      node.appendChild(el("span", "unsupported", `[${element.type || "element"} input: not shown in the console]`));
+    }
+    if (block.hint) node.appendChild(el("div", "input-hint")).appendChild(renderText(block.hint, modal.team_id));
+    const error = node.appendChild(el("div", "modal-error"));
+    error.dataset.errorFor = blockId;
+    error.hidden = true;
+    return node;
+  }
+
+  function showModalErrors(errors) {
+    document.querySelectorAll("#modal .modal-error").forEach((node) => {
+      const text = errors && errors[node.dataset.errorFor];
+      node.textContent = text || "";
+      node.hidden = !text;
+      node.closest(".block-input").classList.toggle("has-error", Boolean(text));
+    });
+  }
+
+  function renderModal(modal) {
+    const old = $("modal-overlay");
+    const sameView = old && modal && state.modal && state.modal.id === modal.id && state.modal.hash === modal.view.hash;
+    const keep = sameView ? typedValues() : {};
+    if (old) old.remove();
+    if (!modal) {
+      state.modal = null;
+      return;
+    }
+    state.modal = { id: modal.id, hash: modal.view.hash, version: viewVersion(modal) };
+    const view = modal.view;
+    const overlay = el("div", "modal-overlay");
+    overlay.id = "modal-overlay";
+    const box = overlay.appendChild(el("form", "modal"));
+    box.id = "modal";
+    box.noValidate = true;
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-modal", "true");
+    box.setAttribute("aria-labelledby", "modal-title");
+    box.dataset.viewId = modal.id;
+    box.dataset.callbackId = String(view.callback_id || "");
+    const header = box.appendChild(el("header", "modal-header"));
+    const title = header.appendChild(el("h2", "modal-title"));
+    title.id = "modal-title";
+    title.appendChild(renderText(view.title, modal.team_id));
+    const body = box.appendChild(el("div", "modal-body"));
+    const ctx = { message: null, teamId: modal.team_id };
+    list(view.blocks).forEach((block) => {
+      if (block && block.type === "input") body.appendChild(renderInput(block, modal, keep));
+      else body.appendChild(renderBlock(block, ctx));
+    });
+    const footer = box.appendChild(el("footer", "modal-footer"));
+    const cancel = footer.appendChild(el("button", "btn"));
+    cancel.type = "button";
+    cancel.id = "modal-cancel";
+    cancel.textContent = emojify(String((view.close && view.close.text) || "Cancel"));
+    cancel.addEventListener("click", () => cancelModal(modal));
+    if (view.submit) {
+      const submit = footer.appendChild(el("button", "btn primary"));
+      submit.type = "submit";
+      submit.id = "modal-submit";
+      submit.textContent = emojify(String(view.submit.text || "Submit"));
+    }
+    box.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitModal(modal);
+    });
+    overlay.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") cancelModal(modal);
+    });
+    document.body.appendChild(overlay);
+    showModalErrors(modal.errors);
+    const first = box.querySelector(".modal-input");
+    if (first && !sameView) first.focus();
+  }
+
+  let modalBusy = false;
+
+  async function submitModal(modal) {
+    if (modalBusy) return;
+    modalBusy = true;
+    const submit = $("modal-submit");
+    if (submit) submit.disabled = true;
+    try {
+      const response = await fetch("/__sandbox__/submit_view", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ view_id: modal.id, values: typedValues(), user_id: state.user }),
+      });
+      const data = await response.json().catch(() => null);
+      if (response.status === 400 && data && data.errors) {
+        showModalErrors(data.errors); // Slack's client checks these itself; the app hears nothing
+      } else if (!response.ok || !data) {
+        toast(`The view could not be submitted: ${(data && data.error) || response.status}`);
+      } else {
+        if (data.result && data.result.error) {
+          toast(`We had some trouble connecting to igbot (${data.result.error}). Try again?`);
+        }
+        const after = data.view;
+        if (!after || !after.open) renderModal(null);
+        else renderModal(after);
+      }
+    } catch (error) {
+      toast(`The view could not be submitted: ${error.message}`);
+    } finally {
+      modalBusy = false;
+      const again = $("modal-submit");
+      if (again) again.disabled = false;
+      pollSoon(0);
+    }
+  }
+
+  async function cancelModal(modal) {
+    if (modalBusy) return;
+    modalBusy = true;
+    renderModal(null);
+    try {
+      await postJSON("/__sandbox__/close_view", { view_id: modal.id, user_id: state.user });
+    } catch (error) {
+      toast(`The view could not be closed: ${error.message}`);
+    } finally {
+      modalBusy = false;
+      pollSoon(0);
+    }
+  }
+
   // ---------- wiring ----------
 
   function wire() {
@@ -819,6 +1145,7 @@
       state.historyAt = Math.min(state.history.length, Math.max(0, state.historyAt + step));
       event.target.value = state.history[state.historyAt] || "";
     });
+    $("thread-close").addEventListener("click", closeThread);
     $("messages").addEventListener("scroll", (event) => {
       const list = event.target;
       state.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
@@ -869,7 +1196,7 @@
   }
 
   // For tests and curious developers: the renderers, and the state they draw from.
-  window.igConsole = { renderMrkdwn, renderBlocks, state, sendCommand };
+  window.igConsole = { renderMrkdwn, renderBlocks, state, sendCommand, openThread };
 
   wire();
   boot();
