@@ -167,7 +167,8 @@ class GraphInbox:
             return InboxItem("comment", post(_dict(node.get("media")) or {"id": event.media_id}), found)
         account = f"/{creds.ig_user_id}"
         if event.comment_id:
-            spec = f"mentioned_comment.comment_id({event.comment_id}){{{MENTIONED_FIELDS},media{{{POST_FIELDS}}}}}"
+            fields = f"{MENTIONED_FIELDS},media{{{POST_FIELDS}}}"
+            spec = f"mentioned_comment.comment_id({event.comment_id}){{{fields}}}"
             node = _dict(self._get(account, creds.token, fields=spec).get("mentioned_comment"))
             found = comment(node, event.media_id)
             if found is None:

@@ -8,6 +8,7 @@ import requests
 
 from bot.instagram import numbers
 from bot.instagram.errors import (
+    ActionRefused,
     ExchangeRejected,
     InstagramError,
     NotAllowed,
@@ -57,6 +58,9 @@ def error_for(
         return NotFound("")
     if error_type == "APINotAllowedError":
         return NotAllowed(error_type)
+    if error_type.startswith("APIComment"):  # too long, too many hashtags or links, all capitals...
+        reason = "".join(c for c in message if c.isprintable() and c not in "<>&*_~`")[:160].strip()
+        return ActionRefused(reason or "Instagram refused the comment")
     return Unavailable(f"HTTP {status} {error_type}".strip())
 
 

@@ -26,6 +26,7 @@ from bot.slack.commands import dispatch
 from bot.slack.intents import parse
 from bot.slack.invocation import Invocation
 from bot.storage import StorageUnavailable
+from bot.storage.errors import redis_errors
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,17 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
     def deliver_inbox(account_id: str, kind: str, media_id: str, comment_id: str) -> None:
         context = holder.get()
         event = InboxEvent(kind=kind, account_id=account_id, media_id=media_id, comment_id=comment_id)
-        _guarded(context, "inbox", lambda: inbox.deliver(context, account_id, event))
+
+        def work() -> None:
+            try:
+                inbox.deliver(context, account_id, event)
+            except inbox.Paced as paced:  # a fresh job at the channel's next slot: pacing is not a failure
+                with redis_errors():
+                    declared[0].deliver_inbox.send_with_options(
+                        args=(account_id, kind, media_id, comment_id), delay=paced.delay_ms
+                    )
+
+        _guarded(context, "inbox", work)
 
     def poll_inbox(account_id: str) -> None:
         context = holder.get()
@@ -160,7 +171,8 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
             actor_name=name, queue_name=INTERACTIVE, broker=broker, max_age=RESPONSE_URL_LIFETIME_MS
         )
 
-    return Actors(
+    declared: list[Actors] = []  # the actors' own bodies re-send a paced job
+    actors = Actors(
         run_command=interactive("run_command")(run_command),
         finish_link=interactive("finish_link")(finish_link),
         pick_account=interactive("pick_account")(pick_account),
@@ -172,9 +184,9 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
             deliver_inbox
         ),
         poll_inbox=dramatiq.actor(actor_name="poll_inbox", queue_name=BACKGROUND, broker=broker)(poll_inbox),
-        # the Reply modal's trigger lives 3 s: a job older than that cannot open it
-        open_reply=dramatiq.actor(
-            actor_name="open_reply", queue_name=INTERACTIVE, broker=broker, max_age=3000
-        )(open_reply),
+        # a late one finds its 3-second trigger expired and asks for another click
+        open_reply=interactive("open_reply")(open_reply),
         inbox_action=interactive("inbox_action")(inbox_action),
     )
+    declared.append(actors)
+    return actors

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 60  # API v1: comments of the latest posts are read this often
 POLL_POSTS = 5
+PACE_MS = 1100  # a rate-limited channel gets one inbox post per this many ms (Slack: about 1 per second)
 DONE_SECONDS = 3600
 _CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"}
 
@@ -134,7 +135,11 @@ def poll(context: JobContext, account_id: str) -> None:
             continue
         key = f"c:{item.comment.id}"
         if _claim(context, inbox, key, wait=False):
-            _post_item(context, inbox, key, item)
+            try:
+                _post_item(context, inbox, key, item)
+            except Paced:  # the channel is full for now: the next read posts the rest
+                log.info("inbox read stopped early: Slack is rate limiting the channel")
+                return
 
 
 def _claim(context: JobContext, inbox: Inbox, key: str, *, wait: bool = True) -> bool:
@@ -219,8 +224,8 @@ def _post_in_thread(context: JobContext, inbox: Inbox, item: InboxItem) -> Poste
     lock = None
     if threaded and not thread_ts:
         lock = store.lock_thread(inbox.team_id, inbox.channel_id, media_id)
-        if lock is None:
-            raise Busy("another comment is opening this post's thread", delay=300)
+        if lock is None:  # another comment is opening this post's thread: wait for it, not a failure
+            raise Paced(500)
         thread_ts = store.thread(inbox.team_id, inbox.channel_id, media_id)  # opened meanwhile?
     try:
         ts = _post(context, inbox, message, thread_ts)
@@ -250,12 +255,25 @@ def _post(context: JobContext, inbox: Inbox, message: Message, thread_ts: str) -
         if error in _CHANNEL_GONE:
             stop_and_tell_owner(context, inbox, error)
             raise _Dropped() from None
+        if error == "ratelimited":
+            step = max(int(float(exc.response.headers.get("Retry-After", "1") or 1) * 1000), PACE_MS)
+            delay = context.services.inbox.reserve_slot(inbox.team_id, inbox.channel_id, PACE_MS)
+            raise Paced(max(delay, step)) from None
         raise retry_later(f"Slack refused an inbox post ({error})") from None
     return str(answer.get("ts") or "")
 
 
 class _Dropped(Exception):
     """The channel cannot take the inbox any more (it was stopped and its owner told)."""
+
+
+class Paced(Exception):
+    """Slack is rate limiting the channel: the item must be posted again after ``delay_ms`` (its claim
+    is given back). Not a failure, so not counted as a retry: a burst drains at Slack's pace."""
+
+    def __init__(self, delay_ms: int) -> None:
+        super().__init__(f"posting again in {delay_ms} ms")
+        self.delay_ms = delay_ms
 
 
 def stop_and_tell_owner(context: JobContext, inbox: Inbox, error: str) -> None:

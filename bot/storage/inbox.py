@@ -52,6 +52,14 @@ for _, account in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', later, accoun
 return due
 """
 
+# Pace posts into one channel (Slack takes about 1 message/s each): the next free slot, moved one step on.
+_SLOT = """
+local now, step = tonumber(ARGV[1]), tonumber(ARGV[2])
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+redis.call('SET', KEYS[1], slot + step, 'PX', slot + step - now + 60000)
+return slot - now
+"""
+
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -146,6 +154,7 @@ class InboxStore:
         self._claim = client.register_script(_CLAIM)
         self._take_due = client.register_script(_TAKE_DUE)
         self._release = client.register_script(_RELEASE)
+        self._slot = client.register_script(_SLOT)
         self._run = uuid.uuid4().hex[:12]
 
     def get(self, account_id: str) -> Inbox | None:
@@ -269,6 +278,13 @@ class InboxStore:
             return PostedComment(**_decode(PostedComment, raw))  # type: ignore[arg-type]
         except TypeError:
             return None
+
+    def reserve_slot(self, team_id: str, channel_id: str, step_ms: int) -> int:
+        """Milliseconds until this post's turn in the channel (Slack said to slow down); each call takes
+        the next slot, ``step_ms`` after the one before."""
+        key = f"{PREFIX}inbox-pace:{team_id}:{channel_id}"
+        with redis_errors():
+            return int(self._slot(keys=[key], args=[int(self._clock() * 1000), step_ms]))
 
     def take_due_polls(self, limit: int = 50, default_interval: int = 60) -> list[str]:
         """Accounts due for a read, each moved ``default_interval`` ahead."""

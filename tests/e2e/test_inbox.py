@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,8 @@ from bot.storage.inbox import POLLS
 from tests.stack import TEAM, WEBHOOK_VERIFY_TOKEN, Stack, start_stack
 
 CHANNEL = "C0GENERAL"
+BURST_SIZE = 30
+BURST = re.compile(r"burst comment \d\d")
 HOSTILE = "<!channel> ping <@U0ALICE> and <https://evil.example|your bank> *now*"
 
 
@@ -267,3 +270,22 @@ def test_api_v1_reads_comments_on_a_schedule_and_has_no_hide(
         assert TEAM
     finally:
         stack.close()
+
+
+def test_a_burst_into_a_rate_limited_channel_arrives_whole_and_once(graph: Stack) -> None:
+    graph.slack.set_post_rate(4.0, burst=1)  # Slack's per-channel limit, scaled up to keep the test short
+    graph.link_graph("bob", "bobs_bakery", user_id="U0BOB")
+    _inbox_on(graph)
+    media = _bakery_media(graph)
+    for n in range(BURST_SIZE):
+        graph.instagram.add_comment(media[n % 3], "chloemurphy", f"burst comment {n:02d}")
+    graph.slack.wait_for(
+        lambda m: "burst comment" in m.all_text() and len(_burst(graph)) >= BURST_SIZE, timeout=30
+    )
+    _settled(graph)
+    assert sorted(_burst(graph)) == [f"burst comment {n:02d}" for n in range(BURST_SIZE)]
+    assert any(call.status == 429 for call in graph.slack.api_calls("chat.postMessage"))
+
+
+def _burst(stack: Stack) -> list[str]:
+    return [found.group(0) for m in _comment_messages(stack) if (found := BURST.search(m.all_text()))]

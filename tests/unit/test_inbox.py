@@ -211,3 +211,19 @@ def test_only_one_run_opens_a_posts_thread(redis_client: redis.Redis) -> None:
     store.open_thread("T1", "C1", "1780001", "1.000002", lock)
     assert store.thread("T1", "C1", "1780001") == "1.000002"
     assert store.lock_thread("T1", "C1", "1780001") is not None
+
+
+def test_api_v1_comment_refusals_say_why_and_keep_the_link() -> None:
+    from bot.instagram.errors import ActionRefused
+    from bot.instagram.legacy_parsing import error_for
+
+    refused = error_for(
+        400,
+        "APICommentTooLongError",
+        "The comment cannot exceed 300 characters.",
+        sent_token=True,
+        retry_minutes=1,
+    )
+    assert (
+        isinstance(refused, ActionRefused) and refused.reason == "The comment cannot exceed 300 characters."
+    )

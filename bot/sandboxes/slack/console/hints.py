@@ -40,6 +40,7 @@ HINTS: dict[str, Hints] = {
             {"command": "/ig popular 3", "note": ""},
             {"command": "/ig follow carol.private", "note": ""},
             {"command": "/ig me", "note": ""},
+            {"command": "/ig inbox", "note": "comments on your posts come here (README)"},
             {"command": "/ig logout", "note": ""},
         ],
     },
@@ -57,6 +58,7 @@ HINTS: dict[str, Hints] = {
             {"command": "/ig user dan_the_man", "note": "a personal account: not found"},
             {"command": "/ig popular #sunset 3", "note": "30 hashtags a week"},
             {"command": "/ig follow bobs_bakery", "note": "no API for it: a link"},
+            {"command": "/ig inbox", "note": "as bob: comments on bobs_bakery come here (README)"},
         ],
     },
 }
