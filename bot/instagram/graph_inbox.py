@@ -17,6 +17,7 @@ from bot.instagram.errors import AppFeatureMissing, NotAllowed, PermissionMissin
 from bot.instagram.models import Comment, Credentials, InboxEvent, InboxItem, Media
 
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},hidden,parent_id"
+MENTIONED_MEDIA_FIELDS = "id,caption,media_type,media_url,permalink,timestamp,username"  # no thumbnail_url
 MENTIONED_FIELDS = "id,text,timestamp,username"  # a comment on someone else's post: no from, hidden, parent
 POST_FIELDS = "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,username"
 PAGE_FIELDS = "id,instagram_business_account{id}"
@@ -174,7 +175,7 @@ class GraphInbox:
             if found is None:
                 return None
             return InboxItem("mention", post(_dict(node.get("media")) or {"id": event.media_id}), found)
-        spec = f"mentioned_media.media_id({event.media_id}){{{POST_FIELDS}}}"
+        spec = f"mentioned_media.media_id({event.media_id}){{{MENTIONED_MEDIA_FIELDS}}}"
         node = _dict(self._get(account, creds.token, fields=spec).get("mentioned_media"))
         return InboxItem("mention", post(node)) if parse.node_id(node) else None
 

@@ -202,6 +202,10 @@ def test_a_mention_arrives_with_the_post(graph: Stack) -> None:
     graph.instagram.add_mention("bobs_bakery", "chloemurphy", "look @bobs_bakery <!here>", media_id=post.id)
     shown = graph.slack.wait_for(lambda m: "mentioned" in m.all_text(), timeout=10)
     assert "@bobs_bakery" in shown.all_text() and "<!here>" not in json.dumps(shown.blocks)
+    assert "in a comment" in shown.all_text()
+    graph.instagram.add_mention("bobs_bakery", "alice.studio", "shout out to @bobs_bakery")
+    caption = graph.slack.wait_for(lambda m: "shout out to" in m.all_text(), timeout=10)
+    assert "*@alice.studio* mentioned *@bobs_bakery* in <" in caption.all_text()
 
 
 def test_inbox_moves_lists_and_turns_off(graph: Stack) -> None:

@@ -31,6 +31,10 @@ NEEDS_META = (
     "Instagram won't send igbot the comments of *@{account}*: the Meta app needs {feature}. Ask whoever "
     "runs igbot to get that from Meta (App Dashboard > App Review), then run `/ig inbox` again."
 )
+META_NOTE = (
+    "Instagram sends them only while igbot's Meta app is Live with Advanced Access to comments: if none "
+    "arrive, ask whoever runs igbot to check that in the App Dashboard."
+)
 NO_ROLE = (
     "Facebook didn't let igbot turn on comment delivery for *@{account}*: your Facebook account needs a "
     "role on the Facebook Page connected to it. Ask the Page's admin, then run `/ig inbox` again."
@@ -113,7 +117,8 @@ def run_inbox(intent: Intent, invocation: Invocation, services: Services, reply:
                 before.channel_id,
                 f":outbox_tray: The Instagram inbox of *@{account}* moved to <#{invocation.channel_id}>.",
             )
-    reply(replies.plain(f"Inbox on: new comments on *@{account}*'s posts will appear here.{moved}"))
+    note = f" {META_NOTE}" if push else ""
+    reply(replies.plain(f"Inbox on: new comments on *@{account}*'s posts will appear here.{moved}{note}"))
 
 
 def _announce(services: Services, channel_id: str, text: str) -> bool:
