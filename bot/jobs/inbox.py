@@ -341,6 +341,9 @@ def open_reply(
         return
     if _actor_link(context, team_id, user_id, posted) is None:
         return
+    if posted.state != "shown":
+        _say(context, posted.channel_id, user_id, f"That comment is {posted.state}, so it can't be answered.")
+        return
     view = inbox_blocks.reply_modal(
         posted.comment_id, posted.username, posted.text, channel_id=posted.channel_id
     )
