@@ -35,6 +35,7 @@ from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.inbox import InboxStore
 from bot.storage.links import LinkStore
+from bot.storage.maps import MapStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
 from bot.web.routes import create_web_app
@@ -142,6 +143,9 @@ def build_tier(
         storage_ok=links.ping,
         feeds=FeedStore(client),
         inbox=InboxStore(client),
+        maps=MapStore(client),
+        map_tile_url=settings.map_tile_url,
+        public_url=settings.public_url,
         slack_api=slack_web_client(settings),
         webhook_url=settings.webhook_url,
         webhook_verify_token=settings.webhook_verify_token,

@@ -239,6 +239,7 @@ def start_dev(
                 "INSTAGRAM_CLIENT_ID": SANDBOX_CLIENT_ID,
                 "INSTAGRAM_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
                 **sandbox_urls(ig_url, api),
+                "MAP_TILE_URL": f"{ig_url}/tiles/{{z}}/{{x}}/{{y}}.png",  # the sandbox's offline tiles
                 "PUBLIC_URL": bot_url,
                 "REDIS_URL": redis_url,
                 "IGBOT_DATA_DIR": str(links_dir),

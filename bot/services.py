@@ -13,6 +13,7 @@ from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.inbox import InboxStore
 from bot.storage.links import LinkStore
+from bot.storage.maps import MapStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
 
@@ -36,6 +37,8 @@ class Services:
         feeds: channel feeds.
         slack_api: the Slack Web API with the bot token (feeds post with it).
         inbox: comment and mention inboxes (`/ig inbox`).
+        maps: rendered `/ig map` pictures, served at ``public_url`` + ``/maps/<id>.png``.
+        map_tile_url: the ``{z}/{x}/{y}`` tile URL template maps are drawn from.
         webhook_url: where Instagram pushes (`PUBLIC_URL/instagram/webhook`).
         webhook_verify_token: the handshake's verify token; None when feeds that Instagram pushes are off.
     """
@@ -51,5 +54,8 @@ class Services:
     feeds: FeedStore
     slack_api: WebClient
     inbox: InboxStore
+    maps: MapStore
+    map_tile_url: str = ""
+    public_url: str = ""
     webhook_url: str = ""
     webhook_verify_token: str | None = None

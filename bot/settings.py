@@ -25,6 +25,7 @@ GRAPH_DEFAULTS = {
     "INSTAGRAM_TOKEN_URL": "https://graph.facebook.com/v25.0/oauth/access_token",
 }
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 CALLBACK_PATH = "/instagram/callback"
 WEBHOOK_PATH = "/instagram/webhook"
 MAX_WEB_CONCURRENCY = 1024
@@ -74,6 +75,7 @@ class Settings:
     port: int = 3000
     web_concurrency: int | None = None
     webhook_verify_token: str | None = field(default=None, repr=False)
+    map_tile_url: str = DEFAULT_MAP_TILE_URL
 
     @property
     def webhook_url(self) -> str:
@@ -162,6 +164,11 @@ class Settings:
                     f"not {concurrency_text!r}"
                 )
 
+        tile_url = get("MAP_TILE_URL", DEFAULT_MAP_TILE_URL) or DEFAULT_MAP_TILE_URL
+        tile_problem = _tile_url_problem(tile_url)
+        if tile_problem:
+            problems.append(tile_problem)
+
         redis_url = get("REDIS_URL")
         redis_problem = _redis_url_problem(redis_url) if redis_url else None
         if redis_problem:
@@ -187,7 +194,18 @@ class Settings:
             port=port or 3000,
             web_concurrency=web_concurrency,
             webhook_verify_token=get("INSTAGRAM_WEBHOOK_VERIFY_TOKEN"),
+            map_tile_url=tile_url,
         )
+
+
+def _tile_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a ``{z}/{x}/{y}`` tile URL template (https, or http on loopback), or None."""
+    if not all(part in url for part in ("{z}", "{x}", "{y}")):
+        return (
+            "MAP_TILE_URL must contain {z}, {x} and {y}, like https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+    sample = url.replace("{z}", "1").replace("{x}", "0").replace("{y}", "0")
+    return _url_problem("MAP_TILE_URL", sample, https_unless_loopback=True)
 
 
 def _is_loopback(host: str) -> bool:

@@ -287,6 +287,7 @@ def start_stack(
             "REDIS_URL": redis_url,
             "TOKEN_ENCRYPTION_KEYS": keys or Fernet.generate_key().decode(),
             "INSTAGRAM_WEBHOOK_VERIFY_TOKEN": WEBHOOK_VERIFY_TOKEN,
+            "MAP_TILE_URL": InstagramSandbox.tile_url_template(ig_url),
         }
     )
     for secret in (SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, *settings.token_encryption_keys):

@@ -16,6 +16,7 @@ from bot.instagram.models import (
     HashtagLimit,
     InboxEvent,
     InboxItem,
+    MapArea,
     Media,
 )
 
@@ -126,4 +127,9 @@ class InstagramBackend(Protocol):
 
     def delete_comment(self, creds: Credentials, comment: Comment) -> None:
         """Delete ``comment`` from Instagram."""
+        ...
+
+    def map_area(self, creds: Credentials | None, kind: str, value: str, count: int) -> MapArea:
+        """Geotagged posts for `/ig map` (Capability.MAP): ``near``, ``place`` (no token needed), ``user``,
+        ``me``. Raises NotFound for an unknown place or account."""
         ...

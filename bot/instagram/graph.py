@@ -39,6 +39,7 @@ from bot.instagram.models import (
     Credentials,
     FollowResult,
     HashtagLimit,
+    MapArea,
     Media,
     token_fingerprint,
 )
@@ -303,3 +304,8 @@ class GraphInstagram(GraphFeeds, GraphInbox):
         """The linked account's latest posts."""
         body = self._get(f"/{creds.ig_user_id}/media", creds.token, fields=MEDIA_FIELDS, limit=count)
         return parse.media_list(body, count)
+
+    def map_area(self, creds: Credentials | None, kind: str, value: str, count: int) -> MapArea:
+        """Not possible: the Graph API has no location search and its media carry no location (no
+        Capability.MAP; docs/instagram-graph.md)."""
+        raise InstagramError("the Graph API has no locations")

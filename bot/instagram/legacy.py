@@ -29,6 +29,7 @@ from bot.instagram.errors import (
 )
 from bot.instagram.legacy_feeds import LegacyFeeds
 from bot.instagram.legacy_inbox import LegacyInbox
+from bot.instagram.legacy_map import LegacyMap
 from bot.instagram.models import (
     Account,
     Authorization,
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 SCOPES = ("basic", "relationships", "public_content", "comments")
 
 
-class LegacyInstagram(LegacyFeeds, LegacyInbox):
+class LegacyInstagram(LegacyFeeds, LegacyInbox, LegacyMap):
     """The API v1 backend.
 
     Args:
@@ -63,6 +64,7 @@ class LegacyInstagram(LegacyFeeds, LegacyInbox):
             Capability.FEEDS,
             Capability.PLACE_FEEDS,
             Capability.INBOX,
+            Capability.MAP,
         }
     )
     hashtag_limit: HashtagLimit | None = None

@@ -25,6 +25,7 @@ class Capability(Enum):
     INBOX_PUSH = "inbox_push"  # ... pushed by Instagram's webhooks (else read on a schedule)
     HIDE_COMMENTS = "hide_comments"  # hide and unhide a comment
     MENTIONS = "mentions"  # mentions of the account arrive in the inbox too
+    MAP = "map"  # photos on a map: places, points and accounts' geotagged posts (`/ig map`)
 
 
 class FollowStatus(Enum):
@@ -159,3 +160,21 @@ class InboxItem:
     kind: str  # "comment" | "mention"
     media: Media
     comment: Comment | None = None
+
+
+@dataclass(frozen=True)
+class GeoMedia:
+    """A post with where it was taken (for `/ig map`)."""
+
+    media: Media
+    lat: float
+    lng: float
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class MapArea:
+    """What a map shows: its label, and the geotagged posts found there (newest first)."""
+
+    label: str
+    media: tuple[GeoMedia, ...]

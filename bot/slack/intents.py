@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from bot.slack.feed_grammar import FeedTarget, Subscribe, Subscriptions, Unsubscribe, parse_target
+from bot.slack.map_grammar import MapOf, parse_map
 
 MAX_POPULAR = 10
 DEFAULT_POPULAR = 5
@@ -131,8 +132,9 @@ Intent = (
     | Unsubscribe
     | Subscriptions
     | Inbox
+    | MapOf
 )
-__all__ = ["FeedTarget", "Intent", "Subscribe", "Subscriptions", "Unsubscribe", "parse"]
+__all__ = ["FeedTarget", "Intent", "MapOf", "Subscribe", "Subscriptions", "Unsubscribe", "parse"]
 
 ALIASES = {
     "help": "help",
@@ -155,6 +157,7 @@ ALIASES = {
     "subscriptions": "subscriptions",
     "feeds": "subscriptions",
     "inbox": "inbox",
+    "map": "map",
 }
 
 USAGE = {
@@ -220,6 +223,9 @@ def parse(text: str) -> Intent:
         return _popular(args)
     if name == "subscriptions":
         return Subscriptions() if not args else Usage("`/ig subscriptions` takes no arguments.")
+    if name == "map":
+        found = parse_map(args, normalize_username, fold_width)
+        return Usage(found) if isinstance(found, str) else found
     if name == "inbox":
         if not args or (len(args) == 1 and args[0].lower() in ("on", "off")):
             return Inbox(off=bool(args) and args[0].lower() == "off")

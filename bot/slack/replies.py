@@ -30,6 +30,11 @@ HELP_LINES = (
         "stop a feed; list this channel's feeds",
     ),
     (
+        Capability.MAP,
+        "`/ig map <place> | <lat>,<lng> [m] | @name | me`",
+        "photos on a map, posted in this channel",
+    ),
+    (
         Capability.INBOX,
         "`/ig inbox [off]`",
         "comments on your account's posts come here, answered from Slack",

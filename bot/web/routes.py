@@ -22,8 +22,9 @@ def create_web_app(
     replay_store: ReplayStore | None = None,
     instagram_secret: str = "",
 ) -> Flask:
-    """Flask app serving `POST /slack/events`, `GET /instagram/callback` and `GET /healthz` (storage,
-    queue depth, worker heartbeats).
+    """Flask app serving `POST /slack/events`, `GET /instagram/callback`, `GET|POST /instagram/webhook`,
+    `GET /maps/<id>.png` (a rendered `/ig map`) and `GET /healthz` (storage, queue depth, worker
+    heartbeats).
 
     Args:
         bolt_app: handles the Slack requests that pass the checks in `bot.web.slack_guard`.
@@ -66,6 +67,23 @@ def create_web_app(
         body = request.get_data(cache=False)
         answer, status = webhook.notification(body, dict(request.headers), instagram_secret, services)
         return answer, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @web.get("/maps/<map_id>.png")
+    def map_png(map_id: str) -> Response:
+        plain = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+        try:
+            found = services.maps.load(map_id)
+        except StorageUnavailable:
+            return Response("igbot can't reach its storage right now", 503, headers=plain)
+        if found is None:  # unknown, expired or malformed: the same answer, so ids cannot be probed
+            return Response("This map has expired (maps are kept 7 days).", 404, headers=plain)
+        png, seconds_left = found
+        headers = {
+            "Cache-Control": f"public, max-age={seconds_left}, immutable",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        }
+        return Response(png, 200, mimetype="image/png", headers=headers)
 
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:

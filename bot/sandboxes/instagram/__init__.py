@@ -19,8 +19,9 @@ today's Instagram Graph API with Facebook Login ("graph mode", docs/instagram-gr
   ``/__sandbox__/comments``;
   `state.py` one instance's state (both APIs); `app.py` wiring and the per-request gate; `controls.py`
   ``/__sandbox__``; `post_controls.py` ``/__sandbox__/media``, ``pushes``, ``subscriptions``;
-  `faults.py`; `reqlog.py`; `images.py` PNG pictures; `assets.py` picture/page routes; `cli.py` the
-  command.
+  `faults.py`; `reqlog.py`; `images.py` PNG pictures; `assets.py` picture/page routes; `tiles.py`
+  offline map tiles ``/tiles/{z}/{x}/{y}.png`` drawn by `tile_render.py` (+ `sandbox_tiles.py`);
+  `cli.py` the command.
 
 Test controls (``/__sandbox__/...``) are listed in `controls.py` (both APIs: faults, with arbitrary
 headers and v1 ``meta.code``; tokens; reset), `post_controls.py` (new v1 posts that trigger the

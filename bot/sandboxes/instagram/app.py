@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from bot.sandboxes.instagram import assets, controls, inbox_controls, post_controls
+from bot.sandboxes.instagram import assets, controls, inbox_controls, post_controls, tiles
 from bot.sandboxes.instagram.faults import UNSET, Fault, default_error_message, default_error_type, nginx_page
 from bot.sandboxes.instagram.graph import api as graph_api
 from bot.sandboxes.instagram.graph import controls as graph_controls
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 MALFORMED_BODY = '{"meta": {"code": 200}, "data": [{"id": "'  # cut off mid-string: not JSON
+MALFORMED_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"  # a PNG cut off in its header
 RAW_PATH_KEY = "igsandbox.raw_path"
 
 
@@ -67,6 +68,8 @@ def fault_response(fault: Fault, path: str) -> Response | None:
     """The response an injected fault answers with, or None to carry on (latency-only fault)."""
     if path.startswith(graph_gate.PREFIX):
         return graph_gate.fault_response(fault)
+    if path.startswith(tiles.PREFIX):
+        return tile_fault_response(fault)
     if path.startswith(graph_oauth.DIALOG_PREFIX) and fault.status and not fault.malformed:
         message = fault.error_message or "Sorry, something went wrong."
         return Response(graph_pages.dialog_error_page(message), status=fault.status, mimetype="text/html")
@@ -81,6 +84,18 @@ def fault_response(fault: Fault, path: str) -> Response | None:
     make = flat_error_response if path.startswith("/oauth") else error_response
     code = {} if fault.meta_code is UNSET else {"code": fault.meta_code}
     return make(error_type, message, fault.status, **code)
+
+
+def tile_fault_response(fault: Fault) -> Response | None:
+    """A faulted map tile: a tile server's plain error page for ``status`` (``error_message`` as plain
+    text instead, when given), a truncated PNG with 200 for ``malformed``, or None (latency only)."""
+    if fault.malformed:
+        return Response(MALFORMED_PNG, status=200, mimetype="image/png")
+    if not fault.status:
+        return None
+    if fault.error_message:
+        return Response(fault.error_message + "\n", status=fault.status, mimetype="text/plain")
+    return Response(nginx_page(fault.status), status=fault.status, mimetype="text/html")
 
 
 def _log_entry(now: float) -> dict[str, Any]:
@@ -164,6 +179,7 @@ def create_app(state: SandboxState) -> Flask:
     inbox_controls.register(app, state)
     graph_controls.register(app, state)
     assets.register(app, state)
+    tiles.register(app, state)  # before the gate: a faulted tile request is still in the tile log
     install_gate(app, state, state.faults.cancelled.wait)
 
     @app.errorhandler(APIError)

@@ -14,6 +14,7 @@ import threading
 
 from bot.sandboxes.instagram.sandbox import InstagramSandbox
 from bot.sandboxes.instagram.state import APIS
+from bot.sandboxes.instagram.tiles import tile_url_template
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,5 +90,6 @@ def where(url: str, api: str) -> list[str]:
             f"  graph: API {url}/graph/v25.0, dialog {url}/facebook/v25.0/dialog/oauth, "
             f"token {url}/graph/v25.0/oauth/access_token"
         )
+    lines.append(f"  tiles: {tile_url_template(url)}")
     lines.append(f"  controls: {url}/__sandbox__/")
     return lines

@@ -17,7 +17,9 @@
 
 New posts and real-time pushes (``POST media``, ``GET pushes``, ``GET subscriptions``) are in
 `post_controls`; comments (``POST/GET comments``) in `inbox_controls`; graph-only controls (webhook,
-app switches, mentions, Page roles, webhook deliveries among them) in `graph.controls`.
+app switches, mentions, Page roles, webhook deliveries among them) in `graph.controls`; the map tiles'
+``GET tiles`` (URL template, attribution, tile requests) in `tiles`.  Faults reach map tiles with
+``"path_prefix": "/tiles/"``.
 """
 
 from __future__ import annotations

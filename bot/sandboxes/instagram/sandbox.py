@@ -21,11 +21,12 @@ from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_
 from bot.sandboxes.instagram.legacy.world import World
 from bot.sandboxes.instagram.sandbox_inbox import InboxControls
 from bot.sandboxes.instagram.sandbox_posts import PostsAndPushes
+from bot.sandboxes.instagram.sandbox_tiles import TileControls
 from bot.sandboxes.instagram.state import APIS, DEFAULT_TOKEN_SCOPE, SandboxConfig, SandboxState
 from bot.threaded_server import RunningServer, start_server
 
 
-class InstagramSandbox(PostsAndPushes, InboxControls):
+class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
     """A stand-in for the legacy Instagram API v1 (OAuth, /v1 endpoints, pictures) and for today's Graph
     API with Facebook Login (``/facebook/v25.0/dialog/oauth``, ``/graph/v25.0/...``), over one seeded world.
 
@@ -50,7 +51,8 @@ class InstagramSandbox(PostsAndPushes, InboxControls):
     New posts, subscriptions and pushes: `add_media`, `add_graph_media`, `subscriptions`, `pushes`,
     `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).  The comment inbox: `add_comment`,
     `add_mention`, `comments_of`, `set_webhook`, `set_app`, `add_page_role`, `webhook_deliveries`,
-    `wait_webhooks_idle` (from `sandbox_inbox.InboxControls`).
+    `wait_webhooks_idle` (from `sandbox_inbox.InboxControls`).  Offline map tiles
+    (``/tiles/{z}/{x}/{y}.png``): `tile_url_template`, `tile_requests` (from `sandbox_tiles.TileControls`).
     """
 
     def __init__(
@@ -265,6 +267,10 @@ class InstagramSandbox(PostsAndPushes, InboxControls):
         is sent as ``meta.code`` of the v1 error envelope (``code`` of a flat ``/oauth`` error) instead
         of the HTTP status.
 
+        Under ``/tiles/`` (map tiles) ``status`` answers a plain HTML error page (``error_message``:
+        that text as text/plain instead), ``malformed`` a truncated PNG with 200, and a long
+        ``latency_ms`` (e.g. 30000) is a hang past any client timeout; `reset` ends it early.
+
         Raises:
             ValueError: a bad status, count, prefix, code or header (see `faults.fault_headers`).
         """
@@ -287,8 +293,8 @@ class InstagramSandbox(PostsAndPushes, InboxControls):
     def reset(self) -> None:
         """Back to the seeded world: tokens, codes, follow graph, faults, rate counters, request log,
         graph tokens, hashtag searches, added Pages, added posts (both APIs), subscriptions and pushes,
-        comments, Page roles, the webhook callback, the app's switches, Pages' subscribed apps and
-        webhook deliveries."""
+        comments, Page roles, the webhook callback, the app's switches, Pages' subscribed apps,
+        webhook deliveries and the tile request log."""
         self._state.reset()
 
     def requests_log(self) -> list[dict[str, Any]]:

@@ -76,6 +76,7 @@ class SandboxState:
         self.faults = FaultQueue()
         self.limiter = RateLimiter(config.rate_limit_per_hour, clock)
         self.log = RequestLog()
+        self.tile_log = RequestLog()  # map tile requests: path, user_agent, status (see `tiles`)
         self.graph_mode = GraphMode(
             _seeded_graph_world(config.seed), clock, config.code_ttl_seconds, config.graph_rate_limit_per_hour
         )
@@ -93,7 +94,7 @@ class SandboxState:
         return item.media_id if item is not None else None
 
     def reset(self) -> None:
-        """Back to the seeded state: tokens, codes, follow graph, faults, rate counters, the log, added
+        """Back to the seeded state: tokens, codes, follow graph, faults, rate counters, the logs, added
         posts, subscriptions and pushes (queued ones are dropped), comments, Page roles, the webhook
         callback, the app's switches, Pages' subscribed apps and webhook deliveries."""
         with self._posts_lock:
@@ -109,6 +110,7 @@ class SandboxState:
         self.faults.reset()
         self.limiter.reset()
         self.log.reset()
+        self.tile_log.reset()
 
     def user_named(self, username: str) -> User:
         """The sandbox user called ``username`` (case-insensitive, leading ``@`` ignored).

@@ -16,13 +16,25 @@ from bot.instagram.errors import (
 )
 from bot.services import Services
 from bot.slack import replies
-from bot.slack.commands import follow, inbox, login, logout, me, popular, profile, recent, subscribe
+from bot.slack.commands import (
+    follow,
+    inbox,
+    login,
+    logout,
+    me,
+    photo_map,
+    popular,
+    profile,
+    recent,
+    subscribe,
+)
 from bot.slack.intents import (
     Follow,
     Inbox,
     Intent,
     Login,
     Logout,
+    MapOf,
     Me,
     Popular,
     Profile,
@@ -52,6 +64,7 @@ HANDLERS: dict[type, Handler] = {
     Popular: popular.run_popular,
     Recent: recent.run_recent,
     Inbox: inbox.run_inbox,
+    MapOf: photo_map.run_map,
 }
 
 
