@@ -81,3 +81,17 @@ def test_rotation_keys_are_split_on_commas() -> None:
     other = Fernet.generate_key().decode()
     s = Settings.from_env({**BASE, "TOKEN_ENCRYPTION_KEYS": f"{KEY}, {other}"})
     assert s.token_encryption_keys == (KEY, other)
+
+
+def test_map_tiles_default_to_openstreetmap_and_a_bad_template_is_named() -> None:
+    assert Settings.from_env(BASE).map_tile_url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    local = "http://127.0.0.1:8700/tiles/{z}/{x}/{y}.png"
+    assert Settings.from_env({**BASE, "MAP_TILE_URL": local}).map_tile_url == local
+    for bad in (
+        "https://tiles.example/{z}/{x}.png",
+        "http://tiles.example/{z}/{x}/{y}.png",
+        "ftp://x/{z}/{x}/{y}",
+    ):
+        with pytest.raises(SettingsError) as raised:
+            Settings.from_env({**BASE, "MAP_TILE_URL": bad})
+        assert "MAP_TILE_URL" in str(raised.value)

@@ -40,6 +40,7 @@ HINTS: dict[str, Hints] = {
             {"command": "/ig popular 3", "note": ""},
             {"command": "/ig follow carol.private", "note": ""},
             {"command": "/ig me", "note": ""},
+            {"command": "/ig map Canal Saint-Martin", "note": "photos on a map"},
             {"command": "/ig inbox", "note": "comments on your posts come here (README)"},
             {"command": "/ig logout", "note": ""},
         ],
