@@ -63,7 +63,14 @@ def test_the_legacy_console_keeps_its_api_v1_hints(dev: Dev, context: BrowserCon
     hint = console.page.locator("#composer-hint")
     expect(hint).to_have_attribute("data-api", "legacy")
     expect(hint.locator("code")).to_have_text(
-        ["/ig popular 3", "/ig follow carol.private", "/ig me", "/ig inbox", "/ig logout"]
+        [
+            "/ig popular 3",
+            "/ig follow carol.private",
+            "/ig me",
+            "/ig map Canal Saint-Martin",
+            "/ig inbox",
+            "/ig logout",
+        ]
     )
     expect(hint).to_contain_text("Sandbox Instagram accounts: alice, bob, dan_the_man, carol.private.")
     expect(console.page.locator("#instagram-api")).to_have_text("Instagram: API v1")

@@ -10,6 +10,7 @@ the PNG is kept in Redis for 7 days (`bot.storage.maps`) and Slack loads it from
 from __future__ import annotations
 
 import threading
+from importlib import metadata
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:  # the renderer (Pillow, py-staticmaps) loads only in the work
     from bot.maps import TileFetcher
 
 MAX_PINS = 10  # photos on one map and in its gallery (2 blocks each, under Slack's 50)
-VERSION = "0.1.0"
 NO_MAP = (
     "Today's Instagram API has no location search, and its posts carry no location, so igbot can't draw "
     "a map here. `/ig recent` shows your latest posts; `/ig popular #tag` the top posts for a hashtag."
@@ -42,10 +42,17 @@ def _fetcher(services: Services) -> TileFetcher:
     with _lock:
         found = _fetchers.get(services.map_tile_url)
         if found is None:
-            agent = f"igbot/{VERSION} (Slack app; +{services.public_url})"
+            agent = f"igbot/{_version()} (Slack app; +{services.public_url})"
             found = TileFetcher(services.map_tile_url, user_agent=agent, cache=MemoryTileCache())
             _fetchers[services.map_tile_url] = found
         return found
+
+
+def _version() -> str:
+    try:
+        return metadata.version("igbot")
+    except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+        return "dev"
 
 
 def attribution(tile_url: str) -> str:
