@@ -43,6 +43,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "IGBOT_DATA_DIR": str(settings.data_dir),
         "TOKEN_ENCRYPTION_KEYS": ",".join(settings.token_encryption_keys),
         "PORT": str(settings.port),
+        "MAP_TILE_URL": settings.map_tile_url,
     }
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url

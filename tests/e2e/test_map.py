@@ -105,6 +105,9 @@ def test_a_place_a_point_and_an_account_each_get_a_map(stack: Stack) -> None:
     stack.command("map Shibuya Crossing", user_id="U0CAROL", channel_id=CHANNEL)  # no link needed
     place = _map_message(stack, "U0CAROL")
     assert place.response_type == "in_channel" and "Shibuya Crossing" in place.all_text()
+    assert "could not be loaded" not in place.all_text()  # the worker drew MAP_TILE_URL's tiles
+    fetched = stack.instagram.tile_requests()
+    assert fetched and all(r["status"] == 200 and r["user_agent"].startswith("igbot/") for r in fetched)
     layout = _check_pins(stack, place)
     assert len(layout.placed) >= 1
 

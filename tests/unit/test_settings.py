@@ -95,3 +95,30 @@ def test_map_tiles_default_to_openstreetmap_and_a_bad_template_is_named() -> Non
         with pytest.raises(SettingsError) as raised:
             Settings.from_env({**BASE, "MAP_TILE_URL": bad})
         assert "MAP_TILE_URL" in str(raised.value)
+
+
+def test_a_worker_process_gets_exactly_the_settings_of_its_parent() -> None:
+    from dataclasses import fields
+
+    from bot.jobs.supervisor import settings_env
+
+    every = {
+        **BASE,
+        "SLACK_APP_TOKEN": "xapp-1-2",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "INSTAGRAM_API": "graph",
+        "INSTAGRAM_API_URL": "http://127.0.0.1:9/graph/v25.0",
+        "INSTAGRAM_AUTHORIZE_URL": "http://127.0.0.1:9/dialog",
+        "INSTAGRAM_TOKEN_URL": "http://127.0.0.1:9/token",
+        "PUBLIC_URL": "https://igbot.example",
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "IGBOT_DATA_DIR": "/tmp/igbot-x",
+        "PORT": "3999",
+        "INSTAGRAM_WEBHOOK_VERIFY_TOKEN": "vt",
+        "MAP_TILE_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
+    }
+    parent = Settings.from_env(every)
+    child = Settings.from_env(settings_env(parent))
+    for f in fields(Settings):
+        if f.name != "web_concurrency":  # the web tier's own setting: workers have none
+            assert getattr(child, f.name) == getattr(parent, f.name), f.name
