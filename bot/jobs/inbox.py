@@ -144,8 +144,8 @@ def poll(context: JobContext, account_id: str) -> None:
 
 def _claim(context: JobContext, inbox: Inbox, key: str, *, wait: bool = True) -> bool:
     claim = context.services.inbox.claim(inbox.account_id, key)
-    if claim is Claim.BUSY and wait:
-        raise Busy("another run is posting this comment", delay=2000)
+    if claim is Claim.BUSY and wait:  # retried for longer than a dead run's claim lives (60 s)
+        raise Busy("another run is posting this comment", delay=8000)
     return claim is Claim.CLAIMED
 
 

@@ -29,7 +29,7 @@ from bot.storage.keys import PREFIX
 POLLS = f"{PREFIX}inbox-polls"
 SEEN_SECONDS = 37 * 3600
 KEPT_SECONDS = 30 * 86400
-ABANDONED_AFTER_SECONDS = 120  # a claim older than this was left by a run that died (Slack waits included)
+ABANDONED_AFTER_SECONDS = 60  # a claim older than this was left by a run that died (a post takes < 30 s)
 THREAD_LOCK_SECONDS = 30
 
 # Claim one event for this run: 0 posted already, 2 another run is posting it now, 1 claimed. This run's
