@@ -153,18 +153,14 @@ def build_tier(
     return Tier(settings, services, client, broker, actors, holder)
 
 
-def slack_web_client(settings: Settings) -> WebClient:
-    """The Web API client of the workspace, retrying connection errors, 5xx and rate limits."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=5,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+def slack_web_client(settings: Settings, *, wait_when_limited: bool = True) -> WebClient:
+    """The Web API client of the workspace, retrying connection errors and 5xx, and, unless
+    ``wait_when_limited`` is off (callers that pace themselves), waiting out rate limits."""
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
+    if wait_when_limited:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5,
+                     retry_handlers=handlers)  # fmt: skip
 
 
 def build(
@@ -201,5 +197,10 @@ def build(
 def build_worker(settings: Settings, *, instagram: InstagramBackend | None = None) -> Tier:
     """The worker tier of one process: the actors' bodies get their context here."""
     tier = build_tier(settings, instagram=instagram, role="worker")
-    tier.holder.context = JobContext(services=tier.services, redis=tier.redis, slack=tier.services.slack_api)
+    tier.holder.context = JobContext(
+        services=tier.services,
+        redis=tier.redis,
+        slack=tier.services.slack_api,
+        paced_slack=slack_web_client(settings, wait_when_limited=False),
+    )
     return tier

@@ -28,6 +28,7 @@ class JobContext:
     services: Services
     redis: redis.Redis
     slack: WebClient
+    paced_slack: WebClient | None = None  # answers 429 at once: for posts that pace themselves (inbox)
 
     def post_fallback(self, invocation: Invocation, text: str, *, in_channel: bool) -> bool:
         """An answer whose response URL is spent, through the Web API (privately unless ``in_channel``)."""

@@ -241,8 +241,10 @@ def _post_in_thread(context: JobContext, inbox: Inbox, item: InboxItem) -> Poste
 
 
 def _post(context: JobContext, inbox: Inbox, message: Message, thread_ts: str) -> str:
+    # A rate-limited post is paced (a fresh job at the channel's next slot), not waited out in a thread.
+    slack = context.paced_slack or context.slack
     try:
-        answer = context.slack.chat_postMessage(
+        answer = slack.chat_postMessage(
             channel=inbox.channel_id,
             text=message["text"],
             blocks=message.get("blocks"),

@@ -19,7 +19,7 @@ from bot.storage.inbox import POLLS
 from tests.stack import TEAM, WEBHOOK_VERIFY_TOKEN, Stack, start_stack
 
 CHANNEL = "C0GENERAL"
-BURST_SIZE = 30
+BURST_SIZE = 10
 BURST = re.compile(r"burst comment \d\d")
 HOSTILE = "<!channel> ping <@U0ALICE> and <https://evil.example|your bank> *now*"
 
@@ -277,7 +277,7 @@ def test_api_v1_reads_comments_on_a_schedule_and_has_no_hide(
 
 
 def test_a_burst_into_a_rate_limited_channel_arrives_whole_and_once(graph: Stack) -> None:
-    graph.slack.set_post_rate(4.0, burst=1)  # Slack's per-channel limit, scaled up to keep the test short
+    graph.slack.set_post_rate(1.0, burst=3)  # Slack's per-channel limit: about 1 message a second
     graph.link_graph("bob", "bobs_bakery", user_id="U0BOB")
     _inbox_on(graph)
     media = _bakery_media(graph)
