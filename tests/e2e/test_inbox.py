@@ -293,3 +293,19 @@ def test_a_burst_into_a_rate_limited_channel_arrives_whole_and_once(graph: Stack
 
 def _burst(stack: Stack) -> list[str]:
     return [found.group(0) for m in _comment_messages(stack) if (found := BURST.search(m.all_text()))]
+
+
+def test_the_owner_logging_out_stops_the_inbox_and_says_so_once(graph: Stack) -> None:
+    graph.link_graph("bob", "bobs_bakery", user_id="U0BOB")
+    _inbox_on(graph)
+    graph.command("logout", user_id="U0BOB")
+    graph.wait_message("forgot your Instagram connection", user_id="U0BOB", timeout=10)
+    media = _bakery_media(graph)[0]
+    graph.instagram.add_comment(media, "chloemurphy", "anyone there?")
+    graph.instagram.add_comment(media, "aishasilva", "hello?")
+    told = graph.slack.wait_for(lambda m: "The inbox of *@bobs_bakery* stopped" in m.all_text(), timeout=10)
+    assert told.channel_id == CHANNEL and "<@U0BOB>" in told.all_text() and "/ig login" in told.all_text()
+    _settled(graph)
+    assert _comment_messages(graph) == []
+    assert sum("stopped" in m.all_text() for m in graph.slack.messages(channel_id=CHANNEL)) == 1
+    assert graph.services.inbox.get(_account_id(graph)) is None
