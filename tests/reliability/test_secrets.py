@@ -99,6 +99,9 @@ def test_rotating_the_key_re_encrypts_each_token_on_its_next_command(
     after = redis_client.hget(link_key(TEAM, "U0ALICE"), "token")
     assert after != before
     assert TokenCipher([new]).decrypt(after)[0] in log_capture.SECRETS
+    # Finished before the deploy ends: a job still marked taken by a killed worker would be handed to the
+    # next deploy's worker only after the heartbeat timeout (10 s), which is not what this test is about.
+    assert rotating.wait_idle()
     rotating.close()
 
     retired = make_stack(keys=new)  # the old key removed: the link still reads
