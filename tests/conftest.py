@@ -1,10 +1,12 @@
-"""Shared fixtures: a real Redis server (embedded unless REDIS_URL is given)."""
+"""Shared fixtures: a real Redis server (embedded unless REDIS_URL is given), and `serve` (any WSGI app on
+a free loopback port, stopped after the test)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -12,6 +14,7 @@ import redis
 import tests.hypothesis_profiles  # noqa: F401  (registers the Hypothesis profiles and loads dev/ci/fuzz)
 from bot.storage.connection import connect
 from bot.storage.embedded import EmbeddedRedis
+from bot.threaded_server import RunningServer, start_server
 from tests import log_capture
 
 
@@ -48,3 +51,18 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "igbot-data"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Any], RunningServer]]:
+    """Serve any WSGI app on a free loopback port; every server is stopped after the test."""
+    servers: list[RunningServer] = []
+
+    def _serve(app: Any) -> RunningServer:
+        server = start_server(app, host="127.0.0.1", port=0, name="test-bot")
+        servers.append(server)
+        return server
+
+    yield _serve
+    for server in servers:
+        server.stop()

@@ -77,15 +77,25 @@ def stop_and_tell(context: JobContext, inbox: Inbox, why: str) -> None:
         log.info("could not tell a channel that its inbox stopped (%s)", exc.response.get("error"))
 
 
-def deliver(context: JobContext, account_id: str, event: InboxEvent) -> None:
-    """Post the comment or mention ``event`` (from a webhook) into the account's inbox channel."""
+def _open(context: JobContext, account_id: str) -> tuple[Inbox, Link] | None:
+    """The account's inbox and the link that reads it; None when there is no inbox, or when its owner's
+    link is gone (the inbox is then stopped and its channel told)."""
     inbox = context.services.inbox.get(account_id)
     if inbox is None:
-        return
+        return None
     link = _reader(context, inbox)
     if link is None:
         stop_and_tell(context, inbox, f"<@{inbox.owner_id}>'s Instagram connection is gone")
+        return None
+    return inbox, link
+
+
+def deliver(context: JobContext, account_id: str, event: InboxEvent) -> None:
+    """Post the comment or mention ``event`` (from a webhook) into the account's inbox channel."""
+    opened = _open(context, account_id)
+    if opened is None:
         return
+    inbox, link = opened
     key = event_key(event)
     if not _claim(context, inbox, key):
         return
@@ -115,13 +125,10 @@ def deliver(context: JobContext, account_id: str, event: InboxEvent) -> None:
 
 def poll(context: JobContext, account_id: str) -> None:
     """Read the comments of the account's latest posts (APIs without push) and post the new ones."""
-    inbox = context.services.inbox.get(account_id)
-    if inbox is None:
+    opened = _open(context, account_id)
+    if opened is None:
         return
-    link = _reader(context, inbox)
-    if link is None:
-        stop_and_tell(context, inbox, f"<@{inbox.owner_id}>'s Instagram connection is gone")
-        return
+    inbox, link = opened
     try:
         items = context.services.instagram.new_comments(link.creds, POLL_POSTS)
     except LinkRejected:

@@ -291,12 +291,3 @@ class InboxStore:
         with redis_errors():
             due = self._take_due(keys=[POLLS], args=[int(self._clock()), default_interval, limit])
         return [str(a) for a in due]
-
-    def forget_team(self, team_id: str) -> int:
-        """Turn off every inbox of the team (uninstall); returns how many."""
-        inboxes = self.of_team(team_id)
-        for inbox in inboxes:
-            self.remove(inbox.account_id)
-        with redis_errors():
-            self._redis.delete(team_inboxes_key(team_id))
-        return len(inboxes)

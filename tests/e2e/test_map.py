@@ -146,7 +146,6 @@ def test_refusals_are_private_and_draw_nothing(stack: Stack) -> None:
     stack.wait_message("Connect Instagram", user_id="U0DAN", timeout=15)
     assert stack.wait_idle()
     assert not any(":world_map:" in m.all_text() for m in stack.slack.messages())
-    assert stack.services.maps is not None
 
 
 def test_the_map_url_expires_and_cannot_be_guessed(stack: Stack, redis_client: redis.Redis) -> None:

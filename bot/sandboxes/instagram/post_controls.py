@@ -27,9 +27,24 @@ from bot.sandboxes.instagram.controls import PREFIX
 from bot.sandboxes.instagram.legacy import render
 from bot.sandboxes.instagram.legacy.envelope import json_response
 from bot.sandboxes.instagram.legacy.posts import post_from_json
+from bot.sandboxes.instagram.legacy.pushes import PushDelivery
 from bot.sandboxes.instagram.state import SandboxState
 
 MAX_WAIT_SECONDS = 30.0
+
+
+def waited(deliveries: PushDelivery) -> Response | tuple[bool, int]:
+    """Honour ``?wait=<seconds>`` (at most ``MAX_WAIT_SECONDS``): wait until ``deliveries`` has nothing
+    queued or in flight. Returns (idle, how many are still pending), or the 400 for a bad ``wait``."""
+    idle = True
+    if request.args.get("wait"):
+        try:
+            wait = min(max(float(request.args["wait"]), 0.0), MAX_WAIT_SECONDS)
+        except ValueError:
+            return json_response({"error": "wait must be a number of seconds"}, 400)
+        idle = deliveries.wait_idle(wait)
+    pending = deliveries.pending()
+    return idle and pending == 0, pending
 
 
 def register(app: Flask, state: SandboxState) -> None:
@@ -50,20 +65,12 @@ def register(app: Flask, state: SandboxState) -> None:
 
     @app.get(f"{PREFIX}/pushes")
     def pushes_control() -> Response:
-        idle = True
-        if request.args.get("wait"):
-            try:
-                wait = min(max(float(request.args["wait"]), 0.0), MAX_WAIT_SECONDS)
-            except ValueError:
-                return json_response({"error": "wait must be a number of seconds"}, 400)
-            idle = state.pushes.wait_idle(wait)
-        pending = state.pushes.pending()
+        found = waited(state.pushes)
+        if isinstance(found, Response):
+            return found
+        idle, pending = found
         return json_response(
-            {
-                "pushes": [p.to_dict() for p in state.pushes.records()],
-                "pending": pending,
-                "idle": idle and pending == 0,
-            }
+            {"pushes": [p.to_dict() for p in state.pushes.records()], "pending": pending, "idle": idle}
         )
 
     @app.get(f"{PREFIX}/subscriptions")

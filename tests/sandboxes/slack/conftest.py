@@ -8,23 +8,8 @@ from typing import Any
 import pytest
 
 from bot.sandboxes.slack import SlackSandbox
-from bot.threaded_server import RunningServer, start_server
+from bot.threaded_server import RunningServer
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock, ImageServer
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Any], RunningServer]]:
-    """Serve any WSGI app on a free loopback port; every server is stopped after the test."""
-    servers: list[RunningServer] = []
-
-    def _serve(app: Any) -> RunningServer:
-        server = start_server(app, host="127.0.0.1", port=0, name="test-bot")
-        servers.append(server)
-        return server
-
-    yield _serve
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture

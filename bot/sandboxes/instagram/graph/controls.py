@@ -73,6 +73,7 @@ from bot.sandboxes.instagram.graph.tokens import DEFAULT_GRAPH_SCOPE
 from bot.sandboxes.instagram.graph.webhooks import DEFAULT_FIELDS, WebhookRefused
 from bot.sandboxes.instagram.graph.world import GraphMedia, ProAccount
 from bot.sandboxes.instagram.legacy.envelope import json_response
+from bot.sandboxes.instagram.post_controls import waited
 from bot.sandboxes.instagram.state import SandboxState
 
 
@@ -271,9 +272,6 @@ def _add_media(state: SandboxState, body: dict[str, Any]) -> Response:
     return json_response(out)
 
 
-MAX_WAIT_SECONDS = 30.0
-
-
 def webhook_listing(state: SandboxState) -> dict[str, Any]:
     """The webhook callback as the control shows it."""
     settings = state.webhooks.settings()
@@ -349,17 +347,11 @@ def _add_page_role(state: SandboxState, body: dict[str, Any]) -> Response:
 
 
 def _deliveries(state: SandboxState) -> Response:
-    idle = True
-    if request.args.get("wait"):
-        try:
-            wait = min(max(float(request.args["wait"]), 0.0), MAX_WAIT_SECONDS)
-        except ValueError:
-            return json_response({"error": "wait must be a number of seconds"}, 400)
-        idle = state.webhooks.deliveries.wait_idle(wait)
-    pending = state.webhooks.deliveries.pending()
-    return json_response(
-        {"deliveries": state.webhooks.records(), "pending": pending, "idle": idle and pending == 0}
-    )
+    found = waited(state.webhooks.deliveries)
+    if isinstance(found, Response):
+        return found
+    idle, pending = found
+    return json_response({"deliveries": state.webhooks.records(), "pending": pending, "idle": idle})
 
 
 def _inbox_control(state: SandboxState, action: str) -> Response | None:

@@ -30,7 +30,7 @@ from flask import Flask, Response, request
 
 from bot.sandboxes.instagram import inbox
 from bot.sandboxes.instagram.comments import StoredComment
-from bot.sandboxes.instagram.legacy import render
+from bot.sandboxes.instagram.legacy import api_media, render
 from bot.sandboxes.instagram.legacy.api_users import base_url
 from bot.sandboxes.instagram.legacy.auth import Caller, authenticate, require_scope
 from bot.sandboxes.instagram.legacy.envelope import APIError, ok
@@ -91,13 +91,7 @@ def register(app: Flask, state: SandboxState) -> None:
         return {**request.form.to_dict(), **request.args.to_dict()}
 
     def visible_media(caller: Caller, media_id: str) -> Media:
-        item = state.world.media_by_id(media_id)
-        if item is None:
-            raise APIError("APINotFoundError", "invalid media id")
-        if caller.user_id != item.owner_id:
-            require_scope(caller, "public_content")
-        if not state.graph.can_view(caller.user_id, item.owner_id):
-            raise APIError("APINotAllowedError", "you cannot view this resource")
+        item = api_media.visible_media(state, caller, media_id)
         inbox.import_v1(state, item.id)
         return item
 

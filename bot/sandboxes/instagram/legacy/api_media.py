@@ -20,6 +20,19 @@ def near(world: World, item: Media, lat: float, lng: float, radius: float) -> bo
     return point is not None and distance_m(lat, lng, point[0], point[1]) <= radius
 
 
+def visible_media(state: SandboxState, caller: Caller, media_id: str) -> Media:
+    """The media ``media_id`` if ``caller`` may see it (another user's needs ``public_content``, a private
+    account's a follow), else v1's error."""
+    item = state.world.media_by_id(media_id)
+    if item is None:
+        raise APIError("APINotFoundError", "invalid media id")
+    if caller.user_id != item.owner_id:
+        require_scope(caller, "public_content")
+    if not state.graph.can_view(caller.user_id, item.owner_id):
+        raise APIError("APINotAllowedError", "you cannot view this resource")
+    return item
+
+
 def _visible(state: SandboxState, caller: Caller, items: list[Media]) -> list[Media]:
     return [m for m in items if state.graph.can_view(caller.user_id, m.owner_id)]
 
@@ -54,14 +67,7 @@ def register(app: Flask, state: SandboxState) -> None:
     @app.get("/v1/media/<media_id>")
     def media_item(media_id: str) -> Response:
         caller = authenticate(state, request.args, allow_client_id=True)
-        item = state.world.media_by_id(media_id)
-        if item is None:
-            raise APIError("APINotFoundError", "invalid media id")
-        if caller.user_id != item.owner_id:
-            require_scope(caller, "public_content")
-        if not state.graph.can_view(caller.user_id, item.owner_id):
-            raise APIError("APINotAllowedError", "you cannot view this resource")
-        return ok(_render(state, caller, [item])[0])
+        return ok(_render(state, caller, [visible_media(state, caller, media_id)])[0])
 
     @app.get("/v1/locations/search")
     def location_search() -> Response:
