@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -10,12 +11,9 @@ from dramatiq.brokers.redis import RedisBroker
 from flask import Flask
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.instagram.backend import InstagramBackend
 from bot.instagram.config import ClientConfig
@@ -28,16 +26,22 @@ from bot.jobs.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, JobQue
 from bot.logs import quiet_libraries
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack import replies
 from bot.slack.listeners import register_listeners
+from bot.slack.workspaces import NOT_INSTALLED_CONTEXT, InstalledWorkspaces, StaticWorkspaces, Workspaces
+from bot.storage import StorageUnavailable
 from bot.storage.connection import connect, connect_fast
 from bot.storage.crypto import TokenCipher
+from bot.storage.events import EventLog
 from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.inbox import InboxStore
+from bot.storage.installations import RedisInstallationStore, RedisOAuthStateStore
 from bot.storage.links import LinkStore
 from bot.storage.maps import MapStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
+from bot.web.install import oauth_flow
 from bot.web.routes import create_web_app
 
 # Seconds an ack-path Redis call may take before the command is answered "can't reach storage".
@@ -131,7 +135,21 @@ def build_tier(
     broker = make_broker(broker_client(url, timeout=ACK_PATH_REDIS_TIMEOUT if web else 5.0))
     holder = ContextHolder()
     actors = declare_actors(broker, holder)
-    links = LinkStore(client, TokenCipher(settings.token_encryption_keys))
+    cipher = TokenCipher(settings.token_encryption_keys)
+    links = LinkStore(client, cipher)
+    installations: RedisInstallationStore | None = None
+    workspaces: Workspaces
+    if settings.slack_client_id and settings.slack_client_secret:
+        installations = RedisInstallationStore(client, cipher, client_id=settings.slack_client_id)
+        workspaces = InstalledWorkspaces(
+            installations,
+            settings.slack_api_url,
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            lock_client=client,
+        )
+    else:
+        workspaces = StaticWorkspaces(settings.slack_api_url, settings.slack_bot_token)
     services = Services(
         links=links,
         states=StateStore(client),
@@ -146,21 +164,51 @@ def build_tier(
         maps=MapStore(client),
         map_tile_url=settings.map_tile_url,
         public_url=settings.public_url,
-        slack_api=slack_web_client(settings),
+        slack=workspaces,
         webhook_url=settings.webhook_url,
         webhook_verify_token=settings.webhook_verify_token,
+        events=EventLog(client),
+        installations=installations,
     )
     return Tier(settings, services, client, broker, actors, holder)
 
 
-def slack_web_client(settings: Settings, *, wait_when_limited: bool = True) -> WebClient:
-    """The Web API client of the workspace, retrying connection errors and 5xx, and, unless
-    ``wait_when_limited`` is off (callers that pace themselves), waiting out rate limits."""
-    handlers = [ConnectionErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
-    if wait_when_limited:
-        handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5,
-                     retry_handlers=handlers)  # fmt: skip
+class StoreAuthorize(Authorize):
+    """Bolt's authorization from igbot's installations, without Bolt's ``auth.test`` per request: the
+    stored bot is all the web tier needs (it only acks and enqueues). When Redis does not answer, the
+    request goes on unauthorized and the listener answers "igbot can't reach its storage"."""
+
+    def __init__(self, workspaces: Workspaces) -> None:
+        self._workspaces = workspaces
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_: object,
+    ) -> AuthorizeResult | None:
+        """The team's bot; when igbot is not installed there, a result without a token and the context
+        marked (``NOT_INSTALLED_CONTEXT``), so that a command is answered in its ack (Bolt's own answer would
+        post to the response URL from the ack path)."""
+        try:
+            bot = self._workspaces.bot(team_id or "", refresh=False)  # the web tier never calls Slack
+        except StorageUnavailable:
+            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+        if bot is None:
+            context[NOT_INSTALLED_CONTEXT] = True
+            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            bot_token=bot.token,
+            bot_id=bot.bot_id or None,
+            bot_user_id=bot.bot_user_id or None,
+            bot_scopes=list(bot.scopes),
+        )
 
 
 def build(
@@ -172,16 +220,32 @@ def build(
     """
     tier = build_tier(settings, instagram=instagram, role="web", **tier_options)  # type: ignore[arg-type]
     token = settings.slack_bot_token
+    api = WebClient(base_url=settings.slack_api_url, timeout=2)  # the token comes from authorize
+    install = None
 
-    def authorize(enterprise_id: str | None, team_id: str | None, **_: object) -> AuthorizeResult:
+    def static(enterprise_id: str | None, team_id: str | None, **_: object) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
+    authorize: Callable[..., AuthorizeResult] | Authorize = static
+    if tier.services.installations is not None and settings.slack_client_id and settings.slack_client_secret:
+        authorize = StoreAuthorize(tier.services.slack)
+        install = oauth_flow(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            public_url=settings.public_url,
+            slack_web_url=settings.slack_web_url,
+            api_client=WebClient(base_url=settings.slack_api_url, timeout=5),
+            installation_store=tier.services.installations,
+            state_store=RedisOAuthStateStore(tier.redis),
+        )
 
     bolt = App(
         signing_secret=settings.slack_signing_secret,
-        client=WebClient(base_url=settings.slack_api_url, timeout=2),  # the token comes from authorize
-        authorize=authorize,
+        client=api,
+        authorize=authorize,  # type: ignore[arg-type]  # Bolt takes an Authorize too (app.py)
         process_before_response=True,
         request_verification_enabled=False,  # the guard in front of Bolt verified it already
+        user_facing_authorize_error_message=replies.NOT_INSTALLED,
     )
     register_listeners(bolt, tier.services)
     web = create_web_app(
@@ -190,6 +254,7 @@ def build(
         signing_secret=settings.slack_signing_secret,
         replay_store=tier.redis,
         instagram_secret=settings.instagram_client_secret,
+        install=install,
     )
     return Igbot(tier, web, bolt)
 
@@ -197,10 +262,5 @@ def build(
 def build_worker(settings: Settings, *, instagram: InstagramBackend | None = None) -> Tier:
     """The worker tier of one process: the actors' bodies get their context here."""
     tier = build_tier(settings, instagram=instagram, role="worker")
-    tier.holder.context = JobContext(
-        services=tier.services,
-        redis=tier.redis,
-        slack=tier.services.slack_api,
-        paced_slack=slack_web_client(settings, wait_when_limited=False),
-    )
+    tier.holder.context = JobContext(services=tier.services, redis=tier.redis)
     return tier

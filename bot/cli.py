@@ -24,6 +24,11 @@ def _settings_or_exit() -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()  # first: gunicorn reads WEB_CONCURRENCY when it is imported
+    if args.socket_mode and not settings.slack_app_token:
+        print(
+            "igbot: SLACK_APP_TOKEN is not set (Socket Mode needs the app-level xapp- token)", file=sys.stderr
+        )
+        raise SystemExit(2)
     os.environ.pop("WEB_CONCURRENCY", None)  # validated above; passed on as --workers
     from bot.serve import ServeOptions, serve
 
@@ -35,6 +40,7 @@ def _serve(args: argparse.Namespace) -> int:
         web_only=args.web_only,
         worker_processes=args.worker_processes,
         worker_threads=args.worker_threads,
+        socket_mode=args.socket_mode,
     )
     serve(settings, options)
     return 0
@@ -112,6 +118,11 @@ def parser() -> argparse.ArgumentParser:
         "--web-only", action="store_true", help="no worker tier here (run `igbot worker` elsewhere)"
     )
     serve.add_argument("--worker-processes", type=_positive, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="receive Slack's requests over Socket Mode (SLACK_APP_TOKEN) instead of POST /slack/events",
+    )
     serve.add_argument(
         "--worker-threads", type=_positive, default=16, help="threads per worker process (default 16)"
     )

@@ -5,6 +5,12 @@ Instagram, the Slack stand-in with its console, the bot built exactly as `igbot 
 one `igbot worker` process.
 Generated secrets (signing secret, bot token, encryption key) are kept in the data dir too.
 
+The bot runs as the Slack app it is in production: installed by OAuth ("Add to Slack"). At every start
+`igbot dev` installs it into the stand-in's Sandbox workspace through the real flow (the install page,
+the approval, ``oauth.v2.access``), as a workspace admin would once; the console's "Add igbot" installs
+it into the other workspaces. The stand-in forgets its installations when it stops, so an install into
+another workspace is made again after a restart.
+
 ``api`` chooses the backend the bot uses (`INSTAGRAM_API`): ``legacy`` (API v1, the default) or
 ``graph`` (today's Graph API with Facebook Login). The sandbox Instagram serves both at once; the bot
 is wired to one. Each mode keeps its own links: legacy's Redis data stays directly in the data dir
@@ -15,8 +21,10 @@ graph backend would drop it as revoked), so sharing one Redis would lose links o
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import secrets
 import signal
 import threading
@@ -25,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
+import requests
 from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build
@@ -33,11 +43,16 @@ from bot.jobs.supervisor import WorkerProcesses
 from bot.settings import Settings, SettingsError
 from bot.storage.embedded import EmbeddedRedis, EmbeddedRedisError
 from bot.threaded_server import RunningServer, start_server
+from bot.web.install import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 
 if TYPE_CHECKING:  # imported lazily below: the serving path never imports the sandboxes
     from bot.sandboxes.instagram import InstagramSandbox
     from bot.sandboxes.slack import SlackSandbox
 
+# The Slack app of the stand-in (its defaults) and the workspace igbot dev installs into at start.
+SLACK_APP_CLIENT_ID = "sandbox-slack-client-id"
+SLACK_APP_CLIENT_SECRET = "sandbox-slack-client-secret"  # noqa: S105 (the stand-in's, not a secret)
+DEV_WORKSPACE = "T0SANDBOX"
 SANDBOX_CLIENT_ID = "sandbox-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 (the sandbox's published test secret)
 INSTAGRAM_PORT = 8700
@@ -87,6 +102,30 @@ def sandbox_urls(ig_url: str, api: str) -> dict[str, str]:
         "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
         "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
     }
+
+
+class DevInstallError(Exception):
+    """Installing igbot into the stand-in's workspace at start failed; the message says how."""
+
+
+def install_into(bot_url: str, slack: SlackSandbox, team_id: str) -> None:
+    """Install igbot into ``team_id`` of the stand-in through igbot's "Add to Slack" flow, as a workspace
+    admin's browser would: igbot's install page (its state cookie), Slack's approval for ``team_id``,
+    back to igbot's redirect.
+
+    Raises:
+        DevInstallError: a step did not answer as expected.
+    """
+    page = requests.get(bot_url + INSTALL_PATH, timeout=5)
+    found = re.search(r'id="add-to-slack" href="([^"]+)"', page.text)
+    if page.status_code != 200 or found is None:
+        raise DevInstallError(f"igbot's install page answered {page.status_code}")
+    state = parse_qs(urlsplit(html.unescape(found.group(1))).query).get("state", [""])[0]
+    back = slack.install(team_id, redirect_uri=bot_url + REDIRECT_PATH, state=state)
+    cookie = page.headers.get("Set-Cookie", "").split(";", 1)[0]
+    done = requests.get(back, headers={"Cookie": cookie}, timeout=10)
+    if done.status_code != 200:
+        raise DevInstallError(f"installing igbot into the stand-in's {team_id} answered {done.status_code}")
 
 
 class DevSecretsError(Exception):
@@ -228,13 +267,19 @@ def start_dev(
             signing_secret=generated["SLACK_SIGNING_SECRET"],
             bot_token=generated["SLACK_BOT_TOKEN"],
             bot_url=f"{bot_url}/slack/events",
+            preinstalled=False,  # installed below, by OAuth
+            client_id=SLACK_APP_CLIENT_ID,
+            client_secret=SLACK_APP_CLIENT_SECRET,
+            bot_scopes=BOT_SCOPES,
         )
         set_console_hints(stack.slack.app, api)
         stack.servers.append(_start_preferred(stack.slack.start, host, slack_port))
         slack_url = stack.servers[-1].url
         settings = Settings.from_env(
             {
-                **generated,
+                **{k: v for k, v in generated.items() if k != "SLACK_BOT_TOKEN"},
+                "SLACK_CLIENT_ID": SLACK_APP_CLIENT_ID,
+                "SLACK_CLIENT_SECRET": SLACK_APP_CLIENT_SECRET,
                 "SLACK_API_URL": f"{slack_url}/api/",
                 "INSTAGRAM_CLIENT_ID": SANDBOX_CLIENT_ID,
                 "INSTAGRAM_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
@@ -248,6 +293,7 @@ def start_dev(
         )
         stack.igbot = build(settings)
         late.app = stack.igbot.wsgi
+        install_into(bot_url, stack.slack, DEV_WORKSPACE)
         if api == "graph":  # what the Meta app's owner sets once in its App Dashboard
             stack.instagram.set_webhook(
                 f"{bot_url}/instagram/webhook", generated["INSTAGRAM_WEBHOOK_VERIFY_TOKEN"]
@@ -288,7 +334,7 @@ def run_dev(
     except OSError as exc:
         print(f"igbot dev: cannot listen on {host}:{port} ({exc.strerror or exc}); try --port", flush=True)
         return 1
-    except (EmbeddedRedisError, DevSecretsError, DevApiError, SettingsError) as exc:
+    except (EmbeddedRedisError, DevSecretsError, DevApiError, DevInstallError, SettingsError) as exc:
         print(f"igbot dev: {exc}", flush=True)
         return 1
     print(f"igbot dev: redis      {urls['redis']}", flush=True)

@@ -32,6 +32,9 @@ class ServeOptions:
     - ``worker_processes`` x ``worker_threads``: the worker tier (jobs are I/O bound: threads).
     - ``worker_nice``: the worker tier's CPU priority below the web tier's (acks first).
     - ``web_only``: no worker tier here (it runs elsewhere as `igbot worker`).
+    - ``socket_mode``: each web process also opens a Socket Mode connection (``SLACK_APP_TOKEN``;
+      Slack spreads requests over up to 10) and handles Slack's requests from it; HTTP still serves
+      the Instagram callback, webhooks, maps and the install pages.
     """
 
     host: str = "0.0.0.0"
@@ -42,6 +45,7 @@ class ServeOptions:
     worker_processes: int = 1
     worker_threads: int = 16
     worker_nice: int = 10
+    socket_mode: bool = False
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -69,7 +73,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from bot.app import build
 
-        return build(self._settings).wsgi
+        igbot = build(self._settings)
+        if self._options.socket_mode and self._settings.slack_app_token:
+            from bot.web.socket_mode import SocketModeRunner
+
+            # In this web process, after the fork: its thread and socket are its own.
+            self._socket = SocketModeRunner(igbot.bolt, self._settings.slack_app_token)
+            self._socket.start()
+        return igbot.wsgi
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:

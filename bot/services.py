@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.instagram.backend import InstagramBackend
+from bot.slack.workspaces import Workspaces
+from bot.storage.events import EventLog
 from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.inbox import InboxStore
@@ -35,12 +37,14 @@ class Services:
         slack_web_url: where a browser goes back to Slack after linking.
         storage_ok: health probe of the storage.
         feeds: channel feeds.
-        slack_api: the Slack Web API with the bot token (feeds post with it).
+        slack: each Slack team's Web API client (igbot's bot token there).
         inbox: comment and mention inboxes (`/ig inbox`).
         maps: rendered `/ig map` pictures, served at ``public_url`` + ``/maps/<id>.png``.
         map_tile_url: the ``{z}/{x}/{y}`` tile URL template maps are drawn from.
         webhook_url: where Instagram pushes (`PUBLIC_URL/instagram/webhook`).
         webhook_verify_token: the handshake's verify token; None when feeds that Instagram pushes are off.
+        events: Slack events already taken (a retried event is handled once).
+        installations: the Slack installations (OAuth mode); None with a single ``SLACK_BOT_TOKEN``.
     """
 
     links: LinkStore
@@ -52,10 +56,12 @@ class Services:
     slack_web_url: str
     storage_ok: Callable[[], bool]
     feeds: FeedStore
-    slack_api: WebClient
+    slack: Workspaces
     inbox: InboxStore
     maps: MapStore
     map_tile_url: str = ""
     public_url: str = ""
     webhook_url: str = ""
     webhook_verify_token: str | None = None
+    events: EventLog | None = None
+    installations: InstallationStore | None = None

@@ -37,9 +37,9 @@ _NETLOC = re.compile(r"(?:[^@/\[\]]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^:@/\[\]]+)(
 _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
 
 # Settings `igbot serve` cannot start without.
+# (SLACK_BOT_TOKEN is required unless SLACK_CLIENT_ID and SLACK_CLIENT_SECRET install igbot by OAuth.)
 REQUIRED_FOR_SERVE = (
     "SLACK_SIGNING_SECRET",
-    "SLACK_BOT_TOKEN",
     "INSTAGRAM_CLIENT_ID",
     "INSTAGRAM_CLIENT_SECRET",
     "TOKEN_ENCRYPTION_KEYS",
@@ -64,6 +64,8 @@ class Settings:
     instagram_client_secret: str = field(repr=False)
     token_encryption_keys: tuple[str, ...] = field(repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     instagram_api: str = "legacy"
     instagram_api_url: str = LEGACY_DEFAULTS["INSTAGRAM_API_URL"]
@@ -76,6 +78,11 @@ class Settings:
     web_concurrency: int | None = None
     webhook_verify_token: str | None = field(default=None, repr=False)
     map_tile_url: str = DEFAULT_MAP_TILE_URL
+
+    @property
+    def oauth_install(self) -> bool:
+        """True when igbot installs into any workspace by OAuth (SLACK_CLIENT_ID and _SECRET set)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def webhook_url(self) -> str:
@@ -118,7 +125,13 @@ class Settings:
             api = "legacy"
         defaults = LEGACY_DEFAULTS if api == "legacy" else GRAPH_DEFAULTS
 
+        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        if bool(client_id) != bool(client_secret):
+            missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+            problems.append(f"{missing} is not set (installing by OAuth needs both SLACK_CLIENT_ID and it)")
         bot_token = get("SLACK_BOT_TOKEN", "") or ""
+        if not bot_token and not client_id and not client_secret:
+            problems.append("SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
         if bot_token and not bot_token.startswith("xoxb-"):
             problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
         app_token = get("SLACK_APP_TOKEN")
@@ -180,6 +193,8 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET", "") or "",
             slack_bot_token=bot_token,
             slack_app_token=app_token,
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
             slack_api_url=urls["SLACK_API_URL"].rstrip("/") + "/",
             instagram_client_id=get("INSTAGRAM_CLIENT_ID", "") or "",
             instagram_client_secret=get("INSTAGRAM_CLIENT_SECRET", "") or "",

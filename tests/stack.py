@@ -6,9 +6,11 @@ follows the login button through the sandbox's approval page to the bot's callba
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,10 @@ BOT_TOKEN = "xoxb-test-0000-bot-token"
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
 TEAM = "T0SANDBOX"
+SLACK_CLIENT_ID = "sandbox-slack-client-id"
+SLACK_CLIENT_SECRET = "sandbox-slack-client-secret"
+# What app_manifest.yml asks for: the command, posting, link previews.
+BOT_SCOPES = ("commands", "chat:write", "links:read", "links:write")
 WEBHOOK_VERIFY_TOKEN = "test-webhook-verify-token"
 
 
@@ -128,6 +134,23 @@ class Stack:
             if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
         ]
 
+    def install(self, team_id: str = TEAM, *, decision: str = "allow") -> requests.Response:
+        """A workspace admin's browser: igbot's "Add to Slack" page, Slack's approval page (pick
+        ``team_id``, or ``enterprise:E…`` for an org-wide install), back to igbot's redirect. Returns
+        igbot's last page. Bolt's state cookie is ``Secure``, which `requests` won't send over plain
+        http, so it is carried by hand exactly as a browser on https would."""
+        page = requests.get(f"{self.bot.url}/slack/install", timeout=5)
+        assert page.status_code == 200, page.text
+        cookie = page.headers.get("Set-Cookie", "").split(";", 1)[0]
+        add = next(a for a in _links(page.text) if a[0] == "add-to-slack")[1]
+        approval = requests.get(add, timeout=5)
+        form = _FormParser()
+        form.feed(approval.text)
+        fields = {**form.fields, "team": team_id, "decision": decision}
+        answer = requests.post(urljoin(add, form.action), data=fields, allow_redirects=False, timeout=5)
+        assert answer.status_code == 302, answer.text
+        return requests.get(answer.headers["Location"], headers={"Cookie": cookie}, timeout=10)
+
     def command(self, text: str, user_id: str = "U0ALICE", **kw: Any) -> Any:
         """Send `/ig text` as ``user_id``, signed exactly as Slack does."""
         kw.setdefault("team_id", TEAM)
@@ -218,6 +241,14 @@ class Stack:
         self.igbot.close()
 
 
+def _links(html: str) -> list[tuple[str, str]]:
+    """``(id, href)`` of the page's links."""
+    return [
+        (m.group(1), unescape(m.group(2)))
+        for m in re.finditer(r'<a[^>]*id="([^"]*)"[^>]*href="([^"]*)"', html)
+    ]
+
+
 def login_url(message: Any) -> str:
     """The URL of the "Connect Instagram" button in a recorded message."""
     for button in message.buttons():
@@ -262,15 +293,29 @@ def start_stack(
     worker_threads: int = 8,
     restart_workers: bool = True,
     queue_limit: int | None = None,
+    oauth: bool = False,
+    slack_options: dict[str, Any] | None = None,
     **sandbox: Any,
 ) -> Stack:
     """Start the Instagram sandbox, the Slack stand-in, the bot (threaded HTTP servers on free ports)
-    and ``workers`` real `igbot worker` processes (0: none; a test starts them later)."""
+    and ``workers`` real `igbot worker` processes (0: none; a test starts them later).
+
+    ``oauth``: igbot installs by OAuth (``SLACK_CLIENT_ID``) and no workspace has it until
+    `Stack.install`; otherwise the single-workspace ``SLACK_BOT_TOKEN`` is installed in `T0SANDBOX`.
+    ``slack_options`` go to the Slack stand-in."""
     servers: list[RunningServer] = []
     instagram = InstagramSandbox(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **sandbox)
     servers.append(instagram.start())
     ig_url = servers[-1].url
-    slack = SlackSandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN)
+    slack_options = {"bot_scopes": BOT_SCOPES, **(slack_options or {})}
+    slack = SlackSandbox(
+        signing_secret=SIGNING_SECRET,
+        bot_token=BOT_TOKEN,
+        preinstalled=not oauth,
+        client_id=SLACK_CLIENT_ID,
+        client_secret=SLACK_CLIENT_SECRET,
+        **slack_options,
+    )
     servers.append(slack.start())
     late = _LateApp()
     bot = start_server(late, name="igbot")
@@ -278,7 +323,11 @@ def start_stack(
     settings = Settings.from_env(
         {
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            **(
+                {"SLACK_CLIENT_ID": SLACK_CLIENT_ID, "SLACK_CLIENT_SECRET": SLACK_CLIENT_SECRET}
+                if oauth
+                else {"SLACK_BOT_TOKEN": BOT_TOKEN}
+            ),
             "SLACK_API_URL": f"{slack.base_url}/api/",
             "INSTAGRAM_CLIENT_ID": CLIENT_ID,
             "INSTAGRAM_CLIENT_SECRET": CLIENT_SECRET,
@@ -290,7 +339,13 @@ def start_stack(
             "MAP_TILE_URL": InstagramSandbox.tile_url_template(ig_url),
         }
     )
-    for secret in (SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, *settings.token_encryption_keys):
+    for secret in (
+        SIGNING_SECRET,
+        BOT_TOKEN,
+        CLIENT_SECRET,
+        SLACK_CLIENT_SECRET,
+        *settings.token_encryption_keys,
+    ):
         remember_secret(secret)
     backend = instagram_backend(settings, timeout=(2.0, read_timeout))
     exchange = backend.exchange_code

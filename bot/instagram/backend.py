@@ -129,6 +129,20 @@ class InstagramBackend(Protocol):
         """Delete ``comment`` from Instagram."""
         ...
 
+    def post_by_shortcode(self, creds: Credentials | None, shortcode: str) -> Media | None:
+        """The post of an ``instagram.com/p/{shortcode}/`` link, for its link preview (an unfurl).
+
+        None when there is no such post igbot may show: with Capability.PREVIEW_ANY_POST, one that does
+        not exist (any more); without it, one that is not among the linked account's latest posts (the
+        only ones today's API can find by shortcode), and any post without ``creds``. A ``shortcode``
+        that is not one (`models.is_shortcode`) is None without a call.
+
+        Raises:
+            NotAllowed: Instagram refuses to show it to this user (a private account's post).
+            TokenInvalid, RateLimited, Unavailable: as every other call.
+        """
+        ...
+
     def map_area(self, creds: Credentials | None, kind: str, value: str, count: int) -> MapArea:
         """Geotagged posts for `/ig map` (Capability.MAP): ``near``, ``place`` (no token needed), ``user``,
         ``me``. Raises NotFound for an unknown place or account."""

@@ -41,6 +41,7 @@ from bot.instagram.models import (
     HashtagLimit,
     MapArea,
     Media,
+    is_shortcode,
     token_fingerprint,
 )
 
@@ -59,6 +60,9 @@ MEDIA_FIELDS = (
     "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,like_count,comments_count,username"
 )
 HASHTAG_MEDIA_FIELDS = "id,caption,media_type,media_url,permalink,like_count,comments_count"
+POST_FIELDS = MEDIA_FIELDS + ",shortcode"
+OWN_POST_PAGES = 2  # post_by_shortcode reads at most this many pages of the account's media ...
+OWN_POST_PAGE_SIZE = 25  # ... of this many posts: its 50 latest
 ACCOUNT_PAGES = 10  # me/accounts: at most this many pages ...
 MAX_ACCOUNTS = 500  # ... and this many Instagram accounts, whatever paging.next says
 SEARCHED_PAGES = 3  # recently_searched_hashtags: 30 per page, and at most 30 count at once
@@ -304,6 +308,23 @@ class GraphInstagram(GraphFeeds, GraphInbox):
         """The linked account's latest posts."""
         body = self._get(f"/{creds.ig_user_id}/media", creds.token, fields=MEDIA_FIELDS, limit=count)
         return parse.media_list(body, count)
+
+    def post_by_shortcode(self, creds: Credentials | None, shortcode: str) -> Media | None:
+        """Today's API cannot look a post up by shortcode (no Capability.PREVIEW_ANY_POST), and oEmbed no
+        longer gives a picture or author: the linked account's own latest posts are read instead (at most
+        ``OWN_POST_PAGES`` pages of ``OWN_POST_PAGE_SIZE``, the next only when needed) and matched by
+        shortcode. None for anyone else's post, an older one, or without ``creds``."""
+        if creds is None or not creds.ig_user_id or not is_shortcode(shortcode):
+            return None
+        path = f"/{creds.ig_user_id}/media"
+        pages = self._pages(
+            path, creds.token, pages=OWN_POST_PAGES, fields=POST_FIELDS, limit=OWN_POST_PAGE_SIZE
+        )
+        for body in pages:
+            found = parse.post_with_shortcode(body, shortcode)
+            if found is not None:
+                return found
+        return None
 
     def map_area(self, creds: Credentials | None, kind: str, value: str, count: int) -> MapArea:
         """Not possible: the Graph API has no location search and its media carry no location (no

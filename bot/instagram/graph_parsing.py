@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -190,13 +191,16 @@ def page_accounts(body: dict[str, Any]) -> list[Account]:
 
 def media(node: dict[str, Any], author: str = "") -> Media | None:
     """A graph media node as a gallery item; videos show their thumbnail. None if it has no picture."""
+    item = _post(node, author)
+    return item if item.image_url else None
+
+
+def _post(node: dict[str, Any], author: str = "") -> Media:
+    """A graph media node as a Media, with ``image_url`` "" when it has no picture."""
     is_video = node.get("media_type") == "VIDEO"
-    image_url = _text(node.get("thumbnail_url") if is_video else node.get("media_url"))
-    if not image_url:
-        return None
     return Media(
         id=_text(node.get("id")),
-        image_url=image_url,
+        image_url=_text(node.get("thumbnail_url") if is_video else node.get("media_url")),
         link=_text(node.get("permalink")),
         author=_text(node.get("username")) or author,
         caption=_text(node.get("caption")),
@@ -204,6 +208,29 @@ def media(node: dict[str, Any], author: str = "") -> Media | None:
         is_video=is_video,
         posted_at=_timestamp(node.get("timestamp")),
     )
+
+
+def shortcode_of(node: dict[str, Any]) -> str:
+    """A media node's ``shortcode``; without one, the code in its permalink (``…/p/{code}/``,
+    ``/reel/``, ``/tv/``); "" when neither says."""
+    code = _text(node.get("shortcode"))
+    if code:
+        return code
+    try:
+        parts = [part for part in urlsplit(_text(node.get("permalink"))).path.split("/") if part]
+    except ValueError:
+        return ""
+    return parts[-1] if len(parts) >= 2 and parts[-2] in ("p", "reel", "tv") else ""
+
+
+def post_with_shortcode(body: dict[str, Any], shortcode: str) -> Media | None:
+    """The media of a ``{"data": [...]}`` answer whose shortcode is exactly ``shortcode`` (codes are
+    case-sensitive), for a link preview: a post without a picture still counts. None when none is."""
+    data = body.get("data")
+    for node in data if isinstance(data, list) else []:
+        if isinstance(node, dict) and shortcode_of(node) == shortcode:
+            return _post(node)
+    return None
 
 
 def _timestamp(value: object) -> int:

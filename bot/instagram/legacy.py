@@ -38,6 +38,7 @@ from bot.instagram.models import (
     FollowResult,
     HashtagLimit,
     Media,
+    is_shortcode,
     token_fingerprint,
 )
 
@@ -65,6 +66,7 @@ class LegacyInstagram(LegacyFeeds, LegacyInbox, LegacyMap):
             Capability.PLACE_FEEDS,
             Capability.INBOX,
             Capability.MAP,
+            Capability.PREVIEW_ANY_POST,
         }
     )
     hashtag_limit: HashtagLimit | None = None
@@ -203,3 +205,16 @@ class LegacyInstagram(LegacyFeeds, LegacyInbox, LegacyMap):
     def recent(self, creds: Credentials, count: int) -> list[Media]:
         """``users/self/media/recent``."""
         return self._media("/users/self/media/recent", creds, count)
+
+    def post_by_shortcode(self, creds: Credentials | None, shortcode: str) -> Media | None:
+        """``media/shortcode/{shortcode}``, with the user's token when there is one (a private account's
+        post needs a token that follows it), else the app's client id; None for an unknown post
+        (``APINotFoundError``). Raises NotAllowed for a post Instagram won't show (``APINotAllowedError``)."""
+        if not is_shortcode(shortcode):
+            return None
+        token = creds.token if creds is not None else None
+        try:
+            data = self._call("GET", f"/media/shortcode/{shortcode}", token=token)
+        except NotFound:
+            return None
+        return parse.media(data) if isinstance(data, dict) else None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
 FINGERPRINT_PREFIX = "sha256:"
+# A post's shortcode, as in instagram.com/p/{shortcode}/: URL-safe base64 digits. v1's docs show codes as
+# short as "D"; private posts' codes run to about 40: 64 bounds what goes into a URL path.
+SHORTCODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Capability(Enum):
@@ -26,6 +30,7 @@ class Capability(Enum):
     HIDE_COMMENTS = "hide_comments"  # hide and unhide a comment
     MENTIONS = "mentions"  # mentions of the account arrive in the inbox too
     MAP = "map"  # photos on a map: places, points and accounts' geotagged posts (`/ig map`)
+    PREVIEW_ANY_POST = "preview_any_post"  # look up anyone's post by its link (else only the account's own)
 
 
 class FollowStatus(Enum):
@@ -81,6 +86,11 @@ class Credentials:
         a link still holds the token a failing call used (`LinkStore.delete_if_token`).
         """
         return token_fingerprint(self.token)
+
+
+def is_shortcode(text: str) -> bool:
+    """True when ``text`` can be a post's shortcode (see `SHORTCODE`)."""
+    return SHORTCODE.fullmatch(text) is not None
 
 
 def token_fingerprint(token: str) -> str:

@@ -18,7 +18,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from bot.instagram.models import Account, InboxEvent
-from bot.jobs import feeds, inbox, reminders
+from bot.jobs import feeds, home, inbox, reminders, unfurl, uninstall
 from bot.jobs.broker import BACKGROUND, INTERACTIVE, RESPONSE_URL_LIFETIME_MS
 from bot.jobs.context import JobContext, final_attempt, retry_later
 from bot.linking.outcomes import Outcome, choose_account, deliver
@@ -57,6 +57,10 @@ class Actors:
     poll_inbox: dramatiq.Actor[..., None]
     open_reply: dramatiq.Actor[..., None]
     inbox_action: dramatiq.Actor[..., None]
+    publish_home: dramatiq.Actor[..., None]
+    home_action: dramatiq.Actor[..., None]
+    unfurl: dramatiq.Actor[..., None]
+    forget_team: dramatiq.Actor[..., None]
 
 
 def _guarded(context: JobContext, what: str, work: Callable[[], None]) -> None:
@@ -166,6 +170,22 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
             context, "inbox action", lambda: inbox.act(context, team_id, user_id, comment_id, action, text)
         )
 
+    def publish_home(team_id: str, user_id: str, channel_id: str) -> None:
+        context = holder.get()
+        _guarded(context, "app home", lambda: home.publish(context, team_id, user_id, channel_id))
+
+    def home_action(team_id: str, user_id: str, action: str, value: str) -> None:
+        context = holder.get()
+        _guarded(context, "app home button", lambda: home.act(context, team_id, user_id, action, value))
+
+    def unfurl_links(team_id: str, shared: dict[str, Any]) -> None:
+        context = holder.get()
+        _guarded(context, "unfurl", lambda: unfurl.unfurl(context, team_id, shared))
+
+    def forget_team(team_id: str) -> None:
+        context = holder.get()
+        _guarded(context, "uninstall", lambda: uninstall.forget_team(context, team_id))
+
     def interactive(name: str) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
         return dramatiq.actor(
             actor_name=name, queue_name=INTERACTIVE, broker=broker, max_age=RESPONSE_URL_LIFETIME_MS
@@ -187,6 +207,12 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         # a late one finds its 3-second trigger expired and asks for another click
         open_reply=interactive("open_reply")(open_reply),
         inbox_action=interactive("inbox_action")(inbox_action),
+        publish_home=interactive("publish_home")(publish_home),
+        home_action=interactive("home_action")(home_action),
+        unfurl=interactive("unfurl")(unfurl_links),
+        forget_team=dramatiq.actor(actor_name="forget_team", queue_name=BACKGROUND, broker=broker)(
+            forget_team
+        ),
     )
     declared.append(actors)
     return actors

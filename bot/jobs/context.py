@@ -23,22 +23,26 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class JobContext:
-    """The services, Redis and Slack Web API client of one worker process."""
+    """The services and Redis of one worker process."""
 
     services: Services
     redis: redis.Redis
-    slack: WebClient
-    paced_slack: WebClient | None = None  # answers 429 at once: for posts that pace themselves (inbox)
+
+    def slack_for(self, team_id: str, *, paced: bool = False) -> WebClient:
+        """The Web API as igbot's bot in ``team_id``; ``paced`` answers 429 at once (for posts that pace
+        themselves: the inbox) instead of waiting it out."""
+        return self.services.slack.client(team_id, paced=paced)
 
     def post_fallback(self, invocation: Invocation, text: str, *, in_channel: bool) -> bool:
         """An answer whose response URL is spent, through the Web API (privately unless ``in_channel``)."""
         try:
-            if in_channel:
-                self.slack.chat_postMessage(channel=invocation.channel_id, text=text)
+            slack = self.slack_for(invocation.team_id)
+            if not invocation.channel_id:  # started from the App Home tab: a direct message
+                slack.chat_postMessage(channel=invocation.user_id, text=text)
+            elif in_channel:
+                slack.chat_postMessage(channel=invocation.channel_id, text=text)
             else:
-                self.slack.chat_postEphemeral(
-                    channel=invocation.channel_id, user=invocation.user_id, text=text
-                )
+                slack.chat_postEphemeral(channel=invocation.channel_id, user=invocation.user_id, text=text)
         except SlackApiError as exc:
             log.warning("the Web API refused a fallback answer (%s)", exc.response.get("error"))
             return False

@@ -119,7 +119,7 @@ def _post_new(context: JobContext, feed: Feed, media: list[Media]) -> None:
 def _post(context: JobContext, feed: Feed, message: blocks.Message) -> bool:
     """Post into the feed's channel; False (and the feed paused) when igbot cannot post there."""
     try:
-        context.slack.chat_postMessage(
+        context.slack_for(feed.team_id).chat_postMessage(
             channel=feed.channel_id, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
         )
     except SlackApiError as exc:
@@ -139,14 +139,14 @@ def _tell_owner(context: JobContext, feed: Feed, error: str) -> None:
         f"Invite igbot there again (`/invite @igbot`) and run `/ig subscribe` for it to resume."
     )
     try:
-        context.slack.chat_postMessage(channel=feed.owner_id, text=text)
+        context.slack_for(feed.team_id).chat_postMessage(channel=feed.owner_id, text=text)
     except SlackApiError as exc:
         log.info("could not tell a feed owner about a pause (%s)", exc.response.get("error"))
 
 
 def pause_for_link(context: JobContext, feed: Feed) -> None:
     """Pause ``feed`` because its owner's Instagram link is gone, telling the channel once."""
-    pause_and_tell(context.services.feeds, context.slack, feed)
+    pause_and_tell(context.services.feeds, context.slack_for(feed.team_id), feed)
 
 
 def pause_and_tell(store: FeedStore, slack: WebClient, feed: Feed) -> bool:

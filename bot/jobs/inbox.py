@@ -72,7 +72,7 @@ def stop_and_tell(context: JobContext, inbox: Inbox, why: str) -> None:
         f"<@{inbox.owner_id}>, run `/ig login` and then `/ig inbox` here to turn it on again."
     )
     try:
-        context.slack.chat_postMessage(channel=inbox.channel_id, text=text)
+        context.slack_for(inbox.team_id).chat_postMessage(channel=inbox.channel_id, text=text)
     except SlackApiError as exc:
         log.info("could not tell a channel that its inbox stopped (%s)", exc.response.get("error"))
 
@@ -249,7 +249,7 @@ def _post_in_thread(context: JobContext, inbox: Inbox, item: InboxItem) -> Poste
 
 def _post(context: JobContext, inbox: Inbox, message: Message, thread_ts: str) -> str:
     # A rate-limited post is paced (a fresh job at the channel's next slot), not waited out in a thread.
-    slack = context.paced_slack or context.slack
+    slack = context.slack_for(inbox.team_id, paced=True)
     try:
         answer = slack.chat_postMessage(
             channel=inbox.channel_id,
@@ -295,7 +295,7 @@ def stop_and_tell_owner(context: JobContext, inbox: Inbox, error: str) -> None:
         "Invite igbot there again (`/invite @igbot`) and run `/ig inbox` there to turn it on."
     )
     try:
-        context.slack.chat_postMessage(channel=inbox.owner_id, text=text)
+        context.slack_for(inbox.team_id).chat_postMessage(channel=inbox.owner_id, text=text)
     except SlackApiError as exc:
         log.info("could not tell an inbox owner that it stopped (%s)", exc.response.get("error"))
 
@@ -319,9 +319,9 @@ NO_ROLE = (
 GONE = "igbot doesn't know that comment any more (it is older than 30 days, or its inbox was turned off)."
 
 
-def _say(context: JobContext, channel_id: str, user_id: str, text: str) -> None:
+def _say(context: JobContext, team_id: str, channel_id: str, user_id: str, text: str) -> None:
     try:
-        context.slack.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+        context.slack_for(team_id).chat_postEphemeral(channel=channel_id, user=user_id, text=text)
     except SlackApiError as exc:
         log.info("could not answer an inbox click privately (%s)", exc.response.get("error"))
 
@@ -335,7 +335,11 @@ def _actor_link(context: JobContext, team_id: str, user_id: str, posted: PostedC
     account = escape(inbox.username if inbox else posted.account or "the account")
     graph = Capability.INBOX_PUSH in context.services.instagram.capabilities
     _say(
-        context, posted.channel_id, user_id, NO_ACCESS.format(account=account, how=GRAPH_HOW if graph else "")
+        context,
+        team_id,
+        posted.channel_id,
+        user_id,
+        NO_ACCESS.format(account=account, how=GRAPH_HOW if graph else ""),
     )
     return None
 
@@ -346,22 +350,28 @@ def open_reply(
     """Reply clicked: open the modal (the trigger lives 3 s), for someone with access only."""
     posted = context.services.inbox.comment(comment_id)
     if posted is None:
-        _say(context, channel_id, user_id, GONE)
+        _say(context, team_id, channel_id, user_id, GONE)
         return
     if _actor_link(context, team_id, user_id, posted) is None:
         return
     if posted.state != "shown":
-        _say(context, posted.channel_id, user_id, f"That comment is {posted.state}, so it can't be answered.")
+        _say(
+            context,
+            team_id,
+            posted.channel_id,
+            user_id,
+            f"That comment is {posted.state}, so it can't be answered.",
+        )
         return
     view = inbox_blocks.reply_modal(
         posted.comment_id, posted.username, posted.text, channel_id=posted.channel_id
     )
     try:
-        context.slack.views_open(trigger_id=trigger_id, view=view)
+        context.slack_for(team_id).views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
         error = str(exc.response.get("error"))
         log.info("views.open refused the Reply modal (%s)", error)
-        _say(context, posted.channel_id, user_id, "That took too long to open. Click *Reply* again.")
+        _say(context, team_id, posted.channel_id, user_id, "That took too long to open. Click *Reply* again.")
 
 
 ACTION_VERBS = {"reply": "replied", "hide": "hidden", "unhide": "unhidden", "delete": "deleted"}
@@ -395,7 +405,7 @@ def act(
             instagram.reply_to_comment(link.creds, comment, text)
         elif action in ("hide", "unhide"):
             if Capability.HIDE_COMMENTS not in instagram.capabilities:
-                _say(context, posted.channel_id, user_id, "This Instagram API can't hide comments.")
+                _say(context, team_id, posted.channel_id, user_id, "This Instagram API can't hide comments.")
                 return
             instagram.hide_comment(link.creds, comment, action == "hide")
         elif action == "delete":
@@ -406,11 +416,18 @@ def act(
         if not final_attempt() and isinstance(exc, Unavailable):
             raise retry_later(f"Instagram did not answer ({type(exc).__name__})") from None
         why = "Instagram is limiting requests" if isinstance(exc, RateLimited) else "Instagram didn't answer"
-        _say(context, posted.channel_id, user_id, f"{why}; nothing was changed. Try again in a few minutes.")
+        _say(
+            context,
+            team_id,
+            posted.channel_id,
+            user_id,
+            f"{why}; nothing was changed. Try again in a few minutes.",
+        )
         return
     except Unconfirmed:
         _say(
             context,
+            team_id,
             posted.channel_id,
             user_id,
             UNCONFIRMED,
@@ -419,6 +436,7 @@ def act(
     except ActionRefused as refused:
         _say(
             context,
+            team_id,
             posted.channel_id,
             user_id,
             f"Instagram refused that: {escape(refused.reason)}. Nothing was changed.",
@@ -427,6 +445,7 @@ def act(
     except NotAllowed:
         _say(
             context,
+            team_id,
             posted.channel_id,
             user_id,
             NO_ROLE,
@@ -435,11 +454,11 @@ def act(
     except LinkRejected as rejected:
         context.services.links.delete_if_token(team_id, user_id, link.creds.fingerprint)
         why = replies.NEEDS_PERMISSION if isinstance(rejected, PermissionMissing) else EXPIRED
-        _say(context, posted.channel_id, user_id, f"{why} Run `/ig login`, then try again.")
+        _say(context, team_id, posted.channel_id, user_id, f"{why} Run `/ig login`, then try again.")
         return
     except InstagramError as exc:
         log.info("an inbox action failed (%s)", type(exc).__name__)
-        _say(context, posted.channel_id, user_id, "Instagram refused that. Nothing was changed.")
+        _say(context, team_id, posted.channel_id, user_id, "Instagram refused that. Nothing was changed.")
         return
     context.redis.set(done, "1", ex=DONE_SECONDS)
     _record(context, posted, user_id, action, text)
@@ -447,7 +466,7 @@ def act(
 
 def _say_where(context: JobContext, team_id: str, user_id: str, text: str) -> None:
     try:
-        context.slack.chat_postMessage(channel=user_id, text=text)
+        context.slack_for(team_id).chat_postMessage(channel=user_id, text=text)
     except SlackApiError as exc:
         log.info("could not answer an inbox click (%s)", exc.response.get("error"))
 
@@ -463,13 +482,14 @@ def _record(context: JobContext, posted: PostedComment, user_id: str, action: st
         store.save_comment(changed)
     thread = posted.thread_ts or posted.ts
     note = inbox_blocks.thread_note(user_id, ACTION_VERBS[action], text if action == "reply" else "")
+    slack = context.slack_for(posted.team_id)
     try:
         if action != "reply" and posted.ts:
             message = render_posted(changed, can_hide)
-            context.slack.chat_update(
+            slack.chat_update(
                 channel=posted.channel_id, ts=posted.ts, text=message["text"], blocks=message.get("blocks")
             )
-        context.slack.chat_postMessage(
+        slack.chat_postMessage(
             channel=posted.channel_id, text=note["text"], blocks=note.get("blocks"), thread_ts=thread or None
         )
     except SlackApiError as exc:

@@ -71,6 +71,18 @@ def _waited(message: object) -> float:
     return max(0.0, time.time() - sent / 1000) if isinstance(sent, int | float) else 0.0
 
 
+def _must_send(send: Callable[[], Any]) -> None:
+    """Send a job that is never refused (someone waits for it, or Slack or Instagram will not ask again).
+
+    Raises:
+        StorageUnavailable: Redis did not take it.
+    """
+    try:
+        send()
+    except (redis.RedisError, OSError) as exc:
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
 def worker_name() -> str:
     """This process as the heartbeat set names it."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -150,10 +162,7 @@ class JobQueue:
             StorageUnavailable: Redis did not take it.
         """
         found = [{"id": a.id, "username": a.username} for a in accounts]
-        try:
-            self._actors.finish_link.send(invocation.payload(), outcome.value, found)
-        except (redis.RedisError, OSError) as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
+        _must_send(lambda: self._actors.finish_link.send(invocation.payload(), outcome.value, found))
 
     def deliver_feed(self, target: str) -> None:
         """Queue reading ``target``'s new posts (after Instagram pushed a notification).
@@ -161,10 +170,7 @@ class JobQueue:
         Raises:
             StorageUnavailable: Redis did not take it.
         """
-        try:
-            self._actors.deliver_feed.send(target)
-        except (redis.RedisError, OSError) as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
+        _must_send(lambda: self._actors.deliver_feed.send(target))
 
     def deliver_inbox(self, event: InboxEvent) -> None:
         """Queue posting one comment or mention a webhook announced.
@@ -172,10 +178,11 @@ class JobQueue:
         Raises:
             StorageUnavailable: Redis did not take it.
         """
-        try:
-            self._actors.deliver_inbox.send(event.account_id, event.kind, event.media_id, event.comment_id)
-        except (redis.RedisError, OSError) as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
+        _must_send(
+            lambda: self._actors.deliver_inbox.send(
+                event.account_id, event.kind, event.media_id, event.comment_id
+            )
+        )
 
     def open_reply(
         self, team_id: str, user_id: str, channel_id: str, comment_id: str, trigger_id: str
@@ -190,6 +197,29 @@ class JobQueue:
     ) -> Admission:
         """Queue a Reply, Hide, Unhide or Delete someone asked for."""
         return self._admit(lambda: self._actors.inbox_action.send(team_id, user_id, comment_id, action, text))
+
+    def publish_home(self, team_id: str, user_id: str, channel_id: str = "") -> Admission:
+        """Queue drawing the person's App Home tab (``channel_id``: their direct messages with igbot)."""
+        return self._admit(lambda: self._actors.publish_home.send(team_id, user_id, channel_id))
+
+    def home_action(self, team_id: str, user_id: str, action: str, value: str) -> Admission:
+        """Queue a button of the App Home tab (then the tab is drawn again)."""
+        return self._admit(lambda: self._actors.home_action.send(team_id, user_id, action, value))
+
+    def unfurl(self, team_id: str, event: dict[str, Any]) -> Admission:
+        """Queue previews for the Instagram links of one ``link_shared`` event (only the fields the job
+        reads are sent)."""
+        wanted = ("user", "channel", "message_ts", "unfurl_id", "source", "links")
+        shared = {k: event[k] for k in wanted if k in event}
+        return self._admit(lambda: self._actors.unfurl.send(team_id, shared))
+
+    def forget_team(self, team_id: str) -> None:
+        """Queue deleting everything igbot holds for a team that uninstalled it (never refused).
+
+        Raises:
+            StorageUnavailable: Redis did not take it.
+        """
+        _must_send(lambda: self._actors.forget_team.send(team_id))
 
     def health(self) -> QueueHealth:
         """Queue depth and worker heartbeats.

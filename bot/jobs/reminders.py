@@ -42,7 +42,9 @@ def remind(context: JobContext, team_id: str, user_id: str, kind: str, expires_a
     if not schedule.claim(team_id, user_id, kind, link.expires_at):
         return
     try:
-        context.slack.chat_postMessage(channel=user_id, text=reminder_text(link.ig_username, left))
+        context.slack_for(team_id).chat_postMessage(
+            channel=user_id, text=reminder_text(link.ig_username, left)
+        )
     except SlackApiError as exc:
         error = exc.response.get("error")
         log.warning("the reminder DM was refused (%s)", error)

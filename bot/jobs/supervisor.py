@@ -51,6 +51,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         env["INSTAGRAM_WEBHOOK_VERIFY_TOKEN"] = settings.webhook_verify_token
     if settings.slack_app_token:
         env["SLACK_APP_TOKEN"] = settings.slack_app_token
+    if settings.slack_client_id and settings.slack_client_secret:
+        env["SLACK_CLIENT_ID"] = settings.slack_client_id
+        env["SLACK_CLIENT_SECRET"] = settings.slack_client_secret
     return env
 
 

@@ -43,6 +43,10 @@ HELP_LINES = (
     (None, "`/ig help`", "this list"),
 )
 
+NOT_INSTALLED = (
+    "igbot isn't installed in this workspace (any more). Ask someone to add it again from igbot's "
+    "install page; nothing was run."
+)
 STORAGE_DOWN = (
     "igbot can't reach its storage right now, so nothing was changed. Please try again in a minute."
 )

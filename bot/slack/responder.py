@@ -6,6 +6,8 @@
   API instead, privately to the user (or into the channel for an answer meant for everyone).
 - Slack cannot be reached or fails (timeout, 5xx, 429): `SlackUnreachable` is raised so that the job
   is retried later; the answers already delivered are not sent again (`bot.jobs.once`).
+- A flow started outside a command (the App Home tab's Connect button) has no response URL: its
+  answers go through the Web API at once (a direct message when it has no channel either).
 """
 
 from __future__ import annotations
@@ -58,6 +60,17 @@ def _error_of(response: WebhookResponse) -> str:
     return str(body.get("error", "")) if isinstance(body, dict) else ""
 
 
+def _web_only(invocation: Invocation, fallback: WebFallback | None) -> Reply:
+    """Answers for an invocation without a response URL: straight through the Web API."""
+
+    def reply(answer: Message) -> None:
+        in_channel = answer.get("response_type") == "in_channel"
+        if fallback is None or not fallback(invocation, plain_version(answer)["text"], in_channel=in_channel):
+            log.warning("an answer without a response URL was not delivered")
+
+    return reply
+
+
 def responder(
     invocation: Invocation,
     *,
@@ -73,6 +86,8 @@ def responder(
         timeout: seconds to wait for Slack.
         post: sends one body (tests); by default slack_sdk's WebhookClient.
     """
+    if not invocation.response_url and post is None:  # started outside a command (the App Home tab)
+        return _web_only(invocation, fallback)
     send = post or WebhookClient(invocation.response_url, timeout=timeout).send_dict
 
     def deliver(answer: Message) -> WebhookResponse:

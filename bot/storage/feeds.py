@@ -188,6 +188,18 @@ class FeedStore:
                 self._redis.zrem(POLLS, target)
         return feed, int(left) == 0
 
+    def forget_reader(self, team_id: str) -> int:
+        """Stop preferring any reader of ``team_id`` (the team uninstalled igbot): targets other teams
+        still follow keep going with their own readers. Returns how many targets changed."""
+        changed = 0
+        with redis_errors():
+            for key in self._redis.scan_iter(match=f"{PREFIX}target:*", count=500):
+                reader = str(self._redis.hget(key, "reader") or "")
+                if reader.startswith(f"{team_id}:"):
+                    self._redis.hset(key, "reader", "")
+                    changed += 1
+        return changed
+
     def forget_route(self, obj: str, object_id: str) -> None:
         """Drop a push route (its target is gone)."""
         with redis_errors():

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt import App
+from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
 
 from bot.services import Services
 from bot.storage import StorageUnavailable
 from bot.web import webhook
 from bot.web.callback import handle_callback
+from bot.web.install import INSTALL_PATH, REDIRECT_PATH, IgbotOAuthFlow
 from bot.web.slack_guard import MAX_BODY_BYTES, ReplayCache, ReplayStore, SlackRequestGuard
 
 __all__ = ["MAX_BODY_BYTES", "create_web_app"]
@@ -21,6 +23,7 @@ def create_web_app(
     signing_secret: str | None = None,
     replay_store: ReplayStore | None = None,
     instagram_secret: str = "",
+    install: IgbotOAuthFlow | None = None,
 ) -> Flask:
     """Flask app serving `POST /slack/events`, `GET /instagram/callback`, `GET|POST /instagram/webhook`,
     `GET /maps/<id>.png` (a rendered `/ig map`) and `GET /healthz` (storage, queue depth, worker
@@ -33,6 +36,8 @@ def create_web_app(
         instagram_secret: the Instagram client (app) secret that signs webhook notifications.
         replay_store: a store shared by every worker process (the redis-py client) to catch a replayed
             request whichever process it reaches; without it each process catches the replays it sees.
+        install: Bolt's OAuth flow ("Add to Slack": `GET /slack/install`, `GET /slack/oauth_redirect`);
+            None in the single-workspace mode, where those paths are 404.
     """
     web = Flask("igbot")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -42,6 +47,16 @@ def create_web_app(
     @web.post("/slack/events")
     def slack_events() -> Response:
         return guard.handle(request)
+
+    if install is not None:
+
+        @web.get(INSTALL_PATH)
+        def slack_install() -> Response:
+            return to_flask_response(install.handle_installation(to_bolt_request(request)))
+
+        @web.get(REDIRECT_PATH)
+        def slack_oauth_redirect() -> Response:
+            return to_flask_response(install.handle_callback(to_bolt_request(request)))
 
     @web.get("/instagram/callback")
     def instagram_callback() -> tuple[str, int, dict[str, str]]:

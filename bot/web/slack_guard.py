@@ -5,16 +5,18 @@ unsigned), it accepts any content type, a non-numeric timestamp header makes it 
 correctly signed request can be sent again for five minutes. This gate answers all of those with a 4xx
 before Bolt sees anything:
 
-1. only ``application/x-www-form-urlencoded`` (what Slack sends for commands and interactivity): 415;
+1. only ``application/x-www-form-urlencoded`` (what Slack sends for commands and interactivity) and
+   ``application/json`` (the Events API): 415;
 2. bodies of ``MAX_BODY_BYTES`` or more: 413, reading at most that much (Content-Length is checked
    before anything is read, a chunked body is cut off at the limit);
 3. a missing, forged, stale (more than 5 minutes off, either way) or malformed signature: 401;
 4. a body that is not UTF-8 (checked before the signature: slack_sdk would fail on it with a 500), or,
    signed, one Slack would never send (JSON where a form belongs, a ``payload`` that is not a JSON
-   object of the expected shape, too many fields): 400;
+   object of the expected shape, too many fields, an event body of the wrong shape): 400;
 5. a request whose signature was already seen: 401 (replay). Signatures are remembered for as long as
    their timestamp is acceptable, in this process and, when a shared store is given, across processes.
 
+A signed ``url_verification`` (Slack checking the Request URL) is answered here with its challenge.
 Bolt then gets the body already parsed (``mode="socket_mode"`` is how BoltRequest takes a parsed,
 already verified body). Its own parser would lose every field of a command whose text contains the
 word "payload" (it looks for the substring anywhere in the raw body), answering `/ig user payload` with
@@ -44,6 +46,8 @@ from slack_sdk.signature import SignatureVerifier
 log = logging.getLogger(__name__)
 
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"  # the Events API
+_EVENT_BODY_TYPES = ("url_verification", "event_callback", "app_rate_limited")
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW_SECONDS = 300  # Slack's rule, and Bolt's: a timestamp more than 5 minutes off is refused
 MAX_FORM_FIELDS = 64
@@ -141,6 +145,33 @@ def _timestamp(raw: str) -> int | None:
     return int(raw)
 
 
+def _event_body(text: str) -> tuple[dict[str, Any] | None, str]:
+    """An Events API body (``url_verification``, ``event_callback``, ``app_rate_limited``) as Slack sends
+    it, or None and why not."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None, "body is not JSON"
+    if not isinstance(body, dict) or body.get("type") not in _EVENT_BODY_TYPES:
+        return None, "not an Events API body"
+    if body["type"] != "event_callback":
+        return body, ""
+    event = body.get("event")
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return None, "event is not an object with a type"
+    if not isinstance(body.get("event_id", ""), str) or not isinstance(body.get("team_id", ""), str):
+        return None, "event_id or team_id is not a string"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return None, "authorizations is not a list of objects"
+    for name in _OBJECT_FIELDS:
+        if event.get(name) is not None and not isinstance(event[name], dict | str):
+            return None, f"event {name} is neither an object nor a string"
+    return body, ""
+
+
 def _payload_problem(fields: dict[str, str]) -> str | None:
     """Why an interaction ``payload`` field is not one Slack could have sent, or None."""
     try:
@@ -186,8 +217,8 @@ class SlackRequestGuard:
 
     def handle(self, request: Request) -> Response:
         """Answer ``request``: a 4xx when it fails a check, else whatever Bolt answers."""
-        if request.mimetype != FORM:
-            return _reject(415, "unsupported content type", "content type is not a form")
+        if request.mimetype not in (FORM, JSON):
+            return _reject(415, "unsupported content type", "content type is neither a form nor JSON")
         body = _read_body(request)
         if body is None:
             return _reject(413, "request too large", "body too large")
@@ -203,20 +234,35 @@ class SlackRequestGuard:
             return _reject(400, "invalid payload", "body is not UTF-8")
         if not self._verifier.is_valid(text, str(timestamp), signature):
             return _reject(401, "invalid request", "bad signature")
-        if text.lstrip().startswith("{"):
-            return _reject(400, "invalid payload", "JSON body where a form belongs")
-        try:
-            fields = dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
-        except ValueError:
-            return _reject(400, "invalid payload", "too many form fields")
-        parsed: dict[str, Any] = dict(fields)
-        if "payload" in fields:
-            problem = _payload_problem(fields)
-            if problem is not None:
-                return _reject(400, "invalid payload", problem)
-            parsed = json.loads(fields["payload"])
-        if not self._replays.first_use(signature, timestamp):
+        parsed: dict[str, Any]
+        if request.mimetype == JSON:
+            event, why = _event_body(text)
+            if event is None:
+                return _reject(400, "invalid payload", why)
+            parsed = event
+        else:
+            if text.lstrip().startswith("{"):
+                return _reject(400, "invalid payload", "JSON body where a form belongs")
+            try:
+                fields = dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+            except ValueError:
+                return _reject(400, "invalid payload", "too many form fields")
+            parsed = dict(fields)
+            if "payload" in fields:
+                problem = _payload_problem(fields)
+                if problem is not None:
+                    return _reject(400, "invalid payload", problem)
+                parsed = json.loads(fields["payload"])
+        # Slack may retry an event within the same second: same timestamp, same body, so the same
+        # signature. Its retries differ by X-Slack-Retry-Num (unsigned, but each event is handled once
+        # anyway: bot.slack.events), so an event's signature may be used once per retry number.
+        seen_as = signature
+        if request.mimetype == JSON:
+            seen_as = f"{signature}:{request.headers.get('X-Slack-Retry-Num', '0')[:2]}"
+        if not self._replays.first_use(seen_as, timestamp):
             return _reject(401, "invalid request", "replayed signature")
+        if parsed.get("type") == "url_verification":  # Slack checking the Request URL (app settings)
+            return jsonify(challenge=str(parsed.get("challenge", "")))
         headers: dict[str, str | Sequence[str]] = {
             k: v for k, v in request.headers.items() if not k.lower().startswith("x-slack-bolt-")
         }

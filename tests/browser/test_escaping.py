@@ -17,12 +17,20 @@ BUTTON = "<i>click</i>"
 TOP_TEXT = "<script>window.__pwned=3</script> &lt;b&gt;not bold&lt;/b&gt;"
 
 
+def _bot_token(dev: Dev) -> str:
+    """The token igbot dev's own install into the Sandbox workspace got."""
+    assert dev.stack.slack is not None
+    bot = dev.stack.slack.bot_of("T0SANDBOX")
+    assert bot is not None, "igbot dev did not install igbot into the Sandbox workspace"
+    return bot.token
+
+
 def _post(dev: Dev, ok: bool = True, **message: Any) -> dict[str, Any]:
     """Post as the bot through the stand-in's Web API, like any Slack app could."""
     assert dev.stack.slack is not None
     answer = requests.post(
         f"{dev.urls['slack']}/api/chat.postMessage",
-        headers={"Authorization": f"Bearer {dev.stack.slack.bot_token}"},
+        headers={"Authorization": f"Bearer {_bot_token(dev)}"},
         json={"channel": "C0GENERAL", **message},
         timeout=5,
     ).json()

@@ -13,6 +13,8 @@ from typing import Any
 import requests
 from cryptography.fernet import Fernet
 
+from bot.sandboxes.slack import SlackSandbox
+from bot.sandboxes.slack.socket import SocketHub
 from tests.dev.process import alive, command_name, descendants, igbot_command
 from tests.dev.test_dev_process import free_port
 
@@ -160,3 +162,77 @@ def test_a_web_worker_restart_keeps_the_embedded_redis_and_the_workers(tmp_path:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def test_serve_socket_mode_needs_the_app_token_and_then_answers_over_the_websocket(tmp_path: Path) -> None:
+    missing = subprocess.run(
+        [*igbot_command(), "serve", "--socket-mode"],
+        cwd=tmp_path,
+        env=_env(
+            tmp_path,
+            SLACK_SIGNING_SECRET="s",
+            SLACK_BOT_TOKEN="xoxb-1",
+            INSTAGRAM_CLIENT_ID="c",
+            INSTAGRAM_CLIENT_SECRET="c",
+            TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2 and missing.stderr.strip().startswith("igbot: SLACK_APP_TOKEN is not set")
+    assert "Traceback" not in missing.stderr
+
+    slack = SlackSandbox(signing_secret="serve-test-secret", bot_token="xoxb-serve-test")
+    hub = SocketHub()
+    hub.start()
+    slack.socket = hub
+    slack.start()
+    port = free_port()
+    env = _env(
+        tmp_path,
+        SLACK_SIGNING_SECRET="serve-test-secret",
+        SLACK_BOT_TOKEN="xoxb-serve-test",
+        SLACK_APP_TOKEN=slack.app_token,
+        SLACK_API_URL=slack.api_url,
+        INSTAGRAM_CLIENT_ID="sandbox-client-id",
+        INSTAGRAM_CLIENT_SECRET="sandbox-client-secret",
+        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PORT=str(port),
+    )
+    process = subprocess.Popen(
+        [
+            *igbot_command(),
+            "serve",
+            "--socket-mode",
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert hub.wait_until(lambda h: h.connected(), timeout=30), "igbot serve never opened its socket"
+        answer = slack.send_command(text="help", user_id="U0ALICE", channel_id="C0GENERAL")
+        assert (
+            answer.error is None and answer.message is not None and "/ig login" in answer.message.all_text()
+        )
+        assert [d.envelope_type for d in hub.deliveries()] == ["slash_commands"]
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        slack.stop()
+        hub.stop()

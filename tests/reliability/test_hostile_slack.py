@@ -361,7 +361,6 @@ def test_malformed_signed_payloads_get_4xx_and_nothing_runs(stack: Stack, redis_
 
 
 WRONG_TYPES = {
-    "application/json": json.dumps({"command": "/ig", "text": "login", "user_id": "U0MALLORY"}).encode(),
     "text/plain": LOGIN,
     "multipart/form-data; boundary=x": (
         b'--x\r\nContent-Disposition: form-data; name="command"\r\n\r\n/ig\r\n--x--\r\n'
@@ -379,6 +378,11 @@ def test_wrong_content_types_and_methods_get_4xx_and_nothing_runs(
         response = send_signed(stack, body, content_type)
         assert FIGURES.attack(f"content type {content_type!r}", response.status_code)
         assert response.status_code == 415, content_type
+    # JSON is the Events API's type: a signed command dressed as JSON is no event, so a 400.
+    as_json = json.dumps({"command": "/ig", "text": "login", "user_id": "U0MALLORY"}).encode()
+    response = send_signed(stack, as_json, "application/json")
+    assert FIGURES.attack("a command as JSON", response.status_code)
+    assert response.status_code == 400
     for method in ("GET", "PUT", "DELETE", "PATCH"):
         response = requests.request(method, stack.slack.bot_url or "", data=LOGIN, timeout=5)
         check_body(response.text, f"{method} /slack/events")
@@ -670,3 +674,50 @@ def test_any_command_text_gets_one_valid_answer_and_never_a_5xx(fuzz_stack: Stac
     assert leaks == 0
     assert elapsed < FUZZ_SECONDS, summary
     assert alive(stack)
+
+
+EVENT_SHAPES_SLACK_NEVER_SENDS = [
+    b"[]",
+    b'"event_callback"',
+    b'{"type": "event_callback"}',
+    b'{"type": "event_callback", "event": "app_uninstalled", "team_id": "T0SANDBOX"}',
+    b'{"type": "event_callback", "event": {"type": 7}, "team_id": "T0SANDBOX"}',
+    b'{"type": "event_callback", "event": {"type": "link_shared"}, "team_id": ["T0SANDBOX"]}',
+    b'{"type": "event_callback", "event": {"type": "link_shared", "channel": 5}, "team_id": "T"}',
+    b'{"type": "event_callback", "event": {"type": "app_home_opened"}, "authorizations": "x"}',
+    b'{"type": "block_actions"}',
+    b"{not json",
+]
+
+
+@NO_WORKERS
+def test_signed_event_bodies_slack_never_sends_get_400_and_nothing_runs(
+    stack: Stack, redis_client: redis.Redis
+) -> None:
+    for body in EVENT_SHAPES_SLACK_NEVER_SENDS:
+        response = send_signed(stack, body, "application/json")
+        assert response.status_code == 400, body
+    _nothing_happened(stack, redis_client)
+
+
+@NO_WORKERS
+def test_url_verification_is_answered_and_an_event_retry_is_let_in_once_per_retry_number(
+    stack: Stack, redis_client: redis.Redis
+) -> None:
+    check = json.dumps({"type": "url_verification", "token": "t", "challenge": "c-123"}).encode()
+    answer = send_signed(stack, check, "application/json")
+    assert answer.status_code == 200 and answer.json() == {"challenge": "c-123"}
+    # An event whose type igbot has no listener for: acknowledged, nothing runs. Slack may retry it in
+    # the same second (the same signature): each retry number is let in once, a true replay is refused.
+    body = json.dumps(
+        {"type": "event_callback", "team_id": "T0SANDBOX", "event_id": "Ev1", "event": {"type": "star_added"}}
+    ).encode()
+    now = int(time.time())
+    headers = signed_headers(SIGNING_SECRET, body, "application/json", timestamp=now)
+    first = _post(stack, body, headers)
+    retry = _post(stack, body, {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    replayed = _post(
+        stack, body, {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
+    assert (first.status_code, retry.status_code, replayed.status_code) == (200, 200, 401)
+    assert stack.pending_jobs() == 0 and stack.slack.messages() == []

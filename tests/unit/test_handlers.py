@@ -210,6 +210,16 @@ class CallLog:
         return record
 
 
+class StandInSlack:
+    """Every team's Web API client is one `CallLog`."""
+
+    def __init__(self) -> None:
+        self.log = CallLog()
+
+    def client(self, team_id: str, *, paced: bool = False) -> CallLog:
+        return self.log
+
+
 @dataclass
 class StandInServices:
     """What handlers are given (`bot.services.Services`), with the real stores and a fake backend."""
@@ -223,7 +233,7 @@ class StandInServices:
     slack_web_url: str = "https://slack.example/"
     storage_ok: Callable[[], bool] = lambda: True
     feeds: FeedStore | None = None
-    slack_api: CallLog = field(default_factory=CallLog)
+    slack: StandInSlack = field(default_factory=StandInSlack)
 
 
 def make_services(client: redis.Redis, instagram: FakeInstagram | None = None) -> StandInServices:

@@ -122,3 +122,20 @@ def test_a_worker_process_gets_exactly_the_settings_of_its_parent() -> None:
     for f in fields(Settings):
         if f.name != "web_concurrency":  # the web tier's own setting: workers have none
             assert getattr(child, f.name) == getattr(parent, f.name), f.name
+
+
+def test_oauth_install_needs_both_credentials_and_then_no_bot_token() -> None:
+    oauth = {k: v for k, v in BASE.items() if k != "SLACK_BOT_TOKEN"}
+    s = Settings.from_env({**oauth, "SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "shh"})
+    assert s.oauth_install and s.slack_client_id == "123.456" and "shh" not in repr(s)
+    assert not Settings.from_env(BASE).oauth_install
+    with pytest.raises(SettingsError) as half:
+        Settings.from_env({**oauth, "SLACK_CLIENT_ID": "123.456"})
+    assert half.value.problems == [
+        "SLACK_CLIENT_SECRET is not set (installing by OAuth needs both SLACK_CLIENT_ID and it)"
+    ]
+    with pytest.raises(SettingsError) as neither:
+        Settings.from_env(oauth)
+    assert neither.value.problems == [
+        "SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+    ]

@@ -4,9 +4,9 @@
   "is_video"?}`` -> the new v1 media object (as ``/v1/media/{id}`` renders it without a token), 200;
   404 for an unknown user, 400 for a bad field.  The post is first in ``users/{id}/media/recent``,
   ``users/self/media/recent``, ``tags/{tag}/media/recent``, ``locations/{id}/media/recent``,
-  ``geographies/{id}/media/recent``, ``media/search``, ``media/{id}`` (and, for a public owner, in
-  graph hashtag search); every real-time subscription it matches is pushed from a background thread
-  (the answer never waits for the pushes).
+  ``geographies/{id}/media/recent``, ``media/search``, ``media/{id}``, ``media/shortcode/{code}``
+  (and, for a public owner, in graph hashtag search); every real-time subscription it matches is pushed
+  from a background thread (the answer never waits for the pushes).
 - ``GET pushes[?wait=seconds]`` -> ``{"pushes": [attempt...], "pending": n, "idle": bool}``: every push
   attempt (``seq``, ``delivery``, ``attempt``, ``url``, ``status``, ``error``, ``outcome`` delivered |
   retrying | failed, ``body``, ``signature``, ``subscription_ids``, ``time``, ``elapsed_ms``), oldest

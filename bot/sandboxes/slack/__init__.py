@@ -8,7 +8,12 @@ that off), can take the Web API down (``sb.webapi_down = True``: 503 ``service_u
 out of a channel or archive it (``sb.set_bot_member``, ``sb.set_archived``: ``not_in_channel``,
 ``is_archived``), keeps threads (``sb.thread``, ``sb.latest``) and modals (``views.open`` with
 single-use 3-second trigger ids; ``sb.open_views``, ``sb.wait_view``, ``sb.submit_view``,
-``sb.close_view``) and records what the bot sent so tests can wait for it::
+``sb.close_view``), installs the app over OAuth v2 into several workspaces and an Enterprise Grid
+org (oauth.py, install_page.py: ``sb.install``, ``sb.uninstall``, token rotation), delivers Events
+API events with Slack's retries (events.py: ``sb.send_event``, ``sb.redeliver``), App Home
+(home.py: ``views.publish``, ``sb.open_app_home``, ``sb.click_home_button``) and link unfurls
+(unfurls.py: ``sb.post_user_message``, ``chat.unfurl``) and records what the bot sent so tests can
+wait for it::
 
     sb = SlackSandbox(signing_secret="s", bot_token="xoxb-t")
     server = sb.start()                      # sb.base_url; the bot's SLACK_API_URL is sb.api_url
@@ -19,19 +24,28 @@ single-use 3-second trigger ids; ``sb.open_views``, ``sb.wait_view``, ``sb.submi
 
 from bot.sandboxes.slack.blockkit import Validation, check_message, validate_message
 from bot.sandboxes.slack.commands import CommandResult
+from bot.sandboxes.slack.events import EventAttempt, EventDelivery
+from bot.sandboxes.slack.home import HomeView
 from bot.sandboxes.slack.images import ImageCheck, Verdict
 from bot.sandboxes.slack.messages import ApiCall, Button, FailedDelivery, RecordedMessage
+from bot.sandboxes.slack.oauth import Installation
 from bot.sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, SlackSandbox
+from bot.sandboxes.slack.unfurls import AuthPrompt
 from bot.sandboxes.slack.views import ModalView, ViewRefused
 
 __all__ = [
     "DEFAULT_BOT_TOKEN",
     "DEFAULT_SIGNING_SECRET",
     "ApiCall",
+    "AuthPrompt",
     "Button",
     "CommandResult",
+    "EventAttempt",
+    "EventDelivery",
     "FailedDelivery",
+    "HomeView",
     "ImageCheck",
+    "Installation",
     "ModalView",
     "RecordedMessage",
     "SlackSandbox",

@@ -22,20 +22,39 @@ Views: ``views.open`` exchanges a ``trigger_id`` (views.py) and opens the view (
 blockkit.check_view, else ``invalid_arguments`` with ``response_metadata.messages``) for the user
 who caused the trigger; ``views.update`` replaces an open view by ``view_id`` or ``external_id``
 (``not_found``; ``hash_conflict`` when a given ``hash`` is not the current one).
+
+App Home: ``views.publish`` stores the user's home view (home.py), checked like a modal but with
+``type: home`` (``invalid_arguments``); a missing or unknown ``user_id`` answers ``invalid_arguments``
+with ``invalid `user_id``` as in Slack's reference example; a stale ``hash`` ``hash_conflict``.
+
+``chat.unfurl`` (unfurls.py) needs ``links:write`` (``missing_scope`` with ``needed``/``provided``,
+as Slack answers), names the message by ``channel`` + ``ts`` or ``unfurl_id`` + ``source``
+(``cannot_find_message`` when neither names a message whose links were shared with the app), takes
+``unfurls`` as a JSON object URL -> attachment (``missing_unfurls``, ``invalid_unfurls_format``,
+``cannot_parse_attachment`` for a non-object value, ``invalid_blocks`` for bad blocks in one,
+``cannot_unfurl_url`` for a URL not shared with the app) and ``user_auth_required`` /
+``user_auth_message`` / ``user_auth_url`` / ``user_auth_blocks`` (an ephemeral prompt for the sharer).
+
+``auth.revoke`` revokes the calling token (``test=true``: only says it would); ``apps.connections.open``
+takes the app-level token and answers the Socket Mode URL (``socket_mode_not_enabled`` [U: our own
+code] when no Socket Mode hub is attached to the sandbox).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandboxes.slack.blockkit import Validation, check_view
+from bot.sandboxes.slack.blockkit import Validation, check_message, check_view
 from bot.sandboxes.slack.images import ImageCheck
 from bot.sandboxes.slack.messages import RecordedMessage, Source
 from bot.sandboxes.slack.ratelimit import PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
+from bot.sandboxes.slack.unfurls import AuthPrompt, SharedMessage
 from bot.sandboxes.slack.views import TriggerIds, Views
 from bot.sandboxes.slack.workspace import BotIdentity, Channel, Workspace
 
@@ -69,6 +88,8 @@ class ApiRequest:
     post_limits: PostRateLimiter | None = None
     views: Views = field(default_factory=Views)
     triggers: TriggerIds | None = None
+    token_kind: str = "bot"  # noqa: S105  # a kind of token, not a secret
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def arg(self, name: str, missing_error: str) -> str:
         """A required string argument, or the Slack error for its absence."""
@@ -82,15 +103,166 @@ def auth_test(req: ApiRequest) -> dict[str, Any]:
     """`auth.test`: who the token is."""
     team = req.workspace.teams[req.bot.team_id]
     user = req.workspace.user(req.bot.team_id, req.bot.user_id)
-    return {
+    answer: dict[str, Any] = {
         "url": f"https://{team.domain}.slack.com/",
         "team": team.name,
         "user": user.name if user else req.bot.user_id,
         "team_id": team.id,
         "user_id": req.bot.user_id,
-        "bot_id": req.bot.bot_id,
-        "is_enterprise_install": False,
+        "is_enterprise_install": req.bot.is_enterprise_install,
     }
+    if not req.bot.user_token:
+        answer["bot_id"] = req.bot.bot_id  # a user token's auth.test has no bot_id
+    if req.bot.enterprise_id:
+        answer["enterprise_id"] = req.bot.enterprise_id
+    return answer
+
+
+def auth_revoke(req: ApiRequest) -> dict[str, Any]:
+    """`auth.revoke`: the calling token stops working (``token_revoked``); ``test`` only pretends."""
+    if _flag(req.params.get("test")):
+        return {"revoked": False}
+    installs = req.extras.get("installs")
+    revoked = bool(installs.revoke(req.bot.token)) if installs is not None else False
+    if installs is None:
+        req.workspace.remove_token(req.bot.token)
+        revoked = True
+    return {"revoked": revoked}
+
+
+def apps_connections_open(req: ApiRequest) -> dict[str, Any]:
+    """`apps.connections.open` (app-level token only): a WebSocket URL for Socket Mode."""
+    socket = req.extras.get("socket")
+    if socket is None:
+        raise ApiError("socket_mode_not_enabled")
+    return {"url": str(socket.open_url())}
+
+
+def views_publish(req: ApiRequest) -> dict[str, Any]:
+    """`views.publish`: store the home view of ``user_id`` (validated like a modal, ``type: home``)."""
+    user_id = req.params.get("user_id")
+    if not user_id:
+        raise ApiError(
+            "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: user_id"]}
+        )
+    if req.workspace.user(req.bot.team_id, str(user_id)) is None:
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["invalid `user_id`"]})
+    view = req.params.get("view")
+    if view is None or view == "":
+        raise ApiError(
+            "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]}
+        )
+    problems = check_view(view, kind="home")
+    if problems:
+        raise ApiError("invalid_arguments", response_metadata={"messages": problems})
+    assert isinstance(view, dict)
+    homes = req.extras.get("home")
+    if homes is None:
+        raise ApiError("not_enabled")
+    try:
+        home = homes.publish(req.bot.team_id, str(user_id), view, req.params.get("hash") or None)
+    except ValueError as err:
+        raise ApiError(str(err)) from err
+    return {"view": home.view}
+
+
+def _unfurls_arg(req: ApiRequest, shared_urls: set[str]) -> dict[str, Any]:
+    raw = req.params.get("unfurls")
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as err:
+            raise ApiError("invalid_unfurls_format") from err
+    if not isinstance(raw, dict):
+        raise ApiError("invalid_unfurls_format")
+    for url, unfurl in raw.items():
+        if not isinstance(unfurl, dict):
+            raise ApiError("cannot_parse_attachment")
+        if url not in shared_urls:
+            raise ApiError("cannot_unfurl_url")
+        if "blocks" in unfurl:
+            errors = check_message({"blocks": unfurl["blocks"]}).errors
+            if errors:
+                raise ApiError("invalid_blocks", errors=errors)
+    return raw
+
+
+def chat_unfurl(req: ApiRequest) -> dict[str, Any]:
+    """`chat.unfurl`: attach unfurls to links a user shared (and/or ask the sharer to authenticate)."""
+    if "links:write" not in req.scopes:
+        raise ApiError("missing_scope", needed="links:write", provided=",".join(sorted(req.scopes)))
+    unfurls_store = req.extras.get("unfurls")
+    channel, ts = str(req.params.get("channel") or ""), str(req.params.get("ts") or "")
+    unfurl_id, source = str(req.params.get("unfurl_id") or ""), str(req.params.get("source") or "")
+    if not (channel and ts) and not (unfurl_id and source):
+        raise ApiError("cannot_find_message")
+    if unfurl_id and source not in ("composer", "conversations_history"):
+        raise ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] invalid `source`"]})
+    shared = (
+        unfurls_store.find(req.bot.team_id, channel_id=channel, ts=ts, unfurl_id=unfurl_id)
+        if unfurls_store is not None
+        else None
+    )
+    if shared is None:
+        raise ApiError("cannot_find_message")
+    unfurls = _unfurls_arg(req, shared.urls())
+    auth_required = _flag(req.params.get("user_auth_required"))
+    auth_blocks = req.params.get("user_auth_blocks")
+    if isinstance(auth_blocks, str):
+        try:
+            auth_blocks = json.loads(auth_blocks)
+        except ValueError as err:
+            raise ApiError("invalid_arguments") from err
+    wants_prompt = auth_required or any(
+        req.params.get(k) for k in ("user_auth_message", "user_auth_url", "user_auth_blocks")
+    )
+    if not unfurls and not wants_prompt:
+        raise ApiError("missing_unfurls")
+    if unfurls:
+        assert unfurls_store is not None
+        everything = unfurls_store.attach(shared, unfurls)
+        message = req.recorder.find(shared.team_id, shared.channel_id, shared.ts)
+        if message is not None:
+            req.recorder.add_message(dataclasses.replace(message, unfurls=everything, seq=0))
+    if wants_prompt:
+        _auth_prompt(req, shared, auth_blocks if isinstance(auth_blocks, list) else None)
+    return {}
+
+
+def _auth_prompt(req: ApiRequest, shared: SharedMessage, blocks: list[Any] | None) -> None:
+    """Record the sharer's ephemeral invitation to connect (Slack adds "Not now"/"Never ask me again")."""
+    message = req.params.get("user_auth_message")
+    url = req.params.get("user_auth_url")
+    req.extras["unfurls"].add_prompt(
+        AuthPrompt(
+            team_id=shared.team_id,
+            channel_id=shared.channel_id,
+            message_ts=shared.ts,
+            user_id=shared.user_id,
+            message=str(message) if message else None,
+            url=str(url) if url else None,
+            blocks=blocks,
+        )
+    )
+    text = str(message) if message else "Connect your account to see a preview of this link."
+    if url:
+        text = f"{text} <{url}|Connect>"
+    req.recorder.add_message(
+        RecordedMessage(
+            source="chat.unfurl",
+            team_id=shared.team_id,
+            channel_id=shared.channel_id,
+            user_id=shared.user_id,
+            response_type="ephemeral",
+            text=text,
+            blocks=blocks or [],
+            ts=req.recorder.next_ts(),
+            payload=dict(req.params),
+            thread_ts=shared.thread_ts,
+        )
+    )
 
 
 def _visible_channel(req: ApiRequest, ref: str, *, user_means_dm: bool = True) -> Channel:
@@ -227,6 +399,8 @@ def chat_update(req: ApiRequest) -> dict[str, Any]:
     original = req.recorder.find(channel.team_id, channel.id, ts)
     if original is None or original.ephemeral:
         raise ApiError("message_not_found")
+    if original.sender is not None:
+        raise ApiError("cant_update_message")
     message = _record(
         req,
         "chat.update",
@@ -314,6 +488,10 @@ def conversations_info(req: ApiRequest) -> dict[str, Any]:
 
 METHODS: dict[str, Callable[[ApiRequest], dict[str, Any]]] = {
     "auth.test": auth_test,
+    "auth.revoke": auth_revoke,
+    "apps.connections.open": apps_connections_open,
+    "views.publish": views_publish,
+    "chat.unfurl": chat_unfurl,
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,
     "chat.update": chat_update,

@@ -8,6 +8,7 @@ from flask import Flask
 
 from bot.sandboxes.slack.console import ConsoleLog, console_blueprint
 from bot.sandboxes.slack.controls import controls_blueprint
+from bot.sandboxes.slack.install_page import install_blueprint
 from bot.sandboxes.slack.responses import response_url_blueprint
 from bot.sandboxes.slack.webapi import webapi_blueprint
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 
 def create_app(sandbox: SlackSandbox) -> Flask:
-    """The WSGI app serving the Web API, response URLs, `/__sandbox__/` controls and the console (`/`)."""
+    """The WSGI app serving the Web API, response URLs, `/__sandbox__/` controls, the OAuth authorize
+    page (`/oauth/v2/authorize`) and the console (`/`)."""
     app = Flask("slack_sandbox")
     app.register_blueprint(
         webapi_blueprint(
@@ -28,8 +30,17 @@ def create_app(sandbox: SlackSandbox) -> Flask:
             post_limits=sandbox.post_limits,
             views=sandbox.views,
             triggers=sandbox.triggers,
+            authenticate=sandbox.authenticate,
+            open_methods={"oauth.v2.access": sandbox.oauth_access},
+            extras=lambda: {
+                "installs": sandbox.installs,
+                "home": sandbox.home_views,
+                "unfurls": sandbox.unfurls,
+                "socket": sandbox.socket,
+            },
         )
     )
+    app.register_blueprint(install_blueprint(sandbox))
     app.register_blueprint(response_url_blueprint(sandbox.response_urls, sandbox.recorder, sandbox.images))
     app.register_blueprint(controls_blueprint(sandbox, ConsoleLog(sandbox.recorder.next_ts)))
     app.register_blueprint(console_blueprint(sandbox))

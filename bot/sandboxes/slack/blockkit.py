@@ -375,27 +375,36 @@ def _pointer(problem: str) -> str:
     return f"[ERROR] {detail} [json-pointer:/view/{pointer}]"
 
 
-def check_view(view: Any) -> list[str]:
+def check_view(view: Any, kind: str = "modal") -> list[str]:
     """The ``response_metadata.messages`` Slack's ``views.open`` / ``views.update`` would answer with
     ``invalid_arguments`` for ``view``; empty when Slack would open it.
 
     A modal needs ``type: modal``, a ``title`` (plain_text <= 24), ``blocks`` (<= 100, each valid as
     in messages, input blocks with a ``label`` and an ``element``), a ``submit`` (plain_text <= 24)
     when it has input blocks, an optional ``close`` (plain_text <= 24), ``callback_id`` and
-    ``external_id`` <= 255 and ``private_metadata`` <= 3000 characters.
+    ``external_id`` <= 255 and ``private_metadata`` <= 3000 characters.  With ``kind="home"`` (App
+    Home, ``views.publish``) the type must be ``home`` and there is no title, submit or close.
     """
     if not isinstance(view, dict):
         return ["[ERROR] must be an object [json-pointer:/view]"]
     problems: list[str] = []
-    if view.get("type") != "modal":
-        _bad(problems, "type", f"must be 'modal' (got {view.get('type')!r})")
-    _text(problems, "title", view.get("title"), max_len=MAX_VIEW_TITLE, plain_only=True)
-    _text(problems, "close", view.get("close"), max_len=MAX_VIEW_TITLE, plain_only=True, required=False)
+    if view.get("type") != kind:
+        _bad(problems, "type", f"must be {kind!r} (got {view.get('type')!r})")
     blocks = view.get("blocks")
-    has_input = isinstance(blocks, list) and any(
-        isinstance(b, dict) and b.get("type") == "input" for b in blocks
-    )
-    _text(problems, "submit", view.get("submit"), max_len=MAX_VIEW_TITLE, plain_only=True, required=has_input)
+    if kind == "modal":
+        _text(problems, "title", view.get("title"), max_len=MAX_VIEW_TITLE, plain_only=True)
+        _text(problems, "close", view.get("close"), max_len=MAX_VIEW_TITLE, plain_only=True, required=False)
+        has_input = isinstance(blocks, list) and any(
+            isinstance(b, dict) and b.get("type") == "input" for b in blocks
+        )
+        _text(
+            problems,
+            "submit",
+            view.get("submit"),
+            max_len=MAX_VIEW_TITLE,
+            plain_only=True,
+            required=has_input,
+        )
     for name, limit in (
         ("callback_id", MAX_CALLBACK_ID),
         ("external_id", 255),

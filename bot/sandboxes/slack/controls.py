@@ -25,6 +25,24 @@
   would refuse (a required field left empty), 404 for a view that is not open
 - `POST /__sandbox__/close_view` JSON {view_id, user_id?} -> {ok, notified, result}: the user cancels
 - `POST /__sandbox__/reset` (also brings the Web API back up)
+
+Installations, events, App Home and unfurls:
+
+- `GET  /__sandbox__/installations` -> every installation ({key, team_id, enterprise_id,
+  is_enterprise_install, bot, scopes, installer_user_id, active, ...})
+- `POST /__sandbox__/install` JSON {team_id, redirect_uri?, state?, scopes?, user_scopes?, user_id?}
+  -> {ok, redirect}: "Allow" pressed on the authorize page; 400 for an unknown team
+- `POST /__sandbox__/uninstall` JSON {team_id} -> {ok, deliveries}; 404 when not installed
+- `POST /__sandbox__/tokens/expire` JSON {team_id?} -> {ok, expired}: expiring access tokens expire now
+- `POST /__sandbox__/event` JSON {team_id, event, first_timed_out?} -> the EventDelivery
+- `GET  /__sandbox__/events?type=` -> every EventDelivery (with its attempts)
+- `POST /__sandbox__/verify_url` -> {ok, echoed}: Slack's Request URL check (url_verification)
+- `POST /__sandbox__/user_message` JSON {team_id, channel_id, user_id, text, thread_ts?} -> {ok,
+  message}: a person posts a message (links in unfurl domains send link_shared)
+- `GET  /__sandbox__/auth_prompts?team_id=` -> the chat.unfurl user_auth prompts
+- `GET  /__sandbox__/home?team_id=&user_id=` -> {view}: the published home view or null
+- `POST /__sandbox__/app_home_opened` JSON {team_id, user_id} -> the EventDelivery
+- `POST /__sandbox__/home_click` JSON {team_id, user_id, action_id, value?} -> CommandResult
 """
 
 from __future__ import annotations
@@ -159,7 +177,21 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
 
     @bp.get("/workspace")
     def workspace() -> Response:
-        return jsonify(sandbox.workspace.snapshot())
+        snapshot = sandbox.workspace.snapshot()
+        for team in snapshot["teams"]:
+            bot = sandbox.bot_of(team["id"])
+            team["installed"] = bot is not None
+            team["bot_user_id"] = bot.user_id if bot else None
+        snapshot["enterprises"] = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "team_ids": list(e.team_ids),
+                "installed": sandbox.installs.installation(e.id) is not None,
+            }
+            for e in sandbox.workspace.enterprises.values()
+        ]
+        return jsonify(snapshot)
 
     @bp.get("/faults")
     def faults() -> Response:
@@ -282,6 +314,119 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
         except ValueError as err:
             return _error(str(err), 400)
         return jsonify(ok=True, notified=result is not None, result=result.to_dict() if result else None)
+
+    @bp.get("/installations")
+    def installations() -> Response:
+        return jsonify([i.to_dict() for i in sandbox.installations()])
+
+    @bp.post("/install")
+    def install() -> Response | tuple[Response, int]:
+        body = _json_body()
+        try:
+            url = sandbox.install(
+                str(body.get("team_id", SANDBOX_TEAM_ID)),
+                redirect_uri=body.get("redirect_uri") or None,
+                state=str(body.get("state", "")),
+                scopes=_scopes(body["scopes"]) if "scopes" in body else None,
+                user_scopes=_scopes(body.get("user_scopes") or []) if body.get("user_scopes") else (),
+                user_id=body.get("user_id") or None,
+            )
+        except ValueError as err:
+            return _error(str(err), 400)
+        return jsonify(ok=True, redirect=url)
+
+    @bp.post("/uninstall")
+    def uninstall() -> Response | tuple[Response, int]:
+        body = _json_body()
+        try:
+            deliveries = sandbox.uninstall(str(body.get("team_id", SANDBOX_TEAM_ID)))
+        except ValueError as err:
+            return _error(str(err), 404)
+        except RuntimeError as err:
+            return _error(str(err), 409)
+        return jsonify(ok=True, deliveries=[d.to_dict() for d in deliveries])
+
+    @bp.post("/tokens/expire")
+    def expire_tokens() -> Response:
+        body = _json_body()
+        return jsonify(ok=True, expired=sandbox.expire_tokens(body.get("team_id") or None))
+
+    @bp.post("/event")
+    def event() -> Response | tuple[Response, int]:
+        body = _json_body()
+        if not isinstance(body.get("event"), dict) or not body["event"].get("type"):
+            return _error("event must be an object with a type", 400)
+        if not sandbox.bot_url and sandbox.socket is None:
+            return _error("bot_url is not set", 409)
+        delivery = sandbox.send_event(
+            str(body.get("team_id", SANDBOX_TEAM_ID)),
+            body["event"],
+            first_timed_out=bool(body.get("first_timed_out")),
+        )
+        return jsonify(delivery.to_dict())
+
+    @bp.get("/events")
+    def events() -> Response:
+        return jsonify([d.to_dict() for d in sandbox.deliveries(request.args.get("type") or None)])
+
+    @bp.post("/verify_url")
+    def verify_url() -> Response | tuple[Response, int]:
+        if not sandbox.bot_url:
+            return _error("bot_url is not set", 409)
+        return jsonify(ok=True, echoed=sandbox.verify_request_url())
+
+    @bp.post("/user_message")
+    def user_message() -> Response | tuple[Response, int]:
+        body = _json_body()
+        try:
+            message = sandbox.post_user_message(
+                str(body.get("team_id", SANDBOX_TEAM_ID)),
+                str(body.get("channel_id", "C0GENERAL")),
+                str(body.get("user_id", "U0ALICE")),
+                str(body.get("text", "")),
+                thread_ts=body.get("thread_ts") or None,
+            )
+        except ValueError as err:
+            return _error(str(err), 400)
+        except RuntimeError as err:
+            return _error(str(err), 409)
+        return jsonify(ok=True, message=message.to_dict())
+
+    @bp.get("/auth_prompts")
+    def auth_prompts() -> Response:
+        return jsonify([p.to_dict() for p in sandbox.auth_prompts(request.args.get("team_id") or None)])
+
+    @bp.get("/home")
+    def home() -> Response:
+        team_id = request.args.get("team_id") or SANDBOX_TEAM_ID
+        view = sandbox.home_view(team_id, request.args.get("user_id") or "U0ALICE")
+        return jsonify(view=view.to_dict() if view else None)
+
+    @bp.post("/app_home_opened")
+    def app_home_opened() -> Response | tuple[Response, int]:
+        body = _json_body()
+        try:
+            delivery = sandbox.open_app_home(
+                str(body.get("team_id", SANDBOX_TEAM_ID)), str(body.get("user_id", "U0ALICE"))
+            )
+        except RuntimeError as err:
+            return _error(str(err), 409)
+        return jsonify(delivery.to_dict())
+
+    @bp.post("/home_click")
+    def home_click() -> Response | tuple[Response, int]:
+        body = _json_body()
+        team_id, user_id = str(body.get("team_id", SANDBOX_TEAM_ID)), str(body.get("user_id", "U0ALICE"))
+        try:
+            result = sandbox.click_home_button(
+                team_id, user_id, str(body.get("action_id", "")), body.get("value")
+            )
+        except ValueError as err:
+            return _error(str(err), 400)
+        except RuntimeError as err:
+            return _error(str(err), 409)
+        note_failure(result.error, "button", team_id, "", user_id)
+        return jsonify(result.to_dict())
 
     @bp.post("/reset")
     def reset() -> Response:

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Source = Literal["ack", "response_url", "chat.postMessage", "chat.postEphemeral", "chat.update"]
+Source = Literal[
+    "ack", "response_url", "chat.postMessage", "chat.postEphemeral", "chat.update", "user", "chat.unfurl"
+]
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,12 @@ class Button:
 
 @dataclass
 class RecordedMessage:
-    """One message the bot sent, however it sent it.
+    """One message the bot sent, however it sent it (or, with source ``user``, a person's message).
 
     Attributes:
-        source: how it arrived: the command's HTTP reply ("ack"), a response URL, or a chat.* method.
+        source: how it arrived: the command's HTTP reply ("ack"), a response URL, or a chat.* method;
+            ``user`` for a message a person posted (``sender``), ``chat.unfurl`` for the ephemeral
+            auth prompt ``chat.unfurl``'s ``user_auth_*`` shows the sharer.
         user_id: for ephemeral messages the only user who sees it; for ack and response URL messages
             the user who triggered the command or action; None for plain channel posts.
         valid: False when Slack would have rejected it; ``errors`` then holds Slack-style reasons.
@@ -37,6 +41,9 @@ class RecordedMessage:
         payload: the body exactly as the bot sent it (decoded).
         thread_ts: for a reply in a thread, its parent's ts; None for a top-level message.
         reply_broadcast: a thread reply also shown in the channel ("Also send to #channel").
+        sender: the person who posted a ``user`` message (None for the bot's messages).
+        unfurls: for a ``user`` message, the unfurls the app attached (URL -> attachment); each
+            ``chat.unfurl`` records a new version of the message.
     """
 
     source: Source
@@ -56,6 +63,8 @@ class RecordedMessage:
     payload: dict[str, Any] = field(default_factory=dict)
     thread_ts: str | None = None
     reply_broadcast: bool = False
+    sender: str | None = None
+    unfurls: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_reply(self) -> bool:
@@ -103,6 +112,8 @@ class RecordedMessage:
         ``reply_count``, ``reply_users``, ``reply_users_count`` and ``latest_reply`` as Slack's do.
         """
         body: dict[str, Any] = {"type": "message", "text": self.text, "user": bot_user_id, "bot_id": bot_id}
+        if self.sender is not None:
+            body = {"type": "message", "text": self.text, "user": self.sender}
         body.update(ts=self.ts, team=self.team_id)
         if self.blocks:
             body["blocks"] = self.blocks

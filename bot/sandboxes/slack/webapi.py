@@ -9,6 +9,13 @@ token as `Authorization: Bearer` or a ``token`` argument.
 During an outage (``SlackSandbox.webapi_down``) every method answers HTTP 503 with
 ``{"ok": false, "error": "service_unavailable"}`` (Slack's documented "The service is temporarily
 unavailable") before looking at the token; the call is recorded with that answer and nothing is posted.
+
+Tokens are looked up through ``authenticate`` (oauth.Installs in the sandbox): each token acts in its
+own team with its own scopes; an unknown one answers ``invalid_auth``, an expired one (token
+rotation) ``token_expired``, a revoked one ``token_revoked``, the bot token of an uninstalled app
+``account_inactive``. The app-level token (``xapp-``) is only good for ``apps.connections.open``
+(``not_allowed_token_type`` elsewhere, and a bot or user token there). ``oauth.v2.access`` needs no
+token: it checks the client credentials instead (``open_methods``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -26,7 +34,7 @@ from bot.sandboxes.slack.messages import ApiCall
 from bot.sandboxes.slack.ratelimit import PostRateLimiter
 from bot.sandboxes.slack.recorder import Recorder
 from bot.sandboxes.slack.views import TriggerIds, Views
-from bot.sandboxes.slack.workspace import Workspace
+from bot.sandboxes.slack.workspace import BotIdentity, Workspace
 
 # What igbot's app_manifest.yml asks for: no chat:write.public, so a public channel the bot has left
 # answers not_in_channel.  `SlackSandbox(bot_scopes=...)` grants others.
@@ -34,6 +42,20 @@ DEFAULT_BOT_SCOPES = ("commands", "chat:write")
 _JSON_ARGUMENTS = ("blocks", "attachments", "metadata", "view")
 OUTAGE_STATUS = 503
 OUTAGE_ERROR = "service_unavailable"
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+
+
+@dataclass(frozen=True)
+class Auth:
+    """What a token is: who it acts as (None when refused), the error, its scopes and kind."""
+
+    identity: BotIdentity | None
+    error: str | None = None
+    scopes: tuple[str, ...] = ()
+    kind: str = "bot"
+
+
+OpenMethod = Callable[[dict[str, Any], tuple[str, str] | None], dict[str, Any]]
 
 
 def _read_params() -> dict[str, Any]:
@@ -70,6 +92,9 @@ def webapi_blueprint(
     post_limits: PostRateLimiter | None = None,
     views: Views | None = None,
     triggers: TriggerIds | None = None,
+    authenticate: Callable[[str], Auth] | None = None,
+    open_methods: dict[str, OpenMethod] | None = None,
+    extras: Callable[[], dict[str, Any]] | None = None,
 ) -> Blueprint:
     """Routes `GET|POST /api/<method>` answering and recording Slack Web API calls.
 
@@ -78,10 +103,20 @@ def webapi_blueprint(
     scopes (sent as ``X-OAuth-Scopes``; ``chat:write.public`` lets it post where it is not a member);
     ``post_limits`` is the per-channel posting rate of ``chat.postMessage`` (none when omitted);
     ``views`` holds the open modals and ``triggers`` the trigger ids ``views.open`` exchanges.
+    ``authenticate`` tells what a token is (by default: the workspace's bot tokens, with ``scopes()``);
+    ``open_methods`` are methods called without a token (given the arguments and any HTTP Basic
+    credentials); ``extras()`` are further ApiRequest fields (home views, unfurls, installs, socket).
     """
     bp = Blueprint("slack_webapi", __name__)
     modals = views if views is not None else Views()
     checker = images or ImageCheck(enabled=False)
+    unauthenticated = open_methods or {}
+
+    def default_auth(token: str) -> Auth:
+        bot = workspace.bot_for_token(token)
+        return Auth(bot, None if bot else "invalid_auth", tuple(scopes()))
+
+    who = authenticate or default_auth
 
     def outage(method: str, params: dict[str, Any]) -> tuple[Response, int]:
         result = {"ok": False, "error": OUTAGE_ERROR}
@@ -105,29 +140,51 @@ def webapi_blueprint(
         token = _token(params)
         if is_down():
             return outage(method, params)
-        bot = workspace.bot_for_token(token) if token else None
+        auth = who(token) if token else Auth(None, "not_authed")
+        bot = auth.identity
         handler = METHODS.get(method)
         try:
-            if handler is None:
-                raise ApiError("unknown_method", req_method=method)
-            if token is None:
-                raise ApiError("not_authed")
-            if bot is None:
-                raise ApiError("invalid_auth")
-            req = ApiRequest(
-                params, bot, workspace, recorder, checker, frozenset(scopes()), post_limits, modals, triggers
-            )
-            result: dict[str, Any] = {"ok": True, **handler(req)}
+            if method in unauthenticated:
+                basic = request.authorization
+                credentials = (
+                    (str(basic.username or ""), str(basic.password or ""))
+                    if basic is not None and basic.type == "basic"
+                    else None
+                )
+                bot = None
+                result: dict[str, Any] = {"ok": True, **unauthenticated[method](params, credentials)}
+            else:
+                if handler is None:
+                    raise ApiError("unknown_method", req_method=method)
+                if bot is None:
+                    raise ApiError(auth.error or "invalid_auth")
+                if (method in APP_TOKEN_METHODS) != (auth.kind == "app"):
+                    raise ApiError("not_allowed_token_type")
+                req = ApiRequest(
+                    params,
+                    bot,
+                    workspace,
+                    recorder,
+                    checker,
+                    frozenset(auth.scopes),
+                    post_limits,
+                    modals,
+                    triggers,
+                    token_kind=auth.kind,
+                    extras=extras() if extras else {},
+                )
+                result = {"ok": True, **handler(req)}
             status, headers = 200, {}
         except ApiError as err:
             result = {"ok": False, "error": err.error, **err.extra}
             status, headers = err.status, err.headers
+        params.pop("client_secret", None)  # never recorded, like tokens
         recorder.add_call(
             ApiCall(
                 method=method,
                 http_method=request.method,
                 params=params,
-                team_id=bot.team_id if bot else None,
+                team_id=bot.team_id if bot and auth.kind != "app" else None,
                 ok=bool(result["ok"]),
                 error=result.get("error"),
                 response=result,
@@ -138,7 +195,7 @@ def webapi_blueprint(
         response.status_code = status
         response.headers.update(headers)
         if bot is not None:
-            response.headers["X-OAuth-Scopes"] = ",".join(scopes())
+            response.headers["X-OAuth-Scopes"] = ",".join(auth.scopes)
         return response
 
     return bp

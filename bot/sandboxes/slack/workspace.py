@@ -15,6 +15,19 @@ OTHER_TEAM_ID = "T0OTHER"
 BOT_USER_ID = "U0IGBOT"
 BOT_ID = "B0IGBOT"
 APP_ID = "A0IGBOT"
+GRID_ENTERPRISE_ID = "E0GRID"
+GRID_TEAM_ID = "T0GRIDA"
+
+
+def bot_user_of(team_id: str) -> tuple[str, str]:
+    """The bot user id and bot id igbot gets in ``team_id`` (Slack gives each team its own bot user).
+
+    `T0SANDBOX` keeps the historical ``U0IGBOT``/``B0IGBOT``; any other team gets ids derived from the
+    team id (``T0OTHER`` -> ``U0OTHERBOT``/``B0OTHERBOT``), so a reinstall finds the same bot user.
+    """
+    if team_id == SANDBOX_TEAM_ID:
+        return BOT_USER_ID, BOT_ID
+    return f"U{team_id[1:]}BOT", f"B{team_id[1:]}BOT"
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,16 @@ class Team:
     id: str
     domain: str
     name: str
+    enterprise_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    """An Enterprise Grid organization and the ids of its teams."""
+
+    id: str
+    name: str
+    team_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,12 +108,20 @@ class Channel:
 
 @dataclass(frozen=True)
 class BotIdentity:
-    """The bot user installed in one team, and the token that acts as it."""
+    """The bot user installed in one team, and the token that acts as it.
+
+    ``enterprise_id`` is set for a team of an Enterprise Grid; ``is_enterprise_install`` for an
+    org-wide install (then ``team_id`` is the org's first team, the one API calls look into).
+    ``user_token`` marks a user token (``xoxp-``): ``user_id`` is then the person it acts as.
+    """
 
     team_id: str
     user_id: str
     bot_id: str
     token: str
+    enterprise_id: str | None = None
+    is_enterprise_install: bool = False
+    user_token: bool = False
 
 
 class Workspace:
@@ -102,6 +133,13 @@ class Workspace:
         self._users: dict[tuple[str, str], User] = {}
         self._channels: dict[tuple[str, str], Channel] = {}
         self._bots_by_token: dict[str, BotIdentity] = {}
+        self.enterprises: dict[str, Enterprise] = {}
+
+    def add_enterprise(self, enterprise: Enterprise) -> Enterprise:
+        """Add or replace an Enterprise Grid organization."""
+        with self._lock:
+            self.enterprises[enterprise.id] = enterprise
+        return enterprise
 
     def add_team(self, team: Team) -> Team:
         """Add or replace a team."""
@@ -127,6 +165,11 @@ class Workspace:
             self._bots_by_token[bot.token] = bot
         return bot
 
+    def remove_token(self, token: str) -> BotIdentity | None:
+        """Forget a token (revoked, uninstalled, replaced); the identity it had, or None."""
+        with self._lock:
+            return self._bots_by_token.pop(token, None)
+
     def bot_for_token(self, token: str) -> BotIdentity | None:
         """The bot a token belongs to, or None for an unknown token."""
         with self._lock:
@@ -135,7 +178,9 @@ class Workspace:
     def bot_in(self, team_id: str) -> BotIdentity | None:
         """The bot installed in a team, or None."""
         with self._lock:
-            return next((b for b in self._bots_by_token.values() if b.team_id == team_id), None)
+            return next(
+                (b for b in self._bots_by_token.values() if b.team_id == team_id and not b.user_token), None
+            )
 
     def user(self, team_id: str, user_id: str) -> User | None:
         """A user of one team, or None."""
@@ -209,6 +254,7 @@ class Workspace:
                         "id": t.id,
                         "domain": t.domain,
                         "name": t.name,
+                        "enterprise_id": t.enterprise_id,
                         "users": [u.to_api() for (tid, _), u in self._users.items() if tid == t.id],
                         "channels": [
                             {**c.to_api(""), "members": sorted(c.members)}
@@ -227,6 +273,8 @@ def seeded_workspace(bot_token: str) -> Workspace:
     `T0SANDBOX` ("sandbox"): alice, bob, carol, dan and the bot; #general and #random (everyone),
     G0PRIVATE (alice and bob only, the bot is not invited), D0ALICE (alice's DM with the bot).
     `T0OTHER` ("other"): another person whose id is also `U0ALICE`, and #general `C0OTHERGENERAL`.
+    `T0GRIDA` ("Grid Team A", of the Enterprise Grid org `E0GRID` "Grid Org"): erin (`W0ERIN`) and
+    frank (`W0FRANK`), #general `C0GRIDGENERAL`.  An empty ``bot_token`` installs no bot anywhere.
     """
     ws = Workspace()
     ws.add_team(Team(id=SANDBOX_TEAM_ID, domain="sandbox", name="Sandbox"))
@@ -259,5 +307,15 @@ def seeded_workspace(bot_token: str) -> Workspace:
     )
     ws.add_user(User(id="U0ALICE", team_id=OTHER_TEAM_ID, name="alice.other", real_name="Alice Otherteam"))
     ws.add_channel(Channel(id="C0OTHERGENERAL", team_id=OTHER_TEAM_ID, name="general", members={"U0ALICE"}))
-    ws.install_bot(BotIdentity(team_id=SANDBOX_TEAM_ID, user_id=BOT_USER_ID, bot_id=BOT_ID, token=bot_token))
+    ws.add_enterprise(Enterprise(id=GRID_ENTERPRISE_ID, name="Grid Org", team_ids=(GRID_TEAM_ID,)))
+    ws.add_team(Team(id=GRID_TEAM_ID, domain="grid-a", name="Grid Team A", enterprise_id=GRID_ENTERPRISE_ID))
+    for user_id, name, real_name in (("W0ERIN", "erin", "Erin Grid"), ("W0FRANK", "frank", "Frank Grid")):
+        ws.add_user(User(id=user_id, team_id=GRID_TEAM_ID, name=name, real_name=real_name))
+    ws.add_channel(
+        Channel(id="C0GRIDGENERAL", team_id=GRID_TEAM_ID, name="general", members={"W0ERIN", "W0FRANK"})
+    )
+    if bot_token:
+        ws.install_bot(
+            BotIdentity(team_id=SANDBOX_TEAM_ID, user_id=BOT_USER_ID, bot_id=BOT_ID, token=bot_token)
+        )
     return ws

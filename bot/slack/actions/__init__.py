@@ -5,7 +5,7 @@ import re
 from slack_bolt import Ack, App
 
 from bot.services import Services
-from bot.slack.actions import inbox, pick_account
+from bot.slack.actions import home, inbox, pick_account
 
 
 def acknowledge_link_button(ack: Ack) -> None:
@@ -17,4 +17,5 @@ def register(app: App, services: Services) -> None:
     """Acknowledge clicks on igbot's buttons and handle the account menu."""
     pick_account.register(app, services)
     inbox.register(app, services)
+    home.register(app, services)
     app.action(re.compile(r"^ig_(connect|open_profile|open_post)$"))(acknowledge_link_button)

@@ -64,6 +64,7 @@ def run_inbox(intent: Intent, invocation: Invocation, services: Services, reply:
         services.inbox.remove(link.ig_user_id)
         _announce(
             services,
+            invocation.team_id,
             before.channel_id,
             f":no_bell: <@{invocation.user_id}> turned off the Instagram inbox of *@{account}*.",
         )
@@ -101,7 +102,7 @@ def run_inbox(intent: Intent, invocation: Invocation, services: Services, reply:
         f"{' and mentions of it' if Capability.MENTIONS in instagram.capabilities else ''} into this channel "
         f"({how}). Whoever is connected to *@{account}* in igbot can reply,{hide} or delete them from here."
     )
-    if not _announce(services, invocation.channel_id, announce):
+    if not _announce(services, invocation.team_id, invocation.channel_id, announce):
         reply(replies.plain(INVITE_FIRST))
         return
     before = services.inbox.turn_on(route, poll_every=None if push else POLL_SECONDS)
@@ -114,6 +115,7 @@ def run_inbox(intent: Intent, invocation: Invocation, services: Services, reply:
         if before.team_id == invocation.team_id:
             _announce(
                 services,
+                invocation.team_id,
                 before.channel_id,
                 f":outbox_tray: The Instagram inbox of *@{account}* moved to <#{invocation.channel_id}>.",
             )
@@ -121,10 +123,10 @@ def run_inbox(intent: Intent, invocation: Invocation, services: Services, reply:
     reply(replies.plain(f"Inbox on: new comments on *@{account}*'s posts will appear here.{moved}{note}"))
 
 
-def _announce(services: Services, channel_id: str, text: str) -> bool:
+def _announce(services: Services, team_id: str, channel_id: str, text: str) -> bool:
     """Post ``text`` in the channel for everyone; False when igbot cannot post there."""
     try:
-        services.slack_api.chat_postMessage(channel=channel_id, text=text)
+        services.slack.client(team_id).chat_postMessage(channel=channel_id, text=text)
     except SlackApiError as exc:
         if exc.response.get("error") in ("not_in_channel", "channel_not_found", "is_archived"):
             return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.jobs.queue import Admission
 from bot.services import Services
@@ -18,6 +18,7 @@ from bot.slack.blocks import Message
 from bot.slack.commands.help import immediate_answer
 from bot.slack.intents import parse
 from bot.slack.invocation import Invocation
+from bot.slack.workspaces import NOT_INSTALLED_CONTEXT
 
 
 def refusal(admission: Admission) -> Message | None:
@@ -35,7 +36,10 @@ def register(app: App, services: Services) -> None:
     """Attach `/ig` to ``app``: verify (done before Bolt), enqueue, ack; all within Slack's 3 s."""
     capabilities = services.instagram.capabilities
 
-    def ack_ig(ack: Ack, command: dict[str, Any]) -> None:
+    def ack_ig(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        if context.get(NOT_INSTALLED_CONTEXT):
+            ack(replies.plain(replies.NOT_INSTALLED))
+            return
         answer = immediate_answer(parse(command.get("text", "")), capabilities)
         if answer is None:
             answer = refusal(services.jobs.command(Invocation.from_command(command)))

@@ -17,7 +17,7 @@ def run_logout(intent: Intent, invocation: Invocation, services: Services, reply
     answer = replies.logged_out(services.links.delete(invocation.team_id, invocation.user_id))
     paused = [f for f in services.feeds.owned_by(invocation.team_id, invocation.user_id) if not f.paused]
     for feed in paused:
-        pause_and_tell(services.feeds, services.slack_api, feed)
+        pause_and_tell(services.feeds, services.slack.client(invocation.team_id), feed)
     if paused:
         which = ", ".join(f"{blocks.escape(f.label)} in <#{f.channel_id}>" for f in paused[:10])
         more = f" and {len(paused) - 10} more" if len(paused) > 10 else ""

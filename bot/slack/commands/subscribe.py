@@ -72,7 +72,9 @@ def run_subscribe(intent: Intent, invocation: Invocation, services: Services, re
         f"{blocks.escape(source.label)} ({how})."
     )
     try:
-        services.slack_api.chat_postMessage(channel=invocation.channel_id, text=announce)
+        services.slack.client(invocation.team_id).chat_postMessage(
+            channel=invocation.channel_id, text=announce
+        )
     except SlackApiError as exc:
         services.feeds.remove(invocation.team_id, invocation.channel_id, source.key)
         error = exc.response.get("error")
@@ -170,18 +172,25 @@ def run_unsubscribe(intent: Intent, invocation: Invocation, services: Services, 
             )
         )
         return
-    state = services.feeds.target(feed.target)
-    _, last = services.feeds.remove(invocation.team_id, invocation.channel_id, feed.target)
-    # API v1's user subscription is one for the whole app (every linked account's posts): it stays.
-    if last and state is not None and state.remote_id and not feed.target.startswith("user:"):
-        services.instagram.stop_push(state.remote_id)
-        if feed.target.startswith("geography:"):
-            services.feeds.forget_route("geography", state.name)
+    remove_feed(services, invocation.team_id, invocation.channel_id, feed.target)
     reply(
         replies.plain(
             f"Unsubscribed: new posts of {blocks.escape(feed.label)} won't come into this channel any more."
         )
     )
+
+
+def remove_feed(services: Services, team_id: str, channel_id: str, target: str) -> Feed | None:
+    """Delete one channel's feed of ``target``; the target's last feed also cancels what Instagram
+    pushes for it. Returns the feed (None when there was none)."""
+    state = services.feeds.target(target)
+    feed, last = services.feeds.remove(team_id, channel_id, target)
+    # API v1's user subscription is one for the whole app (every linked account's posts): it stays.
+    if last and state is not None and state.remote_id and not target.startswith("user:"):
+        services.instagram.stop_push(state.remote_id)
+        if target.startswith("geography:"):
+            services.feeds.forget_route("geography", state.name)
+    return feed
 
 
 def _find(target: FeedTarget, invocation: Invocation, services: Services) -> Feed | None:

@@ -2,8 +2,9 @@
 
 - `world.py` the data model (also the base the graph world is built over), independent of any API's
   JSON; `seeding.py` + `seeddata.py` fill it;
-- `render.py` v1 JSON; `oauth.py` authorize + token; `api_users.py`, `api_media.py` the /v1 routes,
-  `api_comments.py` ``/v1/media/{id}/comments`` (over the shared store, `..comments`);
+- `render.py` v1 JSON; `oauth.py` authorize + token; `api_users.py`, `api_media.py` the /v1 routes
+  (``/v1/media/{id}`` and ``/v1/media/shortcode/{code}`` alike), `api_comments.py`
+  ``/v1/media/{id}/comments`` (over the shared store, `..comments`);
 - `auth.py` tokens/scopes per call; `paging.py`; `envelope.py` bodies and errors;
 - `relationships.py` the live follow graph; `tokens.py` codes and tokens; `ratelimit.py` the hourly
   window; `pages.py` HTML (authorize page, post pages);

@@ -1,4 +1,5 @@
-"""/v1 media, location and tag routes: popular, search, single media, locations, tag media."""
+"""/v1 media, location and tag routes: popular, search, single media (by id or shortcode), locations,
+tag media."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ def near(world: World, item: Media, lat: float, lng: float, radius: float) -> bo
 def visible_media(state: SandboxState, caller: Caller, media_id: str) -> Media:
     """The media ``media_id`` if ``caller`` may see it (another user's needs ``public_content``, a private
     account's a follow), else v1's error."""
-    item = state.world.media_by_id(media_id)
+    return _visible_item(state, caller, state.world.media_by_id(media_id))
+
+
+def _visible_item(state: SandboxState, caller: Caller, item: Media | None) -> Media:
+    """``item`` if it exists and ``caller`` may see it (see `visible_media`), else v1's error."""
     if item is None:
         raise APIError("APINotFoundError", "invalid media id")
     if caller.user_id != item.owner_id:
@@ -63,6 +68,14 @@ def register(app: Flask, state: SandboxState) -> None:
             items = [m for m in items if near(world, m, lat, lng, radius)]
         items = filter_media(items, request.args)
         return ok(_render(state, caller, items[: parse_count(request.args, 20, 100)]))
+
+    @app.get("/v1/media/shortcode/<shortcode>")
+    def media_by_shortcode(shortcode: str) -> Response:
+        # v1: "the same response as GET /media/{media-id}", found by the code of the post's link
+        # (``…/p/{shortcode}/``); a client id is enough for a public account's post.
+        caller = authenticate(state, request.args, allow_client_id=True)
+        item = _visible_item(state, caller, state.world.media_by_shortcode(shortcode))
+        return ok(_render(state, caller, [item])[0])
 
     @app.get("/v1/media/<media_id>")
     def media_item(media_id: str) -> Response:

@@ -51,6 +51,8 @@ def console_blueprint(sandbox: SlackSandbox) -> Blueprint:
                 instance=instance,
                 base_url=sandbox.base_url,
                 bot_url=sandbox.bot_url,
+                install_url=sandbox.bot_install_url(),
+                client_id=sandbox.client_id,
                 hints=hints_of(current_app),
             )
         )

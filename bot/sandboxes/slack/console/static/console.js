@@ -37,6 +37,9 @@
     historyAt: 0,
     thread: null, // ts of the thread open beside the channel, if any
     modal: null, // {id, version} of the modal shown, if any
+    home: false, // the App Home tab is open instead of a channel
+    homeVersion: null, // id|hash of the home view shown
+    info: {}, // /console/info (install_url, client_id, ...)
   };
 
   // ---------- small DOM helpers ----------
@@ -285,6 +288,10 @@
       button.classList.add("link");
       button.title = element.url;
     }
+    if (ctx.home) {
+      button.addEventListener("click", () => clickHomeButton(element));
+      return button;
+    }
     if (!ctx.message) {
       button.disabled = true; // buttons inside modals send block_actions Slack-side; not in the console yet
       button.title = "buttons inside modals are not clickable in the console";
@@ -528,7 +535,9 @@
     const body = el("div", "message-body");
     const meta = el("div", "meta");
     const content = el("div", "content");
-    if (entry.kind === "message") {
+    if (entry.kind === "message" && data.source === "user") {
+      renderUserMessage(node, meta, content, entry);
+    } else if (entry.kind === "message") {
       node.dataset.seq = data.seq;
       node.dataset.source = data.source;
       node.dataset.sender = BOT_USER_ID;
@@ -585,6 +594,32 @@
     node.appendChild(body);
     node.querySelectorAll("img").forEach((img) => img.addEventListener("load", keepAtBottom));
     return node;
+  }
+
+  // A person's message (posted from the composer or by a test), with the unfurls igbot attached.
+  function renderUserMessage(node, meta, content, entry) {
+    const data = entry.data;
+    const user = findUser(entry.team, data.sender);
+    node.dataset.seq = data.seq;
+    node.dataset.source = "user";
+    node.dataset.sender = data.sender;
+    node.classList.add("from-user", "in-channel");
+    node.appendChild(avatar(colorOf(data.sender), (user ? user.name : data.sender).slice(0, 1).toUpperCase()));
+    meta.append(el("span", "sender", user ? user.real_name || user.name : data.sender), timeOf(entry.ts));
+    content.appendChild(renderMrkdwn(data.text, entry.team));
+    Object.entries(data.unfurls || {}).forEach(([url, unfurl]) => {
+      const card = content.appendChild(el("div", "unfurl"));
+      card.dataset.url = url;
+      try {
+        if (list(unfurl.blocks).length) card.appendChild(renderBlocks(unfurl.blocks, { message: null, teamId: entry.team }));
+        else {
+          if (unfurl.title) card.appendChild(el("div", "unfurl-title", String(unfurl.title)));
+          if (unfurl.text) card.appendChild(renderMrkdwn(String(unfurl.text), entry.team));
+        }
+      } catch (error) {
+        card.replaceChildren(el("span", "unsupported", `[the console could not show this unfurl: ${error}]`));
+      }
+    });
   }
 
   function insertNode(node, entry) {
@@ -741,6 +776,93 @@
     };
     $("channel-list").replaceChildren(...channels.filter((c) => !c.is_im).map(item));
     $("dm-list").replaceChildren(...channels.filter((c) => c.is_im).map(item));
+    const homeItem = el("li");
+    const homeButton = homeItem.appendChild(el("button", state.home ? "active" : null, "igbot · Home"));
+    homeButton.type = "button";
+    homeButton.id = "open-home";
+    homeButton.addEventListener("click", openHome);
+    $("app-list").replaceChildren(homeItem);
+    renderInstallBox(team);
+  }
+
+  // ---------- installing and uninstalling igbot (OAuth v2) ----------
+
+  function renderInstallBox(team) {
+    const box = $("install-box");
+    if (!team) return box.replaceChildren();
+    if (team.installed) {
+      const button = el("button", "btn danger", "Uninstall igbot");
+      button.type = "button";
+      button.id = "uninstall";
+      button.addEventListener("click", async () => {
+        try {
+          await postJSON("/__sandbox__/uninstall", { team_id: team.id });
+        } catch (error) {
+          toast(`Could not uninstall: ${error.message}`);
+        }
+        await loadWorkspace();
+        renderSidebar();
+      });
+      box.replaceChildren(el("div", "install-state", "igbot is installed here"), button);
+      return;
+    }
+    const query = new URLSearchParams({ client_id: state.info.client_id || "", scope: "commands,chat:write" });
+    const link = el("a", "btn primary", "Add igbot");
+    link.id = "install";
+    link.href = state.info.install_url || `/oauth/v2/authorize?${query}`;
+    link.target = "_blank";
+    link.rel = "noopener";
+    box.replaceChildren(el("div", "install-state", "igbot is not installed in this workspace"), link);
+  }
+
+  // ---------- App Home ----------
+
+  function openHome() {
+    state.home = true;
+    state.homeVersion = null;
+    $("messages").hidden = true;
+    $("composer").hidden = true;
+    $("home-view").hidden = false;
+    $("channel-title").textContent = "igbot · Home";
+    $("channel-meta").textContent = "App Home";
+    $("home-view").replaceChildren(el("p", "empty", "Opening igbot's Home tab…"));
+    renderSidebar();
+    postJSON("/__sandbox__/app_home_opened", { team_id: state.team, user_id: state.user })
+      .catch((error) => toast(`Slack could not tell igbot the Home tab opened: ${error.message}`))
+      .finally(() => pollSoon(0));
+  }
+
+  function closeHome() {
+    state.home = false;
+    $("messages").hidden = false;
+    $("composer").hidden = false;
+    $("home-view").hidden = true;
+  }
+
+  function showHome(home) {
+    const view = home && home.view;
+    const version = view ? `${view.id}|${view.hash}` : "none";
+    if (version === state.homeVersion) return;
+    state.homeVersion = version;
+    const box = $("home-view");
+    if (!view) {
+      box.replaceChildren(el("p", "empty", "igbot has not published a Home tab for you yet."));
+      return;
+    }
+    try {
+      box.replaceChildren(renderBlocks(view.blocks, { home: true, teamId: state.team }));
+    } catch (error) {
+      box.replaceChildren(el("span", "unsupported", `[the console could not show this view: ${error}]`));
+    }
+  }
+
+  function clickHomeButton(element) {
+    if (isHttpUrl(element.url)) window.open(element.url, "_blank", "noopener");
+    const click = { team_id: state.team, user_id: state.user, action_id: element.action_id };
+    if (typeof element.value === "string") click.value = element.value; // which feed or inbox it is
+    postJSON("/__sandbox__/home_click", click)
+      .catch((error) => toast(`Slack could not deliver the click to igbot: ${error.message}`))
+      .finally(() => pollSoon(0));
   }
 
   function renderHeader() {
@@ -756,6 +878,7 @@
   }
 
   function choose(team, user, channel) {
+    if (state.home) closeHome();
     state.team = state.workspace.teams.some((t) => t.id === team) ? team : state.workspace.teams[0].id;
     const members = people(currentTeam());
     const remembered = localStorage.getItem(STORAGE_PREFIX + "user:" + state.team);
@@ -785,6 +908,7 @@
   }
 
   function openChannel(channelId) {
+    closeHome();
     choose(state.team, state.user, channelId);
     $("message-input").focus();
   }
@@ -854,6 +978,9 @@
         getJSON(`/__sandbox__/views?${viewQuery}`),
       ]);
       showViews(views);
+      if (state.home) {
+        showHome((await getJSON(`/__sandbox__/home?${viewQuery}`)).view);
+      }
       const fresh = [];
       for (const m of messages) {
         state.messageSeq = Math.max(state.messageSeq, m.seq);
@@ -900,10 +1027,7 @@
 
   async function sendCommand(line) {
     const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line);
-    if (!match) {
-      toast("The stand-in only sends slash commands to igbot: start with /ig (try /ig help).");
-      return false;
-    }
+    if (!match) return postUserMessage(line);
     if (match[1].toLowerCase() !== "ig") {
       toast(`/${match[1]} is not a valid command here. igbot's command is /ig (try /ig help).`);
       return false;
@@ -918,6 +1042,23 @@
       });
     } catch (error) {
       toast(`The command was not sent: ${error.message}`);
+    }
+    pollSoon(0);
+    return true;
+  }
+
+  async function postUserMessage(text) {
+    if (!state.user || !state.channel) {
+      toast("Pick a user and a channel first.");
+      return false;
+    }
+    try {
+      await postJSON("/__sandbox__/user_message", {
+        text, team_id: state.team, channel_id: state.channel, user_id: state.user,
+      });
+    } catch (error) {
+      toast(`The message was not posted: ${error.message}`);
+      return false;
     }
     pollSoon(0);
     return true;
@@ -1182,6 +1323,7 @@
       await loadWorkspace();
       const info = await getJSON("/console/info");
       state.instance = info.instance;
+      state.info = info;
       renderHints(info.hints);
     } catch (error) {
       setConnection(false);
@@ -1193,10 +1335,12 @@
     choose(team, params.get("user"), params.get("channel"));
     document.body.dataset.ready = "true";
     poll();
+    // Coming back from an install (or uninstall) in another tab: show whether igbot is in the workspace.
+    window.addEventListener("focus", () => loadWorkspace().then(renderSidebar).catch(() => {}));
   }
 
   // For tests and curious developers: the renderers, and the state they draw from.
-  window.igConsole = { renderMrkdwn, renderBlocks, state, sendCommand, openThread };
+  window.igConsole = { renderMrkdwn, renderBlocks, state, sendCommand, openThread, openHome };
 
   wire();
   boot();

@@ -1,0 +1,118 @@
+"""The App Home tab: drawn (``views.publish``) each time a person opens it and after each of its buttons.
+
+It shows their Instagram connection (with Connect or Disconnect), the feeds and inboxes they made (each
+with its button) and a short help. The buttons do what `/ig logout`, `/ig unsubscribe` and `/ig inbox off`
+do; each then draws the tab again so it is current.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+
+from bot.jobs.context import JobContext, retry_later
+from bot.services import Services
+from bot.slack import home_blocks, replies
+from bot.slack.blocks import escape
+from bot.slack.commands.login import EXPIRY_WARNING_SECONDS, live_link
+from bot.slack.commands.logout import run_logout
+from bot.slack.commands.subscribe import remove_feed
+from bot.slack.intents import Logout
+from bot.slack.invocation import Invocation
+from bot.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = ("ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout")
+
+
+def _person(team_id: str, user_id: str) -> Invocation:
+    """The person at their Home tab: no channel and no response URL (answers are direct messages)."""
+    return Invocation(team_id=team_id, user_id=user_id, user_name="", channel_id="", response_url="", text="")
+
+
+def home_state(
+    services: Services, team_id: str, user_id: str, now: float | None = None
+) -> home_blocks.HomeState:
+    """What the person's tab shows now (a fresh login link when they need one).
+
+    Raises:
+        StorageUnavailable: Redis did not answer.
+    """
+    now = time.time() if now is None else now
+    person = _person(team_id, user_id)
+    link, _ = live_link(person, services)
+    if link is not None and not link.ig_user_id:
+        link = None  # still choosing one of several accounts: not connected yet
+    connect_url = None
+    if link is None or (link.expires_at and link.expires_at - now < EXPIRY_WARNING_SECONDS):
+        state = services.states.issue(
+            team_id=team_id, user_id=user_id, user_name="", channel_id="", response_url="", resume=None
+        )
+        connect_url = services.instagram.authorization_url(state)
+    shown = None
+    if link is not None:
+        shown = home_blocks.HomeLink(
+            username=link.ig_username,
+            linked_at=link.linked_at,
+            expires_at=link.expires_at or None,
+        )
+    feeds = tuple(services.feeds.owned_by(team_id, user_id))
+    inboxes = tuple(i for i in services.inbox.of_team(team_id) if i.owner_id == user_id)
+    return home_blocks.HomeState(
+        now=int(now), link=shown, connect_url=connect_url, feeds=feeds, inboxes=inboxes
+    )
+
+
+def publish(context: JobContext, team_id: str, user_id: str, channel_id: str = "") -> None:
+    """Draw the person's Home tab (``channel_id``, their direct messages with igbot, is not needed)."""
+    del channel_id
+    try:
+        view = home_blocks.home_view(home_state(context.services, team_id, user_id))
+    except StorageUnavailable:
+        view = home_blocks.home_error_view(f":warning: {replies.STORAGE_DOWN}")
+    try:
+        context.slack_for(team_id).views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+        if error in RETRYABLE:
+            raise retry_later(f"views.publish refused for now ({error})") from None
+        log.warning("views.publish refused the Home tab (%s)", error)
+
+
+def _tell(context: JobContext, team_id: str, channel_id: str, text: str) -> None:
+    try:
+        context.slack_for(team_id).chat_postMessage(channel=channel_id, text=text)
+    except SlackApiError as exc:
+        log.info("could not tell a channel about a change from the Home tab (%s)", exc.response.get("error"))
+
+
+def act(context: JobContext, team_id: str, user_id: str, action: str, value: str) -> None:
+    """One button of the Home tab, then the tab drawn again. Every change is the clicker's own: their
+    link, feeds they made, inboxes they turned on."""
+    services = context.services
+    if action == home_blocks.HOME_DISCONNECT:
+        run_logout(Logout(), _person(team_id, user_id), services, lambda answer: None)  # the tab shows it
+    elif action == home_blocks.HOME_UNSUBSCRIBE:
+        parsed = home_blocks.parse_unsubscribe_value(value)
+        if parsed is not None:
+            channel_id, target = parsed
+            feed = services.feeds.feed(team_id, channel_id, target)
+            if feed is not None and feed.owner_id == user_id:
+                remove_feed(services, team_id, channel_id, target)
+    elif action == home_blocks.HOME_INBOX_OFF:
+        parsed = home_blocks.parse_inbox_off_value(value)
+        if parsed is not None:
+            account_id, channel_id = parsed
+            inbox = services.inbox.get(account_id)
+            if inbox is not None and (inbox.team_id, inbox.owner_id, inbox.channel_id) == (
+                team_id,
+                user_id,
+                channel_id,
+            ):
+                services.inbox.remove(account_id)
+                _tell(context, team_id, channel_id, f":no_bell: <@{user_id}> turned off the Instagram inbox "
+                      f"of *@{escape(inbox.username)}*.")  # fmt: skip
+    publish(context, team_id, user_id)
