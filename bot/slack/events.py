@@ -21,6 +21,7 @@ from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from bot.jobs.queue import Admission
 from bot.services import Services
+from bot.slack.workspaces import NOT_INSTALLED_CONTEXT
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def _once(
     services: Services, body: dict[str, Any], context: BoltContext, queue: Callable[[], Admission]
 ) -> BoltResponse | None:
     """Queue ``queue()`` for the first delivery of this event only; a 500 when it was not queued."""
+    if context.get(NOT_INSTALLED_CONTEXT):
+        return None  # igbot is not (or no longer) in that workspace: nothing to do there
     team_id, event_id = _team(body, context), str(body.get("event_id") or "")
     events = services.events
     try:

@@ -6,16 +6,19 @@ rotation (issue 14). Real wire path: the stand-in's approval page and ``oauth.v2
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import redis
+import requests
 
+from bot.sandboxes.slack.signing import signed_headers
 from bot.sandboxes.slack.socket import SocketHub
 from bot.web.socket_mode import SocketModeRunner
-from tests.stack import Stack, login_url, start_stack
+from tests.stack import SIGNING_SECRET, Stack, login_url, start_stack
 
 OTHER = "T0OTHER"
 SANDBOX = "T0SANDBOX"
@@ -102,7 +105,14 @@ def test_installed_into_two_workspaces_each_works_alone_and_an_uninstall_forgets
     assert left == {}, left
     late = stack.command("me", team_id=SANDBOX)
     assert late.message is not None and "isn't installed" in late.message.all_text()
-    assert stack.pending_jobs() == 0
+    opened = {"type": "app_home_opened", "user": "U0ALICE", "tab": "home"}
+    stray = json.dumps(
+        {"type": "event_callback", "team_id": SANDBOX, "event_id": "Ev1", "event": opened}
+    ).encode()
+    headers = signed_headers(SIGNING_SECRET, stray, "application/json")
+    assert requests.post(stack.slack.bot_url or "", data=stray, headers=headers, timeout=5).status_code == 200
+    assert stack.pending_jobs() == 0, "work was queued for a workspace igbot is not in"
+    assert mentions(redis_client, SANDBOX) == {}
     assert stack.worker_errors() == []
 
     # The other workspace still works, with its link and feed.
@@ -285,3 +295,34 @@ def test_the_follow_story_over_socket_mode(stack: Stack) -> None:
     finally:
         runner.stop()
         hub.stop()
+
+
+HOSTILE_REDIRECTS = [
+    b"",
+    b"code=abc",
+    b"code=abc&state=",
+    b"code=abc&state=not-a-state",
+    b"state=x&code=%ff%fe",
+    b"code=\xff\xfe&state=\xc3",
+    b"error=access_denied&error=other",
+    b"code=" + b"A" * 6000 + b"&state=" + b"B" * 6000,
+    b"code[]=1&state[]=2",
+]
+
+
+def test_every_hostile_redirect_gets_a_page_and_installs_nothing(app_stack: Stack) -> None:
+    host, port = app_stack.bot.url.removeprefix("http://").split(":")
+    for query in HOSTILE_REDIRECTS:
+        for cookie in (b"", b"slack-app-oauth-state=not-it", b"slack-app-oauth-state=\xff; a=="):
+            raw = b"GET /slack/oauth_redirect?" + query + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            raw += (b"Cookie: " + cookie + b"\r\n" if cookie else b"") + b"\r\n"
+            with socket.create_connection((host, int(port)), timeout=5) as conn:
+                conn.sendall(raw)
+                answer = b""
+                while chunk := conn.recv(65536):
+                    answer += chunk
+            status = int(answer.split(b" ", 2)[1])
+            assert status in (200, 400, 414, 431), (query[:40], cookie, answer[:200])
+            assert b"Traceback" not in answer
+    assert app_stack.slack.installed_teams() == []
+    assert app_stack.services.installations.find_bot(enterprise_id=None, team_id=SANDBOX) is None
