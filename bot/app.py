@@ -147,6 +147,7 @@ def build_tier(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
             lock_client=client,
+            fallback_token=settings.slack_bot_token or None,
         )
     else:
         workspaces = StaticWorkspaces(settings.slack_api_url, settings.slack_bot_token)

@@ -116,14 +116,19 @@ def install_into(bot_url: str, slack: SlackSandbox, team_id: str) -> None:
     Raises:
         DevInstallError: a step did not answer as expected.
     """
-    page = requests.get(bot_url + INSTALL_PATH, timeout=5)
-    found = re.search(r'id="add-to-slack" href="([^"]+)"', page.text)
-    if page.status_code != 200 or found is None:
-        raise DevInstallError(f"igbot's install page answered {page.status_code}")
-    state = parse_qs(urlsplit(html.unescape(found.group(1))).query).get("state", [""])[0]
-    back = slack.install(team_id, redirect_uri=bot_url + REDIRECT_PATH, state=state)
-    cookie = page.headers.get("Set-Cookie", "").split(";", 1)[0]
-    done = requests.get(back, headers={"Cookie": cookie}, timeout=10)
+    try:
+        page = requests.get(bot_url + INSTALL_PATH, timeout=5)
+        found = re.search(r'id="add-to-slack" href="([^"]+)"', page.text)
+        if page.status_code != 200 or found is None:
+            raise DevInstallError(f"igbot's install page answered {page.status_code}")
+        state = parse_qs(urlsplit(html.unescape(found.group(1))).query).get("state", [""])[0]
+        back = slack.install(team_id, redirect_uri=bot_url + REDIRECT_PATH, state=state)
+        cookie = page.headers.get("Set-Cookie", "").split(";", 1)[0]
+        done = requests.get(back, headers={"Cookie": cookie}, timeout=10)
+    except requests.RequestException as exc:
+        raise DevInstallError(
+            f"installing igbot into the stand-in's {team_id} failed ({type(exc).__name__})"
+        ) from None
     if done.status_code != 200:
         raise DevInstallError(f"installing igbot into the stand-in's {team_id} answered {done.status_code}")
 

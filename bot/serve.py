@@ -79,7 +79,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
             # In this web process, after the fork: its thread and socket are its own.
             self._socket = SocketModeRunner(igbot.bolt, self._settings.slack_app_token)
-            self._socket.start()
+            self._socket.start_retrying()
         return igbot.wsgi
 
 

@@ -182,9 +182,9 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         context = holder.get()
         _guarded(context, "unfurl", lambda: unfurl.unfurl(context, team_id, shared))
 
-    def forget_team(team_id: str) -> None:
+    def forget_team(team_id: str, since: float | None = None) -> None:
         context = holder.get()
-        _guarded(context, "uninstall", lambda: uninstall.forget_team(context, team_id))
+        _guarded(context, "uninstall", lambda: uninstall.forget_team(context, team_id, since))
 
     def interactive(name: str) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
         return dramatiq.actor(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import dramatiq
 import redis
@@ -33,16 +34,31 @@ class JobContext:
         themselves: the inbox) instead of waiting it out."""
         return self.services.slack.client(team_id, paced=paced)
 
-    def post_fallback(self, invocation: Invocation, text: str, *, in_channel: bool) -> bool:
-        """An answer whose response URL is spent, through the Web API (privately unless ``in_channel``)."""
-        try:
-            slack = self.slack_for(invocation.team_id)
+    def post_fallback(
+        self, invocation: Invocation, text: str, *, in_channel: bool, blocks: list[Any] | None = None
+    ) -> bool:
+        """An answer through the Web API (privately unless ``in_channel``): for a spent response URL (plain
+        text), or for a flow started without one (the App Home tab, a link preview's Connect: with its
+        ``blocks``, e.g. the account menu; plain text again if Slack refuses them)."""
+        slack = self.slack_for(invocation.team_id)
+
+        def post(with_blocks: list[Any] | None) -> None:
             if not invocation.channel_id:  # started from the App Home tab: a direct message
-                slack.chat_postMessage(channel=invocation.user_id, text=text)
+                slack.chat_postMessage(channel=invocation.user_id, text=text, blocks=with_blocks)
             elif in_channel:
-                slack.chat_postMessage(channel=invocation.channel_id, text=text)
+                slack.chat_postMessage(channel=invocation.channel_id, text=text, blocks=with_blocks)
             else:
-                slack.chat_postEphemeral(channel=invocation.channel_id, user=invocation.user_id, text=text)
+                slack.chat_postEphemeral(
+                    channel=invocation.channel_id, user=invocation.user_id, text=text, blocks=with_blocks
+                )
+
+        try:
+            try:
+                post(blocks)
+            except SlackApiError as exc:
+                if not blocks or exc.response.get("error") != "invalid_blocks":
+                    raise
+                post(None)
         except SlackApiError as exc:
             log.warning("the Web API refused a fallback answer (%s)", exc.response.get("error"))
             return False

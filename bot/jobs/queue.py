@@ -213,13 +213,13 @@ class JobQueue:
         shared = {k: event[k] for k in wanted if k in event}
         return self._admit(lambda: self._actors.unfurl.send(team_id, shared))
 
-    def forget_team(self, team_id: str) -> None:
-        """Queue deleting everything igbot holds for a team that uninstalled it (never refused).
+    def forget_team(self, team_id: str, since: float) -> None:
+        """Queue deleting everything igbot holds for a team that uninstalled it at ``since`` (never refused).
 
         Raises:
             StorageUnavailable: Redis did not take it.
         """
-        _must_send(lambda: self._actors.forget_team.send(team_id))
+        _must_send(lambda: self._actors.forget_team.send(team_id, since))
 
     def health(self) -> QueueHealth:
         """Queue depth and worker heartbeats.

@@ -13,12 +13,14 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.instagram.errors import InstagramError, LinkRejected
-from bot.instagram.models import Capability
+from bot.instagram.errors import InstagramError, NotAllowed
+from bot.instagram.models import Capability, Credentials
 from bot.jobs.context import JobContext, retry_later
+from bot.services import Services
 from bot.slack import unfurls
 from bot.slack.commands.login import live_link
 from bot.slack.invocation import Invocation
+from bot.slack.unfurls import Unfurl
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,29 @@ def post_links(shared: dict[str, Any]) -> dict[str, str]:
         if code is not None and url not in found and len(found) < MAX_LINKS:
             found[url] = code
     return found
+
+
+def _card(services: Services, creds: Credentials, url: str, code: str, *, own_only: bool) -> Unfurl:
+    """One link's preview. Everyone in the channel sees it, so where Instagram can show any post (API v1)
+    only a public post is shown in full: it is read without the sharer's token first, and one that only
+    the sharer may see (a private account they follow) gets a card that says so."""
+    error: InstagramError | None = None
+    media = None
+    try:
+        if own_only:
+            media = services.instagram.post_by_shortcode(creds, code)
+        else:
+            try:
+                media = services.instagram.post_by_shortcode(None, code)  # what anyone may see
+            except NotAllowed:
+                media = None
+            if media is None and services.instagram.post_by_shortcode(creds, code) is not None:
+                return unfurls.preview_unavailable_card(url, unfurls.PRIVATE_FOR_CHANNEL)
+    except InstagramError as exc:  # LinkRejected too: their connection is gone; /ig login renews it
+        error = exc
+    if media is not None:
+        return unfurls.post_card(media, url)
+    return unfurls.preview_unavailable_card(url, unfurls.unavailable_reason(error, own_posts_only=own_only))
 
 
 def unfurl(context: JobContext, team_id: str, shared: dict[str, Any]) -> None:
@@ -70,19 +95,7 @@ def unfurl(context: JobContext, team_id: str, shared: dict[str, Any]) -> None:
         }
     else:
         for url, code in links.items():
-            error: InstagramError | None = None
-            try:
-                media = services.instagram.post_by_shortcode(link.creds, code)
-            except LinkRejected as exc:  # their connection is gone: say so; /ig login renews it
-                media, error = None, exc
-            except InstagramError as exc:
-                media, error = None, exc
-            if media is not None:
-                cards[url] = unfurls.post_card(media, url)
-            else:
-                cards[url] = unfurls.preview_unavailable_card(
-                    url, unfurls.unavailable_reason(error, own_posts_only=own_only)
-                )
+            cards[url] = _card(services, link.creds, url, code, own_only=own_only)
     try:
         context.slack_for(team_id).chat_unfurl(**where, unfurls=cards, **extra)
     except SlackApiError as exc:

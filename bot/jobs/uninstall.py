@@ -5,16 +5,20 @@ What goes: the installation (OAuth mode), every person's Instagram link (tokens)
 states, expiry reminders, channel feeds (the Instagram subscriptions they alone needed are cancelled),
 inboxes with their threads, posted comments and pacing, the hashtag counts of the accounts the team
 linked, and the events log. It is idempotent (Slack sends ``tokens_revoked`` and ``app_uninstalled``,
-in either order, and retries them), and scans only keys that carry the team's id.
+in either order, and retries them), scans only keys that carry the team's id, and goes on when
+Instagram can't be reached to cancel a subscription. A job that runs after the workspace installed
+igbot again keeps the new installation and what was made since.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 import redis
 
+from bot.instagram.errors import InstagramError
 from bot.jobs.context import JobContext
 from bot.slack.commands.subscribe import remove_feed
 from bot.storage.errors import redis_errors
@@ -40,67 +44,104 @@ def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-def forget_team(context: JobContext, team_id: str) -> None:
-    """Delete everything igbot holds for ``team_id`` (see the module docstring)."""
+def _reinstalled_since(context: JobContext, team_id: str, since: float) -> bool:
+    """True when igbot was installed again in the team after the uninstall event (at ``since``)."""
+    store = context.services.installations
+    if store is None:
+        return False
+    with redis_errors():
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+    # Slack's event_time is whole seconds: an install in the same second as the uninstall is not "after".
+    return bot is not None and float(bot.installed_at or 0) > since + 1
+
+
+def _delete(client: redis.Redis, *patterns: str) -> None:
+    with redis_errors():
+        for pattern in patterns:
+            for key in _scan(client, pattern):
+                client.delete(key)
+
+
+def forget_team(context: JobContext, team_id: str, since: float | None = None) -> None:
+    """Delete everything igbot holds for ``team_id`` (see the module docstring). ``since`` is when the
+    workspace removed igbot: if it installed igbot again after that (this job ran late), the new
+    installation and what people made since are kept, and only what is older goes."""
     if not team_id:
         return
     services, client = context.services, context.redis
     team = _glob_escape(team_id)
-    if services.installations is not None:
+    until = time.time() if since is None else since
+    again = _reinstalled_since(context, team_id, until)
+    if services.installations is not None and not again:
         with redis_errors():
             services.installations.delete_all(enterprise_id=None, team_id=team_id)
 
-    # Feeds first: cancelling Instagram subscriptions may need nothing of the links, but it is done
-    # while everything else is still there, so a failure here leaves a retry all it needs.
-    feed_channels = [k.rsplit(":", 1)[-1] for k in _scan(client, f"{PREFIX}feeds:{team}:*")]
-    removed = 0
-    for channel_id in feed_channels:
-        for feed in services.feeds.of_channel(team_id, channel_id):
-            remove_feed(services, team_id, channel_id, feed.target)
-            removed += 1
-    with redis_errors():
-        for key in _scan(client, f"{PREFIX}owned:{team}:*"):
-            client.delete(key)
-        for key in _scan(client, f"{PREFIX}feeds:{team}:*"):
-            client.delete(key)
-        for key in _scan(client, f"{PREFIX}delivered:{team}:*"):
-            client.delete(key)
-    services.feeds.forget_reader(team_id)
-
-    inboxes = services.inbox.of_team(team_id)
-    for inbox in inboxes:
-        services.inbox.remove(inbox.account_id)
-    with redis_errors():
-        client.delete(f"{PREFIX}inboxes:{team_id}")
-        for pattern in ("inbox-thread", "lock:inbox-thread", "inbox-pace"):
-            for key in _scan(client, f"{PREFIX}{pattern}:{team}:*"):
-                client.delete(key)
-        for key in _scan(client, comment_key("*")):
-            if client.hget(key, "team_id") == team_id:
-                client.delete(key)
-
+    # People first: their Instagram tokens are what matters most, and nothing below needs them.
     ig_accounts: set[str] = set()
     users = {k.rsplit(":", 1)[-1] for k in _scan(client, link_key(team, "*"))}
     users |= {k.rsplit(":", 1)[-1] for k in _scan(client, user_states_key(team, "*"))}
+    forgotten = 0
     for user_id in sorted(users):
         link = services.links.get(team_id, user_id)
+        if again and link is not None and link.linked_at > until + 1:
+            continue  # connected after the reinstall
         if link is not None and link.ig_user_id:
             ig_accounts.add(link.ig_user_id)
         services.states.forget_user(team_id, user_id)
         services.reminders.cancel(team_id, user_id)
         services.links.delete(team_id, user_id)
+        forgotten += 1
     with redis_errors():
         for account in sorted(ig_accounts):
             client.delete(hashtags_key(account))
         stale = [str(m) for m, _ in client.zscan_iter(REMINDERS, match=f"{team}:*")]
-        if stale:
+        if stale and not again:
             client.zrem(REMINDERS, *stale)
-        for pattern in (f"{PREFIX}reminded:{team}:*", event_key(team, "*"), f"{PREFIX}slack-rotate:{team}"):
-            for key in _scan(client, pattern):
-                client.delete(key)
+
+    feed_channels = [k.rsplit(":", 1)[-1] for k in _scan(client, f"{PREFIX}feeds:{team}:*")]
+    removed, unreachable = 0, 0
+    for channel_id in feed_channels:
+        for feed in services.feeds.of_channel(team_id, channel_id):
+            if again and feed.created_at > until + 1:
+                continue
+            try:
+                remove_feed(services, team_id, channel_id, feed.target)
+            except InstagramError as exc:  # the feed is gone here; Instagram keeps a subscription no one gets
+                log.warning(
+                    "could not cancel an Instagram subscription of a removed workspace (%s)",
+                    type(exc).__name__,
+                )
+                unreachable += 1
+            removed += 1
+    inboxes = [i for i in services.inbox.of_team(team_id) if not (again and i.since > until + 1)]
+    for inbox in inboxes:
+        services.inbox.remove(inbox.account_id)
+    if not again:  # what is left of feeds and inboxes without their index, and the rest of the team's keys
+        services.feeds.forget_reader(team_id)
+        _delete(
+            client,
+            f"{PREFIX}feed:{team}:*",  # a delivery that ran while this job did may have written one back
+            f"{PREFIX}owned:{team}:*",
+            f"{PREFIX}feeds:{team}:*",
+            f"{PREFIX}delivered:{team}:*",
+            f"{PREFIX}inbox-thread:{team}:*",
+            f"{PREFIX}lock:inbox-thread:{team}:*",
+            f"{PREFIX}inbox-pace:{team}:*",
+            f"{PREFIX}reminded:{team}:*",
+            event_key(team, "*"),
+            f"{PREFIX}slack-rotate:{team}",
+        )
+        with redis_errors():
+            client.delete(f"{PREFIX}inboxes:{team_id}")
+            for key in _scan(client, comment_key("*")):
+                if client.hget(key, "team_id") == team_id:
+                    client.delete(key)
     log.info(
-        "forgot a workspace that removed igbot: %d people, %d feeds, %d inboxes",
-        len(users),
+        "forgot a workspace that removed igbot: %d people, %d feeds (%d Instagram subscriptions not "
+        "cancelled), %d inboxes%s",
+        forgotten,
         removed,
+        unreachable,
         len(inboxes),
+        "; it installed igbot again since, so what was made after that is kept" if again else "",
     )

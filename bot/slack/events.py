@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -88,11 +89,17 @@ def register(app: App, services: Services) -> None:
         team_id = _team(body, context)
         return _once(services, body, context, lambda: services.jobs.unfurl(team_id, event))
 
-    def forget(team_id: str, revoke: Callable[[TokenRevocationListeners], None]) -> BoltResponse | None:
+    def forget(
+        team_id: str, body: dict[str, Any], revoke: Callable[[TokenRevocationListeners], None]
+    ) -> BoltResponse | None:
+        since = float(body.get("event_time") or 0) or time.time()
         try:
-            if revocation is not None:
-                revoke(revocation)
-            services.jobs.forget_team(team_id)
+            store = services.installations
+            if store is not None and revocation is not None:
+                bot = store.find_bot(enterprise_id=None, team_id=team_id)
+                if bot is None or float(bot.installed_at or 0) <= since + 1:  # not a retry after a reinstall
+                    revoke(revocation)
+            services.jobs.forget_team(team_id, since)
         except StorageUnavailable:
             return _retry_later("storage unavailable")
         return None
@@ -103,7 +110,9 @@ def register(app: App, services: Services) -> None:
     ) -> BoltResponse | None:
         ack()
         if (event.get("tokens") or {}).get("bot"):  # igbot can't act there any more: it forgets the team
-            return forget(_team(body, context), lambda r: r.handle_tokens_revoked_events(event, context))
+            return forget(
+                _team(body, context), body, lambda r: r.handle_tokens_revoked_events(event, context)
+            )
         try:  # only people's tokens (igbot asks for none): Bolt forgets any the store holds
             if revocation is not None:
                 revocation.handle_tokens_revoked_events(event, context)
@@ -114,7 +123,7 @@ def register(app: App, services: Services) -> None:
     @app.event("app_uninstalled")
     def app_uninstalled(ack: Ack, body: dict[str, Any], context: BoltContext) -> BoltResponse | None:
         ack()
-        return forget(_team(body, context), lambda r: r.handle_app_uninstalled_events(context))
+        return forget(_team(body, context), body, lambda r: r.handle_app_uninstalled_events(context))
 
     @app.event(re.compile(r".*"))
     def any_other(ack: Ack) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
@@ -37,8 +37,10 @@ class SlackUnreachable(Exception):
 class WebFallback(Protocol):
     """Posts a plain-text answer through the Web API (bot token) when the response URL is spent."""
 
-    def __call__(self, invocation: Invocation, text: str, *, in_channel: bool) -> bool:
-        """True when Slack accepted it."""
+    def __call__(
+        self, invocation: Invocation, text: str, *, in_channel: bool, blocks: list[Any] | None = None
+    ) -> bool:
+        """True when Slack accepted it (``blocks`` only for answers that never had a response URL)."""
         ...
 
 
@@ -65,7 +67,8 @@ def _web_only(invocation: Invocation, fallback: WebFallback | None) -> Reply:
 
     def reply(answer: Message) -> None:
         in_channel = answer.get("response_type") == "in_channel"
-        if fallback is None or not fallback(invocation, plain_version(answer)["text"], in_channel=in_channel):
+        text, blocks = plain_version(answer)["text"], answer.get("blocks")
+        if fallback is None or not fallback(invocation, text, in_channel=in_channel, blocks=blocks):
             log.warning("an answer without a response URL was not delivered")
 
     return reply

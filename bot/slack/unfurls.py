@@ -46,6 +46,10 @@ _USERNAME = re.compile(r"[A-Za-z0-9._]{1,30}")
 OWN_POSTS_ONLY = (
     "Instagram's API only lets igbot preview your own posts (those of the account you connected)."
 )
+PRIVATE_FOR_CHANNEL = (
+    "This post is from a private account. You may see it, but everyone in the channel would see its "
+    "preview, so igbot doesn't show it."
+)
 PRIVATE_POST = "This post is private, or its account doesn't let your Instagram account see it."
 GONE = "Instagram has no such post: it may have been deleted."
 LINK_ONCE = "The button works once, for 10 minutes. Instagram will ask you to approve igbot."

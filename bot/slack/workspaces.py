@@ -121,6 +121,8 @@ class InstalledWorkspaces:
         api_url: the Web API base URL.
         client_id, client_secret: the Slack app's credentials (for refreshing tokens).
         lock_client: Redis for the refresh lock.
+        fallback_token: ``SLACK_BOT_TOKEN`` when it is set too: the token of any team without an
+            installation (the workspace igbot served before it was installed by OAuth).
         clock: seconds since the epoch.
     """
 
@@ -132,9 +134,11 @@ class InstalledWorkspaces:
         client_id: str,
         client_secret: str,
         lock_client: redis.Redis,
+        fallback_token: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
+        self._fallback = fallback_token
         self._api_url = api_url
         self._redis = lock_client
         self._clock = clock
@@ -158,24 +162,28 @@ class InstalledWorkspaces:
         if not won:
             return bot  # another process is refreshing it; this token is still valid meanwhile
         try:
-            fresh = self._rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
-            )
-        except SlackTokenRotationError as exc:
-            log.warning("Slack refused to refresh a bot token (%s)", exc.api_error.response.get("error"))
-            return bot
-        except Exception as exc:  # Slack unreachable: the token is still valid for up to 2 hours
-            log.warning("could not reach Slack to refresh a bot token (%s)", type(exc).__name__)
-            return bot
+            current = self._find(str(bot.team_id)) or bot  # another process may have refreshed it just now
+            if current.bot_token != bot.bot_token:
+                return current
+            try:
+                fresh = self._rotator.perform_bot_token_rotation(
+                    bot=current, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
+                )
+            except SlackTokenRotationError as exc:
+                log.warning("Slack refused to refresh a bot token (%s)", exc.api_error.response.get("error"))
+                return current
+            except Exception as exc:  # Slack unreachable: the token is still valid for up to 2 hours
+                log.warning("could not reach Slack to refresh a bot token (%s)", type(exc).__name__)
+                return current
+            if fresh is None:
+                return current
+            with redis_errors():
+                self._store.save_bot(fresh)  # under the lock: nobody refreshes from the old token meanwhile
+            log.info("refreshed the bot token of a workspace before it expired")
+            return fresh
         finally:
             with redis_errors():
                 self._redis.delete(lock)
-        if fresh is None:
-            return bot
-        with redis_errors():
-            self._store.save_bot(fresh)
-        log.info("refreshed the bot token of a workspace before it expired")
-        return fresh
 
     def bot(self, team_id: str, *, refresh: bool = True) -> BotCredentials | None:
         """igbot's bot in ``team_id`` (refreshed when due, unless ``refresh`` is off), or None when it
@@ -186,7 +194,8 @@ class InstalledWorkspaces:
         """
         found = self._find(team_id) if team_id else None
         if found is None or not found.bot_token:
-            return None
+            # SLACK_BOT_TOKEN as well: the workspace it belongs to worked before OAuth and still does.
+            return BotCredentials(team_id=team_id, token=self._fallback) if self._fallback else None
         bot = self._refreshed(found) if refresh else found
         return BotCredentials(
             team_id=team_id,

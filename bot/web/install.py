@@ -95,6 +95,11 @@ _FAILURES = {
         "Slack didn't accept this approval",
         "It may have been used already or expired. Start again from the install page.",
     ),
+    "slack_unreachable": (
+        502,
+        "Slack didn't answer",
+        "Nothing was installed. Start again from the install page in a minute.",
+    ),
     "storage_error": (
         503,
         "igbot couldn't save the installation",
@@ -126,6 +131,9 @@ class IgbotOAuthFlow(OAuthFlow):
             return super().handle_callback(request)
         except StorageUnavailable:
             return _failure_page("storage_error")
+        except Exception as exc:  # Slack unreachable for the exchange (Bolt catches only its API errors)
+            log.warning("an install could not reach Slack (%s)", type(exc).__name__)
+            return _failure_page("slack_unreachable")
 
     def store_installation(self, request: BoltRequest, installation: Installation) -> None:
         """Save ``installation``, unless it is an Enterprise Grid install (refused, its token revoked)."""
@@ -157,7 +165,7 @@ def _failure_page(reason: str) -> BoltResponse:
     )
     status, title, detail = _FAILURES.get(reason, other)
     log.info("an install did not finish: %s", reason if reason in _FAILURES else "other")
-    return _page(pages.render(status, title, detail, ok=False, back_url=INSTALL_PATH))
+    return _page(pages.render(status, title, detail, ok=False))
 
 
 def _success(args: SuccessArgs) -> BoltResponse:

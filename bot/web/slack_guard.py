@@ -255,10 +255,11 @@ class SlackRequestGuard:
                 parsed = json.loads(fields["payload"])
         # Slack may retry an event within the same second: same timestamp, same body, so the same
         # signature. Its retries differ by X-Slack-Retry-Num (unsigned, but each event is handled once
-        # anyway: bot.slack.events), so an event's signature may be used once per retry number.
+        # anyway: bot.slack.events), so an event's signature may be used once per retry number, 0 to 3.
         seen_as = signature
         if request.mimetype == JSON:
-            seen_as = f"{signature}:{request.headers.get('X-Slack-Retry-Num', '0')[:2]}"
+            retry = request.headers.get("X-Slack-Retry-Num", "")
+            seen_as = f"{signature}:{retry if retry in ('1', '2', '3') else '0'}"  # Slack retries 3 times
         if not self._replays.first_use(seen_as, timestamp):
             return _reject(401, "invalid request", "replayed signature")
         if parsed.get("type") == "url_verification":  # Slack checking the Request URL (app settings)

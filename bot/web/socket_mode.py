@@ -28,6 +28,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ def close_client(client: SocketModeClient) -> None:
         with contextlib.suppress(OSError):
             socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's method, also under TLS
     client.close()
+
+
+_WRONG_TOKEN = ("invalid_auth", "not_authed", "not_allowed_token_type", "account_inactive", "token_revoked")
 
 
 class SocketModeRunner:
@@ -130,6 +134,34 @@ class SocketModeRunner:
         except Exception:
             self.stop()
             raise
+
+    def start_retrying(self, *, first_delay: float = 1.0, max_delay: float = 60.0) -> threading.Thread:
+        """`start` from a thread of its own, again after a growing pause while Slack can't be reached
+        (a web process must come up without Slack: it also serves the Instagram callback and webhooks).
+        A token Slack refuses ends the attempts with one error line."""
+
+        def attempts() -> None:
+            delay = first_delay
+            while True:
+                try:
+                    self.start()
+                    return
+                except SlackApiError as exc:
+                    error = str(exc.response.get("error"))
+                    if error in _WRONG_TOKEN:
+                        log.error("socket mode: Slack refused SLACK_APP_TOKEN (%s); not connecting", error)
+                        return
+                    log.warning("socket mode: Slack refused to connect (%s); again in %.0f s", error, delay)
+                except Exception as exc:
+                    log.warning(
+                        "socket mode: Slack can't be reached (%s); again in %.0f s", type(exc).__name__, delay
+                    )
+                time.sleep(delay)  # a pause between attempts to reach Slack, growing to max_delay
+                delay = min(delay * 2, max_delay)
+
+        thread = threading.Thread(target=attempts, name="socket-mode-connect", daemon=True)
+        thread.start()
+        return thread
 
     def stop(self) -> None:
         """Close the connection and end the client's threads (idempotent)."""

@@ -220,10 +220,21 @@ def test_a_pasted_post_link_unfurls_once_for_a_linked_sharer_and_offers_connect_
     assert prompts and prompts[-1].message_ts == other.ts
     assert "Connect" in json.dumps(prompts[-1].blocks)
     assert stack.slack.unfurls_of(SANDBOX, "C0GENERAL", other.ts) == {}
+    # A private account's post: its owner may see it, but the whole channel would see the preview.
+    carol = stack.instagram.world.user_by_username("carol.private")
+    private = stack.instagram.world.media_of(str(carol.id))[0]
+    stack.link("carol.private", user_id="U0CAROL")
+    private_url = f"https://instagr.am/p/{private.shortcode}"
+    own = stack.slack.post_user_message(SANDBOX, "C0GENERAL", "U0CAROL", private_url)
+    card = json.dumps(eventually(lambda: stack.slack.unfurls_of(SANDBOX, "C0GENERAL", own.ts))[private_url])
+    assert "private account" in card and "image" not in card
+    if private.caption is not None:
+        assert private.caption.text[:20] not in card
+    calls = len(stack.slack.api_calls("chat.unfurl"))
     # Other links are none of igbot's business.
     stack.slack.post_user_message(SANDBOX, "C0GENERAL", "U0ALICE", "https://www.instagram.com/alice/")
     assert stack.wait_idle()
-    assert len(stack.slack.api_calls("chat.unfurl")) == calls + 1
+    assert len(stack.slack.api_calls("chat.unfurl")) == calls
     assert stack.worker_errors() == []
 
 
@@ -326,3 +337,98 @@ def test_every_hostile_redirect_gets_a_page_and_installs_nothing(app_stack: Stac
             assert b"Traceback" not in answer
     assert app_stack.slack.installed_teams() == []
     assert app_stack.services.installations.find_bot(enterprise_id=None, team_id=SANDBOX) is None
+
+
+def test_connecting_from_the_home_tab_on_graph_offers_the_account_menu_by_direct_message(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
+    graph = start_stack(redis_url, api="graph")
+    try:
+        home = stack_home_button_url(graph)
+        page = graph.approve(home, username="alice")  # two professional accounts: pick one in Slack
+        assert page.status_code == 200 and "pick" in page.text.lower()
+        picker = graph.slack.wait_for(lambda m: "Which one should igbot use?" in m.all_text(), timeout=10)
+        assert picker.channel_id.startswith("D") and picker.valid, picker.describe()
+        studio = next(
+            a for a in graph.instagram.graph_accounts_of("alice") if a["username"] == "alice.studio"
+        )
+        graph.slack.select_option(picker, "ig_pick_account", studio["id"], user_id="U0ALICE")
+        graph.wait_message("Connected as @alice.studio", user_id="U0ALICE", timeout=10)
+        assert "@alice.studio" in open_home(graph)
+        assert graph.worker_errors() == []
+    finally:
+        graph.close()
+
+
+def stack_home_button_url(stack: Stack) -> str:
+    """The Home tab's Connect button (a link to the Instagram approval page)."""
+    open_home(stack)
+    home = stack.slack.home_view(SANDBOX, "U0ALICE")
+    assert home is not None
+    button = next(b for b in home.buttons() if b.action_id == "ig_connect")
+    assert button.url
+    return str(button.url)
+
+
+class Clock:
+    """The stand-in's clock, ``offset`` seconds away from now."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+def test_an_uninstall_handled_after_a_quick_reinstall_keeps_the_new_installation_and_what_came_since(
+    redis_url: str, redis_client: redis.Redis
+) -> None:
+    clock = Clock()
+    running = start_stack(redis_url, oauth=True, workers=0, slack_options={"clock": clock})
+    try:
+        assert running.install(SANDBOX).status_code == 200
+        store = running.services.installations
+        first = store.find_bot(enterprise_id=None, team_id=SANDBOX)
+        first.installed_at = time.time() - 120  # installed two minutes ago
+        store.save_bot(first)
+        running.link("alice", user_id="U0ALICE")
+        redis_client.hset("igbot:link:T0SANDBOX:U0ALICE", "linked_at", int(time.time()) - 60)  # a minute ago
+        clock.offset = -30  # the uninstall came half a minute ago; its job waited (no worker ran)
+        running.slack.uninstall(SANDBOX)
+        clock.offset = 0
+        assert store.find_bot(enterprise_id=None, team_id=SANDBOX) is None, (
+            "the web tier kept the installation"
+        )
+        assert running.install(SANDBOX).status_code == 200  # added again since
+        running.link("bob", user_id="U0BOB")
+        assert running.workers is not None
+        running.workers.start()
+        running.wait_workers(1)
+        assert running.wait_idle()
+        assert running.services.installations.find_bot(enterprise_id=None, team_id=SANDBOX) is not None
+        assert running.services.links.get(SANDBOX, "U0ALICE") is None, (
+            "a link from before the uninstall stayed"
+        )
+        assert running.services.links.get(SANDBOX, "U0BOB") is not None, (
+            "a link made after the reinstall went"
+        )
+        assert running.command("me", user_id="U0BOB").error is None
+        assert running.worker_errors() == []
+    finally:
+        running.close()
+
+
+def test_an_uninstall_while_instagram_is_down_still_forgets_everything(
+    app_stack: Stack, redis_client: redis.Redis
+) -> None:
+    assert app_stack.install(SANDBOX).status_code == 200
+    app_stack.link("alice")
+    for target in ("#travel", "#food", "#sunset", "near 48.8584,2.2945"):  # API v1: real-time subscriptions
+        app_stack.command(f"subscribe {target}")
+    assert app_stack.wait_idle() and len(app_stack.services.feeds.owned_by(SANDBOX, "U0ALICE")) == 4
+    # More failures than a job has attempts: cancelling every subscription fails, all the way through.
+    app_stack.instagram.inject_faults(20, status=503)
+    app_stack.slack.uninstall(SANDBOX)
+    assert app_stack.wait_idle()
+    assert mentions(redis_client, SANDBOX, "C0GENERAL") == {}
+    assert app_stack.worker_errors() == []

@@ -720,4 +720,6 @@ def test_url_verification_is_answered_and_an_event_retry_is_let_in_once_per_retr
         stack, body, {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     )
     assert (first.status_code, retry.status_code, replayed.status_code) == (200, 200, 401)
+    made_up = [_post(stack, body, {**headers, "X-Slack-Retry-Num": n}).status_code for n in ("7", "x1", "-1")]
+    assert made_up == [401, 401, 401], "a made-up retry number let a replay in"
     assert stack.pending_jobs() == 0 and stack.slack.messages() == []

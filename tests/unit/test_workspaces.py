@@ -111,3 +111,17 @@ def test_the_single_workspace_token_speaks_for_every_team() -> None:
     assert spaces.client("T1") is spaces.client("T2") and spaces.client(
         "T1", paced=True
     ) is not spaces.client("T1")
+
+
+def test_with_slack_bot_token_too_a_team_without_installation_keeps_that_token(
+    redis_client: redis.Redis, slack: SlackSandbox
+) -> None:
+    store = RedisInstallationStore(
+        redis_client, TokenCipher([Fernet.generate_key().decode()]), client_id=CLIENT_ID
+    )
+    spaces = InstalledWorkspaces(store, slack.api_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                                 lock_client=redis_client, fallback_token="xoxb-from-before")  # fmt: skip
+    before = spaces.bot("T0SANDBOX")
+    assert before is not None and before.token == "xoxb-from-before"
+    installed = _installed(slack, store)
+    assert spaces.bot("T0SANDBOX", refresh=False).token == installed.bot_token  # type: ignore[union-attr]

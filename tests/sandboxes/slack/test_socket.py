@@ -40,6 +40,7 @@ class FakeApi:
     hub: SocketHub
     calls: int = 0
     url: str = ""
+    down_for: int = 0  # answer this many calls 503 first (Slack unreachable at boot)
 
     def wsgi(self) -> Flask:
         web = Flask("fake_slack_api")
@@ -47,6 +48,8 @@ class FakeApi:
         @web.post("/api/apps.connections.open")
         def open_connection() -> Any:
             self.calls += 1
+            if self.calls <= self.down_for:
+                return jsonify(ok=False, error="service_unavailable"), 503
             if request.headers.get("Authorization") != f"Bearer {APP_TOKEN}":
                 return jsonify(ok=False, error="invalid_auth")
             return jsonify(ok=True, url=self.hub.open_url())
@@ -358,3 +361,29 @@ def test_igbots_own_app_answers_over_the_socket_with_its_ack_text(
     assert result.ok and result.body is not None
     assert "Here's what `/ig` can do" in result.body["text"]
     assert unknown.body is not None and "follow" in unknown.body["text"]
+
+
+def test_start_retrying_comes_up_after_slack_was_down_and_stops_on_a_refused_token(
+    hub: SocketHub, api: FakeApi
+) -> None:
+    app = App(
+        signing_secret="unused-in-socket-mode",
+        client=WebClient(base_url=api.url, timeout=2),
+        authorize=lambda **_: AuthorizeResult(enterprise_id=None, team_id="T1", bot_token=TOKEN),
+    )
+    api.down_for = 2
+    runner = SocketModeRunner(app, APP_TOKEN, ping_interval=5)
+    try:
+        attempts = runner.start_retrying(first_delay=0.05, max_delay=0.1)
+        assert runner.wait_connected(5) and api.calls == 3
+        attempts.join(5)
+        assert not attempts.is_alive()
+    finally:
+        runner.stop()
+    refused = SocketModeRunner(app, "xapp-1-not-the-token", ping_interval=5)
+    try:
+        gave_up = refused.start_retrying(first_delay=0.05, max_delay=0.1)
+        gave_up.join(5)
+        assert not gave_up.is_alive() and not refused.connected
+    finally:
+        refused.stop()
