@@ -22,6 +22,7 @@ from bot.instagram.models import FeedSource, Media
 from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, retry_later
 from bot.slack import blocks
+from bot.slack.workspaces import WORKSPACE_GONE
 from bot.storage.feeds import Feed, FeedStore, Target
 from bot.storage.keys import PREFIX
 from bot.storage.links import Link
@@ -127,6 +128,10 @@ def _post(context: JobContext, feed: Feed, message: blocks.Message) -> bool:
         if error in _CHANNEL_GONE:
             if context.services.feeds.pause(feed, "channel"):
                 _tell_owner(context, feed, error)
+            return False
+        if error in WORKSPACE_GONE:  # nobody there can be told; `/ig subscribe` after reinstalling resumes it
+            context.services.feeds.pause(feed, "workspace")
+            log.info("paused a feed of a workspace igbot can't post in (%s)", error)
             return False
         raise retry_later(f"Slack refused a feed post ({error})") from None
     return True

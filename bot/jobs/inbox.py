@@ -31,6 +31,7 @@ from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, current_job_id, final_attempt, retry_later
 from bot.slack import inbox_blocks, replies
 from bot.slack.blocks import Message, escape
+from bot.slack.workspaces import WORKSPACE_GONE
 from bot.storage.inbox import Claim, Inbox, PostedComment
 from bot.storage.keys import PREFIX
 from bot.storage.links import Link
@@ -263,6 +264,10 @@ def _post(context: JobContext, inbox: Inbox, message: Message, thread_ts: str) -
         error = str(exc.response.get("error"))
         if error in _CHANNEL_GONE:
             stop_and_tell_owner(context, inbox, error)
+            raise _Dropped() from None
+        if error in WORKSPACE_GONE:  # nobody there can be told
+            context.services.inbox.remove(inbox.account_id)
+            log.info("stopped the inbox of a workspace igbot can't post in (%s)", error)
             raise _Dropped() from None
         if error == "ratelimited":
             step = max(int(float(exc.response.headers.get("Retry-After", "1") or 1) * 1000), PACE_MS)

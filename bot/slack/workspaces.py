@@ -36,6 +36,9 @@ from bot.storage.keys import PREFIX
 log = logging.getLogger(__name__)
 
 NOT_INSTALLED = "not_installed"
+# Web API errors that mean igbot can't act in the workspace at all (not installed, uninstalled, token
+# revoked): nothing there can be posted until it is installed again, so retrying is pointless.
+WORKSPACE_GONE = frozenset({NOT_INSTALLED, "invalid_auth", "account_inactive", "token_revoked", "not_authed"})
 # Set in Bolt's context by the web tier's authorize when igbot is not installed in the request's team.
 NOT_INSTALLED_CONTEXT = "igbot_not_installed"
 # Slack's tokens live 12 hours when rotation is on; Bolt refreshes 120 minutes before the end. So does igbot.

@@ -432,3 +432,21 @@ def test_an_uninstall_while_instagram_is_down_still_forgets_everything(
     assert app_stack.wait_idle()
     assert mentions(redis_client, SANDBOX, "C0GENERAL") == {}
     assert app_stack.worker_errors() == []
+
+
+def test_a_feed_of_a_workspace_whose_token_died_without_an_event_pauses_instead_of_retrying(
+    app_stack: Stack,
+) -> None:
+    assert app_stack.install(SANDBOX).status_code == 200
+    app_stack.link("alice")
+    app_stack.command("subscribe #sunset")
+    assert app_stack.wait_idle()
+    app_stack.slack.installs.uninstall(SANDBOX)  # Slack removed igbot, and its events never arrived
+    app_stack.instagram.add_media("bob", caption="Into the void", tags=["sunset"])
+    app_stack.instagram.wait_pushes_idle()
+    assert app_stack.wait_idle()
+    feed = app_stack.services.feeds.feed(SANDBOX, "C0GENERAL", "tag:sunset")
+    assert feed is not None and feed.paused == "workspace"
+    assert app_stack.worker_errors() == []
+    refused = [c for c in app_stack.slack.api_calls("chat.postMessage") if not c.ok]
+    assert len(refused) == 1, "the post was retried against a dead token"

@@ -14,6 +14,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -96,14 +97,12 @@ INSTAGRAM_FAULTS: list[tuple[str, Inject, str, str]] = [
 ]  # fmt: skip
 
 
-def test_every_instagram_failure_gets_its_message_changes_nothing_and_the_bot_lives_on(
-    make_stack: Callable[..., Stack],
-) -> None:
-    stack = make_stack(read_timeout=0.5)
+def _run_faults(stack: Stack, faults: list[tuple[int, tuple[str, Inject, str, str]]]) -> None:
+    """Inject each fault, send its command, check the answer; then nothing changed and nothing is left."""
     raw = RawFaults(stack)
     stack.link("alice")
     before = stack.instagram.follows_of("alice")
-    for index, (name, inject, text, expected) in enumerate(INSTAGRAM_FAULTS):
+    for index, (name, inject, text, expected) in faults:
         inject(stack, raw, _times(expected))
         channel = f"C0FAULT{index}"
         ack = stack.command(text, channel_id=channel)
@@ -113,10 +112,28 @@ def test_every_instagram_failure_gets_its_message_changes_nothing_and_the_bot_li
         FIGURES.commands(1, 1)
     assert stack.wait_idle()
     assert stack.instagram.follows_of("alice") == before
-    raw_faults = [expected for _, how, _, expected in INSTAGRAM_FAULTS if how.__qualname__.startswith("_raw")]
+    raw_faults = [expected for _, (_, how, _, expected) in faults if how.__qualname__.startswith("_raw")]
     assert raw.served == sum(_times(expected) for expected in raw_faults), "an attempt missed its fault"
     assert pending_faults(stack) == 0, "an attempt missed its fault"
     assert stack.services.links.get(TEAM, "U0ALICE") is not None, "a transient fault removed the link"
+
+
+def test_every_instagram_failure_gets_its_message_changes_nothing_and_the_bot_lives_on(
+    make_stack: Callable[..., Stack], tmp_path: Path
+) -> None:
+    # Most of this is waiting out retries' backoff, one fault after another: two stacks (each with its
+    # own sandbox and Redis, so their faults and jobs never mix) take half the faults each, side by side.
+    second = EmbeddedRedis(tmp_path / "redis")
+    stacks = [make_stack(read_timeout=0.5), make_stack(second.start(), read_timeout=0.5)]
+    try:
+        faults = list(enumerate(INSTAGRAM_FAULTS))
+        with ThreadPoolExecutor(2, thread_name_prefix="faults") as pool:
+            runs = [pool.submit(_run_faults, stack, faults[i::2]) for i, stack in enumerate(stacks)]
+            for run in runs:
+                run.result()
+    finally:
+        stacks[1].close()
+        second.stop()
 
 
 def test_a_timeout_on_the_follow_itself_never_claims_nothing_changed(
@@ -148,10 +165,11 @@ def test_instagram_refusing_connections_then_coming_back(
     approval = consent(stack, _login(stack, "U0BOB", "C0BOBLOGIN"), username="bob")  # code not used yet
     port = stack.servers[0].port
     stack.servers[0].stop()  # the Instagram sandbox: connections are now refused
-    for index, text in enumerate(("follow dan_the_man", "popular 3", "user bob")):
-        channel = f"C0REFUSED{index}"
-        stack.command(text, channel_id=channel)
-        survived = DOWN in answer(stack, channel).all_text() and alive(stack)
+    texts = ("follow dan_the_man", "popular 3", "user bob")
+    for index, text in enumerate(texts):  # all at once: each waits out its retries
+        stack.command(text, channel_id=f"C0REFUSED{index}")
+    for index, text in enumerate(texts):
+        survived = DOWN in answer(stack, f"C0REFUSED{index}").all_text() and alive(stack)
         assert FIGURES.fault(f"connection refused during /ig {text}", survived)
         FIGURES.commands(1, 1)
     # A link approved just before: the exchange is refused, the page says so, the link stays usable.
@@ -344,13 +362,15 @@ def test_a_failing_response_url_neither_crashes_nor_blocks_the_bot(
     stubs = [ResponseUrlStub(500), ResponseUrlStub(404, b'{"ok": false, "error": "expired_url"}')]
     targets = [stub.start() for stub in stubs] + ["http://127.0.0.1:9/closed-port"]
     try:
-        for index, target in enumerate(targets):
-            window = LogWindow(stack)
-            body = command_body("me", user_id=f"U0RURL{index}", response_url=target)
-            ack = send_signed(stack, body)
-            # 500 and a refused connection are retried, then given up; 404 expired_url goes through
-            # the Web API instead. Either way the job ends without an error.
-            finished = stack.wait_idle(8) and window.errors([RESPONSE_URL_REFUSED]) == []
+        # All three at once (each its own user): 500 and a refused connection are retried, then given
+        # up; 404 expired_url goes through the Web API instead. Either way each job ends without an error.
+        window = LogWindow(stack)
+        acks = [
+            send_signed(stack, command_body("me", user_id=f"U0RURL{index}", response_url=target))
+            for index, target in enumerate(targets)
+        ]
+        finished = stack.wait_idle(8) and window.errors([RESPONSE_URL_REFUSED]) == []
+        for target, ack in zip(targets, acks, strict=True):
             survived = ack.status_code == 200 and finished and alive(stack)
             assert FIGURES.fault(f"response_url {target.rsplit('/', 2)[-2:]}", survived), window.errors()
         assert len(stubs[0].posts) == ATTEMPTS, "a 500 from Slack is retried, then given up"
