@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,16 @@ NO_PROFESSIONAL_ACCOUNT = (
     "connect it to your Facebook Page (in Instagram: Settings &gt; Account type and tools; or in Meta "
     "Business Suite), then run `/ig login` again."
 )
+
+
+def slack_date(when: int, style: str = "date_short") -> str:
+    """``<!date^…>``: Slack shows it in the reader's time zone, in ``style`` (``date_short``,
+    ``date_short_pretty``, …); the fallback text is the UTC date. Total for any number."""
+    try:
+        day = time.strftime("%Y-%m-%d", time.gmtime(when))
+    except (OverflowError, OSError, ValueError):
+        return "at an unknown date"
+    return f"<!date^{when}^{{{style}}}|{day}>"
 
 
 def escape(text: str) -> str:

@@ -9,11 +9,10 @@ inbox a click is about; the handler must still check that the clicking user owns
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.blocks import Block, clip, context, escape, link_button, section, web_url
+from bot.slack.blocks import Block, clip, context, escape, link_button, section, slack_date, web_url
 from bot.storage.feeds import Feed
 from bot.storage.inbox import Inbox
 
@@ -216,6 +215,10 @@ def _help(lines: tuple[str, ...]) -> list[Block]:
     return [section(text), context("Type these in any channel igbot is in, or in your DM with igbot.")]
 
 
+def _date(when: int) -> str:
+    return slack_date(when, "date_short_pretty")
+
+
 def _who(username: str) -> str:
     """``*@name*`` linked to the profile for a valid username; anything else escaped, unlinked."""
     if _USERNAME.fullmatch(username):
@@ -225,14 +228,6 @@ def _who(username: str) -> str:
 
 def _channel(channel_id: str) -> str:
     return f"<#{channel_id}>" if _CHANNEL.fullmatch(channel_id) else escape(clip(channel_id, 40))
-
-
-def _date(when: int) -> str:
-    try:
-        day = time.strftime("%Y-%m-%d", time.gmtime(when))
-    except (OverflowError, OSError, ValueError):
-        return "at an unknown date"
-    return f"<!date^{when}^{{date_short_pretty}}|{day}>"
 
 
 def _connect_button(url: str | None, text: str) -> Block | None:

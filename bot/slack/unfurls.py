@@ -10,7 +10,6 @@ for a sharer without a connected account. Everything Instagram users wrote is es
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from bot.slack.blocks import (
     link_button,
     safe_url,
     section,
+    slack_date,
     web_url,
 )
 
@@ -102,7 +102,7 @@ def post_card(media: Media, url: str) -> Unfurl:
         blocks.append({"type": "image", "image_url": image, "alt_text": clip(alt, MAX_ALT_TEXT)})
     facts = []
     if media.posted_at > 0:
-        facts.append(f"Posted {_date(media.posted_at)}")
+        facts.append(f"Posted {slack_date(media.posted_at)}")
     if media.likes > 0:
         facts.append(f":heart: {media.likes:,}")
     if media.is_video:
@@ -155,15 +155,6 @@ def _caption(caption: str) -> str:
     if len(lines) > MAX_CAPTION_LINES:
         shown += " …"
     return clip(shown, MAX_CAPTION)
-
-
-def _date(when: int) -> str:
-    """``<!date^…>``: Slack shows it in the reader's time zone; the fallback is the UTC date."""
-    try:
-        day = time.strftime("%Y-%m-%d", time.gmtime(when))
-    except (OverflowError, OSError, ValueError):
-        return "at an unknown date"
-    return f"<!date^{when}^{{date_short}}|{day}>"
 
 
 def _open_button(url: str | None) -> list[Block]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +30,7 @@ from bot.slack.home_blocks import (
 from bot.storage.feeds import Feed
 from bot.storage.inbox import Inbox
 from tests.hypothesis_profiles import examples
+from tests.unit.test_unfurls import walk
 
 NOW = 1_700_000_000
 CONNECT = "https://igbot.example/instagram/login?state=s1"
@@ -44,16 +44,6 @@ def feed(channel: str = "C111", target: str = "tag:sunset", label: str = "#sunse
 
 def inbox(account: str = "17841400000000012", channel: str = "C222", username: str = "alice.studio") -> Inbox:
     return Inbox(account, username, "T1", channel, "U1", NOW - 3600)
-
-
-def walk(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from walk(item)
 
 
 def buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
