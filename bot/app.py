@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import redis
 from dramatiq.brokers.redis import RedisBroker
-from flask import Flask
-from slack_bolt import App
-from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.authorization.authorize import Authorize
-from slack_bolt.context import BoltContext
-from slack_sdk import WebClient
 
 from bot.instagram.backend import InstagramBackend
 from bot.instagram.config import ClientConfig
@@ -26,23 +20,22 @@ from bot.jobs.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, JobQue
 from bot.logs import quiet_libraries
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import replies
-from bot.slack.listeners import register_listeners
-from bot.slack.workspaces import NOT_INSTALLED_CONTEXT, InstalledWorkspaces, StaticWorkspaces, Workspaces
-from bot.storage import StorageUnavailable
+from bot.slack.workspaces import InstalledWorkspaces, StaticWorkspaces, Workspaces
 from bot.storage.connection import connect, connect_fast
 from bot.storage.crypto import TokenCipher
 from bot.storage.events import EventLog
 from bot.storage.feeds import FeedStore
 from bot.storage.hashtags import HashtagBudget
 from bot.storage.inbox import InboxStore
-from bot.storage.installations import RedisInstallationStore, RedisOAuthStateStore
+from bot.storage.installations import RedisInstallationStore
 from bot.storage.links import LinkStore
 from bot.storage.maps import MapStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
-from bot.web.install import oauth_flow
-from bot.web.routes import create_web_app
+
+if TYPE_CHECKING:  # the web tier's types: worker processes never import Flask or Bolt
+    from flask import Flask
+    from slack_bolt import App
 
 # Seconds an ack-path Redis call may take before the command is answered "can't reach storage".
 ACK_PATH_REDIS_TIMEOUT = 0.25
@@ -174,90 +167,15 @@ def build_tier(
     return Tier(settings, services, client, broker, actors, holder)
 
 
-class StoreAuthorize(Authorize):
-    """Bolt's authorization from igbot's installations, without Bolt's ``auth.test`` per request: the
-    stored bot is all the web tier needs (it only acks and enqueues). When Redis does not answer, the
-    request goes on unauthorized and the listener answers "igbot can't reach its storage"."""
-
-    def __init__(self, workspaces: Workspaces) -> None:
-        self._workspaces = workspaces
-
-    def __call__(
-        self,
-        *,
-        context: BoltContext,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None,
-        **_: object,
-    ) -> AuthorizeResult | None:
-        """The team's bot; when igbot is not installed there, a result without a token and the context
-        marked (``NOT_INSTALLED_CONTEXT``), so that a command is answered in its ack (Bolt's own answer would
-        post to the response URL from the ack path)."""
-        try:
-            bot = self._workspaces.bot(team_id or "", refresh=False)  # the web tier never calls Slack
-        except StorageUnavailable:
-            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
-        if bot is None:
-            context[NOT_INSTALLED_CONTEXT] = True
-            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
-        return AuthorizeResult(
-            enterprise_id=enterprise_id,
-            team_id=team_id,
-            user_id=user_id,
-            bot_token=bot.token,
-            bot_id=bot.bot_id or None,
-            bot_user_id=bot.bot_user_id or None,
-            bot_scopes=list(bot.scopes),
-        )
-
-
 def build(
     settings: Settings, *, instagram: InstagramBackend | None = None, **tier_options: int | float
 ) -> Igbot:
-    """The web tier: the request guard and Bolt behind Flask, enqueueing work for the workers.
+    """The web tier: the request guard and Bolt behind Flask, enqueueing work for the workers
+    (`bot.web.bolt_app`)."""
+    from bot.web.bolt_app import build_web  # web-only: worker processes never import Flask or Bolt
 
-    Bolt is authorized statically with the bot token, so it never calls ``auth.test``.
-    """
     tier = build_tier(settings, instagram=instagram, role="web", **tier_options)  # type: ignore[arg-type]
-    token = settings.slack_bot_token
-    api = WebClient(base_url=settings.slack_api_url, timeout=2)  # the token comes from authorize
-    install = None
-
-    def static(enterprise_id: str | None, team_id: str | None, **_: object) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
-
-    authorize: Callable[..., AuthorizeResult] | Authorize = static
-    if tier.services.installations is not None and settings.slack_client_id and settings.slack_client_secret:
-        authorize = StoreAuthorize(tier.services.slack)
-        install = oauth_flow(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            public_url=settings.public_url,
-            slack_web_url=settings.slack_web_url,
-            api_client=WebClient(base_url=settings.slack_api_url, timeout=5),
-            installation_store=tier.services.installations,
-            state_store=RedisOAuthStateStore(tier.redis),
-        )
-
-    bolt = App(
-        signing_secret=settings.slack_signing_secret,
-        client=api,
-        authorize=authorize,  # type: ignore[arg-type]  # Bolt takes an Authorize too (app.py)
-        process_before_response=True,
-        request_verification_enabled=False,  # the guard in front of Bolt verified it already
-        user_facing_authorize_error_message=replies.NOT_INSTALLED,
-    )
-    register_listeners(bolt, tier.services)
-    web = create_web_app(
-        bolt,
-        tier.services,
-        signing_secret=settings.slack_signing_secret,
-        replay_store=tier.redis,
-        instagram_secret=settings.instagram_client_secret,
-        install=install,
-    )
-    return Igbot(tier, web, bolt)
+    return build_web(settings, tier)
 
 
 def build_worker(settings: Settings, *, instagram: InstagramBackend | None = None) -> Tier:

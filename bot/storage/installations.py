@@ -25,8 +25,9 @@ Every key of a team names its team id, so an uninstall can be checked complete b
 (whoever has it can post) are encrypted with `TokenCipher`; ids, names, scopes and times are not.
 ``custom_values`` are stored as given (plain JSON): put no secret there.
 
-Redis errors raise `StorageUnavailable`; a failed ``save`` raises `InstallationNotSaved`, which is also a
-``BoltError``, so Bolt's OAuth callback answers with its "storage_error" page.
+Redis errors raise `StorageUnavailable`; a failed ``save`` raises `InstallationNotSaved` (a
+`StorageUnavailable`), which igbot's OAuth flow (`bot.web.install`) answers with its storage page. It is not
+a ``BoltError``: importing Bolt here would cost every worker process its start-up time.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import redis
-from slack_bolt.error import BoltError
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
@@ -128,8 +128,8 @@ return false
 """
 
 
-class InstallationNotSaved(StorageUnavailable, BoltError):
-    """Redis failed while saving an installation (a BoltError too: Bolt shows its storage_error page)."""
+class InstallationNotSaved(StorageUnavailable):
+    """Redis failed while saving an installation."""
 
 
 @contextmanager

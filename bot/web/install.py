@@ -140,10 +140,7 @@ class IgbotOAuthFlow(OAuthFlow):
         if installation.enterprise_id or installation.is_enterprise_install:
             self._revoke(installation.bot_token)
             raise GridNotSupported("Enterprise Grid installs are not supported")
-        try:
-            super().store_installation(request, installation)
-        except StorageUnavailable as exc:
-            raise BoltError("storage unavailable") from exc
+        super().store_installation(request, installation)  # a Redis failure: handle_callback's page
         log.info("igbot was installed into a workspace")
 
     def _revoke(self, token: str | None) -> None:

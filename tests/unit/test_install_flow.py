@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import redis
 from cryptography.fernet import Fernet
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.sandboxes.slack import SlackSandbox
 from bot.storage.crypto import TokenCipher
 from bot.storage.installations import RedisInstallationStore, RedisOAuthStateStore
 from bot.web.install import oauth_flow
@@ -56,3 +59,34 @@ def test_every_failure_reason_has_igbots_page(redis_client: redis.Redis) -> None
         headers = {"cookie": cookie} if cookie else {}
         answer = flow.handle_callback(BoltRequest(body="", query=query, headers=headers))  # type: ignore[attr-defined]
         assert answer.status == status and words in answer.body, (query, answer.status, answer.body[:300])
+
+
+def test_an_installation_redis_cannot_save_is_the_storage_page(redis_client: redis.Redis) -> None:
+    slack = SlackSandbox(preinstalled=False)
+    slack.start()
+    try:
+        down = redis.Redis(unix_socket_path="/nonexistent/redis.sock", socket_connect_timeout=0.2,
+                           retry=Retry(NoBackoff(), 0))  # fmt: skip
+        store = RedisInstallationStore(down, TokenCipher([Fernet.generate_key().decode()]), client_id="1.2")
+        states = RedisOAuthStateStore(redis_client)
+        flow = oauth_flow(
+            client_id=slack.client_id,
+            client_secret=slack.client_secret,
+            public_url="https://igbot.example",
+            slack_web_url=slack.base_url or "",
+            api_client=WebClient(base_url=slack.api_url, timeout=2),
+            installation_store=store,
+            state_store=states,
+        )
+        page = flow.handle_installation(BoltRequest(body="", query="", headers={}))
+        cookie = page.headers["set-cookie"][0].split(";", 1)[0]
+        state = cookie.split("=", 1)[1]
+        back = slack.install(
+            "T0SANDBOX", redirect_uri="https://igbot.example/slack/oauth_redirect", state=state
+        )
+        answer = flow.handle_callback(
+            BoltRequest(body="", query=back.split("?", 1)[1], headers={"cookie": cookie})
+        )
+        assert answer.status == 503 and "save the installation" in answer.body
+    finally:
+        slack.stop()

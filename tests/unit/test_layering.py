@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Must be among the discovered modules whenever they exist (bot.server became bot.serve once: both count).
-SERVING_ENTRY_POINTS = ("bot.app", "bot.cli", "bot.server", "bot.serve", "bot.web.routes")
+SERVING_ENTRY_POINTS = ("bot.app", "bot.cli", "bot.server", "bot.serve", "bot.web.routes", "bot.web.bolt_app")
 EXCLUDED = ("bot.sandboxes", "bot.dev")
 
 # Runs in the fresh interpreter.  Packages are walked one top-level entry at a time so that the
