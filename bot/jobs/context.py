@@ -34,6 +34,16 @@ class JobContext:
         themselves: the inbox) instead of waiting it out."""
         return self.services.slack.client(team_id, paced=paced)
 
+    def tell(self, team_id: str, channel_id: str, text: str, *, about: str) -> bool:
+        """Post a plain line (a note, not an answer) to ``channel_id`` (a user id: their direct messages);
+        a refusal is logged as "could not tell {about}" and nothing else happens. True when Slack took it."""
+        try:
+            self.slack_for(team_id).chat_postMessage(channel=channel_id, text=text)
+        except SlackApiError as exc:
+            log.info("could not tell %s (%s)", about, exc.response.get("error"))
+            return False
+        return True
+
     def post_fallback(
         self, invocation: Invocation, text: str, *, in_channel: bool, blocks: list[Any] | None = None
     ) -> bool:

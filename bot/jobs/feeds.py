@@ -143,10 +143,7 @@ def _tell_owner(context: JobContext, feed: Feed, error: str) -> None:
         f":pause_button: Your feed of {blocks.escape(feed.label)} in <#{feed.channel_id}> is paused: {why}. "
         f"Invite igbot there again (`/invite @igbot`) and run `/ig subscribe` for it to resume."
     )
-    try:
-        context.slack_for(feed.team_id).chat_postMessage(channel=feed.owner_id, text=text)
-    except SlackApiError as exc:
-        log.info("could not tell a feed owner about a pause (%s)", exc.response.get("error"))
+    context.tell(feed.team_id, feed.owner_id, text, about="a feed owner about a pause")
 
 
 def pause_for_link(context: JobContext, feed: Feed) -> None:

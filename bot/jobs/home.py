@@ -82,13 +82,6 @@ def publish(context: JobContext, team_id: str, user_id: str, channel_id: str = "
         log.warning("views.publish refused the Home tab (%s)", error)
 
 
-def _tell(context: JobContext, team_id: str, channel_id: str, text: str) -> None:
-    try:
-        context.slack_for(team_id).chat_postMessage(channel=channel_id, text=text)
-    except SlackApiError as exc:
-        log.info("could not tell a channel about a change from the Home tab (%s)", exc.response.get("error"))
-
-
 def act(context: JobContext, team_id: str, user_id: str, action: str, value: str) -> None:
     """One button of the Home tab, then the tab drawn again. Every change is the clicker's own: their
     link, feeds they made, inboxes they turned on."""
@@ -113,6 +106,8 @@ def act(context: JobContext, team_id: str, user_id: str, action: str, value: str
                 channel_id,
             ):
                 services.inbox.remove(account_id)
-                _tell(context, team_id, channel_id, f":no_bell: <@{user_id}> turned off the Instagram inbox "
-                      f"of *@{escape(inbox.username)}*.")  # fmt: skip
+                text = (
+                    f":no_bell: <@{user_id}> turned off the Instagram inbox of *@{escape(inbox.username)}*."
+                )
+                context.tell(team_id, channel_id, text, about="a channel about a change from the Home tab")
     publish(context, team_id, user_id)

@@ -72,10 +72,7 @@ def stop_and_tell(context: JobContext, inbox: Inbox, why: str) -> None:
         f":pause_button: The inbox of *@{escape(inbox.username)}* stopped: {why}. "
         f"<@{inbox.owner_id}>, run `/ig login` and then `/ig inbox` here to turn it on again."
     )
-    try:
-        context.slack_for(inbox.team_id).chat_postMessage(channel=inbox.channel_id, text=text)
-    except SlackApiError as exc:
-        log.info("could not tell a channel that its inbox stopped (%s)", exc.response.get("error"))
+    context.tell(inbox.team_id, inbox.channel_id, text, about="a channel that its inbox stopped")
 
 
 def _open(context: JobContext, account_id: str) -> tuple[Inbox, Link] | None:
@@ -299,10 +296,7 @@ def stop_and_tell_owner(context: JobContext, inbox: Inbox, error: str) -> None:
         f":pause_button: The inbox of *@{escape(inbox.username)}* in <#{inbox.channel_id}> stopped: {why}. "
         "Invite igbot there again (`/invite @igbot`) and run `/ig inbox` there to turn it on."
     )
-    try:
-        context.slack_for(inbox.team_id).chat_postMessage(channel=inbox.owner_id, text=text)
-    except SlackApiError as exc:
-        log.info("could not tell an inbox owner that it stopped (%s)", exc.response.get("error"))
+    context.tell(inbox.team_id, inbox.owner_id, text, about="an inbox owner that it stopped")
 
 
 # --- what people click ----------------------------------------------------------------------------
@@ -470,10 +464,7 @@ def act(
 
 
 def _say_where(context: JobContext, team_id: str, user_id: str, text: str) -> None:
-    try:
-        context.slack_for(team_id).chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as exc:
-        log.info("could not answer an inbox click (%s)", exc.response.get("error"))
+    context.tell(team_id, user_id, text, about="the clicker of an inbox button")
 
 
 def _record(context: JobContext, posted: PostedComment, user_id: str, action: str, text: str) -> None:
