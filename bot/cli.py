@@ -47,18 +47,32 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from bot.jobs.worker import check_alive, run_worker
-
     settings = _settings_or_exit()
     if args.check:
+        from bot.jobs.worker import check_alive
+
         return check_alive(settings)
     logs.configure(getattr(logging, args.log_level))
+    if args.supervised_by is None:  # `igbot worker` as people run it: a parent that keeps a consumer running
+        from bot.jobs.supervisor import supervise_worker
+
+        return supervise_worker(
+            settings,
+            threads=args.threads,
+            grace=args.grace,
+            nice=args.nice,
+            instagram_timeout=args.instagram_timeout,
+            log_level=args.log_level,
+        )
+    from bot.jobs.worker import run_worker
+
     return run_worker(
         settings,
         threads=args.threads,
         grace=args.grace,
         nice=args.nice,
         instagram_timeout=args.instagram_timeout,
+        parent=args.supervised_by,
     )
 
 
@@ -126,7 +140,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--worker-threads", type=_positive, default=16, help="threads per worker process (default 16)"
     )
-    worker = sub.add_parser("worker", help="run one worker process of the worker tier (needs REDIS_URL)")
+    worker = sub.add_parser(
+        "worker", help="run one worker of the worker tier (needs REDIS_URL); it restarts its job process"
+    )
     worker.add_argument("--threads", type=_positive, default=16, help="job threads (default 16)")
     worker.add_argument(
         "--grace", type=_seconds, default=20.0, help="seconds running jobs get on SIGTERM (default 20)"
@@ -139,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--check", action="store_true", help="exit 0 if a worker on this host is alive, else 1 (liveness)"
     )
+    # Internal: run the job consumer itself, as the child of process PID (`bot.jobs.supervisor`).
+    worker.add_argument("--supervised-by", type=int, default=None, metavar="PID", help=argparse.SUPPRESS)
     dev = sub.add_parser("dev", help="run the whole stack on loopback (Redis, sandboxes, bot, workers)")
     dev.add_argument("--port", type=int, default=3000, help="the bot's port; the console prints its own")
     dev.add_argument("--host", default="127.0.0.1")

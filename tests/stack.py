@@ -77,6 +77,26 @@ class _FormParser(HTMLParser):
             self._in_form = False
 
 
+@dataclass(frozen=True)
+class Idle:
+    """What `Stack.wait_idle` saw when it returned: true when every job was finished."""
+
+    unfinished: int  # jobs queued, delayed or running at the moment the wait ended
+    waited: float  # seconds
+    stall: float  # seconds without a job finishing after which the wait gave up
+
+    def __bool__(self) -> bool:
+        return self.unfinished == 0
+
+    def __repr__(self) -> str:
+        if not self.unfinished:
+            return f"Idle(every job finished, waited {self.waited:.1f} s)"
+        return (
+            f"Idle({self.unfinished} jobs unfinished after {self.waited:.1f} s; "
+            f"none finished in the last {self.stall:g} s)"
+        )
+
+
 @dataclass
 class Stack:
     """Running sandboxes and bot, with helpers that act like Slack users and their browsers."""
@@ -94,8 +114,10 @@ class Stack:
     def services(self) -> Any:
         return self.igbot.services
 
-    def wait_workers(self, count: int = 1, timeout: float = 20.0) -> list[int]:
-        """Wait until ``count`` worker processes have sent a heartbeat; returns their pids."""
+    def wait_workers(self, count: int = 1, timeout: float = 60.0) -> list[int]:
+        """Wait until ``count`` worker processes have sent a heartbeat; returns their pids. The deadline
+        only ends a wait for a worker that never starts (one starts in a second or two, longer on a
+        loaded machine)."""
         assert self.workers is not None
         deadline = time.monotonic() + timeout
         while True:
@@ -114,14 +136,21 @@ class Stack:
         taken = sum(int(client.scard(k)) for k in client.scan_iter(f"{NAMESPACE}:__acks__.*"))
         return waiting + delayed + taken
 
-    def wait_idle(self, timeout: float = 15.0) -> bool:
-        """True once every job the bot queued is finished (False after ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while self.pending_jobs():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.02)
-        return True
+    def wait_idle(self, stall: float = 15.0) -> Idle:
+        """Wait until every job the bot queued is finished, for as long as jobs keep finishing: give up
+        only when the number of unfinished jobs has not fallen for ``stall`` seconds (a stuck queue, not
+        a slow machine). The result is true when idle; when not, it says how many jobs were unfinished
+        at the moment it gave up."""
+        started = time.monotonic()
+        fewest, progress_at = self.pending_jobs(), started
+        while fewest:
+            time.sleep(0.02)  # polling Redis, not waiting a fixed time
+            pending, now = self.pending_jobs(), time.monotonic()
+            if pending < fewest:
+                fewest, progress_at = pending, now
+            elif now - progress_at > stall:
+                return Idle(pending, now - started, stall)
+        return Idle(0, time.monotonic() - started, stall)
 
     def worker_errors(self) -> list[str]:
         """Lines of the workers' log that report an error or a traceback."""
@@ -157,8 +186,9 @@ class Stack:
         kw.setdefault("channel_id", "C0GENERAL")
         return self.slack.send_command(text=text, user_id=user_id, **kw)
 
-    def wait_message(self, contains: str, user_id: str | None = None, timeout: float = 5.0) -> Any:
-        """Wait for a message whose text contains ``contains`` (for ``user_id`` if given)."""
+    def wait_message(self, contains: str, user_id: str | None = None, timeout: float = 20.0) -> Any:
+        """Wait for a message whose text contains ``contains`` (for ``user_id`` if given). It returns as
+        soon as it arrives; on timeout the stand-in's error lists every message that did."""
         return self.slack.wait_for(
             lambda m: contains in m.all_text() and (user_id is None or m.user_id == user_id), timeout=timeout
         )

@@ -121,6 +121,11 @@ class InstagramBackend(Protocol):
         """Answer ``comment`` publicly as the linked account."""
         ...
 
+    def reply_to_mention(self, creds: Credentials, media_id: str, comment_id: str, text: str) -> None:
+        """Answer a mention of the linked account publicly (Capability.MENTIONS): in the comment
+        ``comment_id`` on ``media_id``, or (``comment_id`` "") in the caption of ``media_id``."""
+        ...
+
     def hide_comment(self, creds: Credentials, comment: Comment, hidden: bool) -> None:
         """Hide or unhide ``comment`` (Capability.HIDE_COMMENTS)."""
         ...

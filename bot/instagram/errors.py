@@ -38,14 +38,15 @@ class AppFeatureMissing(InstagramError):
 
 
 class HashtagRefused(InstagramError):
-    """Instagram would not search ``#tag``: its limit of new hashtags per week is reached
-    (``limit_reached``), or the hashtag does not exist or cannot be searched."""
+    """Instagram would not search ``#tag``. ``missing``: Instagram said there is no such hashtag
+    (nothing counts against the weekly limit). Otherwise it refused without a documented reason (its
+    weekly limit, or a tag it will not search): igbot's own count of the week's hashtags tells which."""
 
-    def __init__(self, tag: str, *, limit_reached: bool) -> None:
-        why = "hashtag limit reached" if limit_reached else "no such searchable hashtag"
+    def __init__(self, tag: str, *, missing: bool) -> None:
+        why = "no such hashtag" if missing else "refused"
         super().__init__(f"#{tag}: {why}")
         self.tag = tag
-        self.limit_reached = limit_reached
+        self.missing = missing
 
 
 class RateLimited(InstagramError):

@@ -152,9 +152,18 @@ class GraphInstagram(GraphFeeds, GraphInbox):
         )
 
     def _get(
-        self, path: str, token: str | None, *, lookup: str = "", hashtag: str = "", **params: str | int
+        self,
+        path: str,
+        token: str | None,
+        *,
+        lookup: str = "",
+        hashtag: str = "",
+        item: bool = False,
+        **params: str | int,
     ) -> dict[str, Any]:
-        return self._fetch(f"{self._config.api_url}{path}", token, params, lookup=lookup, hashtag=hashtag)
+        """GET ``path``; ``lookup``, ``hashtag`` and ``item`` say how its errors read (`parse.error_for`)."""
+        url = f"{self._config.api_url}{path}"
+        return self._fetch(url, token, params, lookup=lookup, hashtag=hashtag, item=item)
 
     def _send(
         self, method: str, path: str, token: str, *, action: str, **params: str | int
@@ -172,6 +181,7 @@ class GraphInstagram(GraphFeeds, GraphInbox):
         hashtag: str = "",
         method: str = "GET",
         action: str = "",
+        item: bool = False,
     ) -> dict[str, Any]:
         if token is not None:
             params = {**params, "access_token": token}
@@ -184,7 +194,7 @@ class GraphInstagram(GraphFeeds, GraphInbox):
         except requests.RequestException as exc:
             raise Unavailable(type(exc).__name__) from None  # the text may hold the URL, and the URL a token
         try:
-            return parse.body_or_error(response, lookup=lookup, hashtag=hashtag, action=action)
+            return parse.body_or_error(response, lookup=lookup, hashtag=hashtag, action=action, item=item)
         except LinkRejected as rejected:
             if token is not None:  # name the refused token, so that only its own link is removed
                 rejected.token_fingerprint = token_fingerprint(token)
@@ -277,7 +287,7 @@ class GraphInstagram(GraphFeeds, GraphInbox):
             parse.node_id(item) for item in (data if isinstance(data, list) else []) if parse.node_id(item)
         ]
         if not ids:
-            raise HashtagRefused(tag, limit_reached=False)
+            raise HashtagRefused(tag, missing=True)
         if counted is not None:
             counted(ids[0])
         # Hashtag media cannot carry a video's thumbnail, so videos have no picture: ask for spares.

@@ -54,7 +54,7 @@ class GraphFeeds:
         data = found_tag.get("data")
         ids = [parse.node_id(i) for i in (data if isinstance(data, list) else []) if parse.node_id(i)]
         if not ids:
-            raise HashtagRefused(value, limit_reached=False)
+            raise HashtagRefused(value, missing=True)
         if counted is not None:
             counted(ids[0])
         return FeedSource(f"tag:{value}", f"#{value}", value, push=False, hashtag_id=ids[0])

@@ -4,7 +4,11 @@ the app), igbot reads each one back, and moderates with the acting person's own 
 Calls (docs/inbox-wire.md): ``/me/accounts`` then ``/{page-id}?fields=access_token`` for the Page token,
 ``POST /{page-id}/subscribed_apps``; ``GET /{comment-id}`` with its media, ``mentioned_media`` /
 ``mentioned_comment`` on the account; ``POST /{comment-id}/replies``, ``POST /{comment-id}?hide=``,
-``DELETE /{comment-id}``.
+``DELETE /{comment-id}``; ``POST /{ig-user-id}/mentions`` to answer a mention.
+
+A mention is read with only the fields Meta's references list (Graph refuses any other with its
+``(#100) Tried accessing nonexisting field`` error): a mentioned comment has no author and a mentioned
+post no permalink.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ from bot.instagram.errors import AppFeatureMissing, NotAllowed, PermissionMissin
 from bot.instagram.models import Comment, Credentials, InboxEvent, InboxItem, Media
 
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},hidden,parent_id"
-MENTIONED_MEDIA_FIELDS = "id,caption,media_type,media_url,permalink,timestamp,username"  # no thumbnail_url
-MENTIONED_FIELDS = "id,text,timestamp,username"  # a comment on someone else's post: no from, hidden, parent
+# Meta's Mentioned Media reference: caption, comments, comments_count, id, like_count, media_type,
+# media_url, owner, timestamp, username (no permalink, no thumbnail_url).
+MENTIONED_MEDIA_FIELDS = "id,caption,media_type,media_url,timestamp,username"
+# Meta's Mentioned Comment reference: id, like_count, media, text, timestamp (no username, from, hidden);
+# its media is someone else's post, so it is asked for the Mentioned Media fields.
+MENTIONED_FIELDS = "id,text,timestamp"
 POST_FIELDS = "id,caption,media_type,media_url,permalink,thumbnail_url,timestamp,username"
 PAGE_FIELDS = "id,instagram_business_account{id}"
 WEBHOOK_FIELDS = "feed"  # what the Page subscribes to; Instagram's own fields are set on the app [U]
@@ -29,7 +37,7 @@ INBOX_FEATURE = (
 
 
 class _Graph(Protocol):
-    def _get(self, path: str, token: str | None, *, lookup: str = "", hashtag: str = "",
+    def _get(self, path: str, token: str | None, *, lookup: str = "", hashtag: str = "", item: bool = False,
              **params: str | int) -> dict[str, Any]: ...  # fmt: skip
 
     def _send(
@@ -157,10 +165,14 @@ class GraphInbox:
         return inbox_events(body)
 
     def inbox_item(self: _Graph, creds: Credentials, event: InboxEvent) -> InboxItem | None:
-        """Read the comment (with its post) or the mention back from Instagram."""
+        """Read the comment (with its post) or the mention back from Instagram; NotFound when it is gone
+        (deleted since the notification, Graph's 100/33): that one is skipped, the others are read."""
         if event.kind == "comment":
             node = self._get(
-                f"/{event.comment_id}", creds.token, fields=f"{COMMENT_FIELDS},media{{{POST_FIELDS}}}"
+                f"/{event.comment_id}",
+                creds.token,
+                item=True,
+                fields=f"{COMMENT_FIELDS},media{{{POST_FIELDS}}}",
             )
             found = comment(node, event.media_id)
             if found is None:
@@ -168,15 +180,15 @@ class GraphInbox:
             return InboxItem("comment", post(_dict(node.get("media")) or {"id": event.media_id}), found)
         account = f"/{creds.ig_user_id}"
         if event.comment_id:
-            fields = f"{MENTIONED_FIELDS},media{{{POST_FIELDS}}}"
+            fields = f"{MENTIONED_FIELDS},media{{{MENTIONED_MEDIA_FIELDS}}}"
             spec = f"mentioned_comment.comment_id({event.comment_id}){{{fields}}}"
-            node = _dict(self._get(account, creds.token, fields=spec).get("mentioned_comment"))
+            node = _dict(self._get(account, creds.token, item=True, fields=spec).get("mentioned_comment"))
             found = comment(node, event.media_id)
             if found is None:
                 return None
             return InboxItem("mention", post(_dict(node.get("media")) or {"id": event.media_id}), found)
         spec = f"mentioned_media.media_id({event.media_id}){{{MENTIONED_MEDIA_FIELDS}}}"
-        node = _dict(self._get(account, creds.token, fields=spec).get("mentioned_media"))
+        node = _dict(self._get(account, creds.token, item=True, fields=spec).get("mentioned_media"))
         return InboxItem("mention", post(node)) if parse.node_id(node) else None
 
     def new_comments(self, creds: Credentials, posts: int) -> list[InboxItem]:
@@ -187,6 +199,13 @@ class GraphInbox:
         """``POST /{comment-id}/replies``; a reply to a reply answers its top-level comment."""
         target = comment.parent_id or comment.id
         self._send("POST", f"/{target}/replies", creds.token, action="reply to", message=text)
+
+    def reply_to_mention(self: _Graph, creds: Credentials, media_id: str, comment_id: str, text: str) -> None:
+        """``POST /{ig-user-id}/mentions`` with ``media_id``, ``comment_id`` (a mention in a comment; ""
+        for one in a caption) and ``message``."""
+        where = {"comment_id": comment_id} if comment_id else {}
+        path = f"/{creds.ig_user_id}/mentions"
+        self._send("POST", path, creds.token, action="reply to", media_id=media_id, message=text, **where)
 
     def hide_comment(self: _Graph, creds: Credentials, comment: Comment, hidden: bool) -> None:
         """``POST /{comment-id}?hide=true|false``."""

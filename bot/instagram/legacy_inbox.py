@@ -4,13 +4,16 @@ post that names its author, a deletion ``DELETE media/{id}/comments/{id}``; v1 c
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from bot.instagram import legacy_parsing as parse
 from bot.instagram import numbers
-from bot.instagram.errors import InstagramError
-from bot.instagram.models import Comment, Credentials, InboxEvent, InboxItem
+from bot.instagram.errors import InstagramError, NotAllowed, NotFound
+from bot.instagram.models import Comment, Credentials, InboxEvent, InboxItem, loggable_id
+
+log = logging.getLogger(__name__)
 
 MAX_COMMENTS_PER_POST = 150  # v1 answers at most this many of a post's comments
 
@@ -53,7 +56,9 @@ class LegacyInbox:
         return None
 
     def new_comments(self: _V1, creds: Credentials, posts: int) -> list[InboxItem]:
-        """Comments by others on the account's latest ``posts`` posts, oldest first."""
+        """Comments by others on the account's latest ``posts`` posts, oldest first. A post whose comments
+        Instagram will not show (deleted since the listing, or not allowed) is skipped with one log line;
+        a refused token, a rate limit or Instagram being down ends the whole read (raised)."""
         recent = self._call("GET", "/users/self/media/recent", token=creds.token, params={"count": posts})
         found: list[InboxItem] = []
         for item in recent if isinstance(recent, list) else []:
@@ -62,7 +67,12 @@ class LegacyInbox:
             if media is None or not media.id:
                 continue
             path = f"/media/{quote(media.id, safe='')}/comments"
-            data = self._call("GET", path, token=creds.token)
+            try:
+                data = self._call("GET", path, token=creds.token)
+            except (NotFound, NotAllowed) as exc:  # this post alone (deleted since the listing): go on
+                log.info("inbox read: skipped post %s, Instagram would not show its comments (%s)",
+                         loggable_id(media.id), type(exc).__name__)  # fmt: skip
+                continue
             for raw in (data if isinstance(data, list) else [])[:MAX_COMMENTS_PER_POST]:
                 found_comment = comment(_dict(raw), media.id)
                 author = str(_dict(_dict(raw).get("from")).get("id") or "")
@@ -78,6 +88,10 @@ class LegacyInbox:
         body = f"@{comment.username} {text}" if comment.username else text
         path = f"/media/{quote(comment.media_id, safe='')}/comments"
         self._call("POST", path, token=creds.token, data={"text": body})
+
+    def reply_to_mention(self, creds: Credentials, media_id: str, comment_id: str, text: str) -> None:
+        """API v1 reports no mentions (no Capability.MENTIONS)."""
+        raise InstagramError("API v1 has no mentions")
 
     def hide_comment(self, creds: Credentials, comment: Comment, hidden: bool) -> None:
         """API v1 cannot hide comments (no Capability.HIDE_COMMENTS)."""

@@ -4,13 +4,16 @@ points need only the app's client id; accounts need the user's token."""
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from bot.instagram import legacy_parsing as parse
-from bot.instagram.errors import NotFound
-from bot.instagram.models import Account, Credentials, GeoMedia, MapArea
+from bot.instagram.errors import NotAllowed, NotFound
+from bot.instagram.models import Account, Credentials, GeoMedia, MapArea, loggable_id
+
+log = logging.getLogger(__name__)
 
 PLACES_READ = 3  # the best matches of a place name whose posts are read
 UNKNOWN_PLACE = "Instagram knows no place by that name. Try another name, or `/ig map <lat>,<lng>`."
@@ -53,7 +56,8 @@ class LegacyMap:
 
     def map_area(self: _V1, creds: Credentials | None, kind: str, value: str, count: int) -> MapArea:
         """Geotagged posts of ``kind``/``value`` (``near`` lat,lng,radius; ``place`` a name; ``user``;
-        ``me``), at most ``count``. Raises NotFound for an unknown place or account."""
+        ``me``), at most ``count``. Raises NotFound for an unknown place or account. Of a place name's
+        best matches, one whose posts Instagram will not show is skipped (one log line), the others read."""
         token = creds.token if creds is not None else None
         if kind == "near":
             lat, lng, radius = value.split(",")
@@ -70,12 +74,21 @@ class LegacyMap:
             if not best:
                 raise NotFound(value, UNKNOWN_PLACE)
             media: list[GeoMedia] = []
+            read: list[dict[str, Any]] = []
             for place in best:
                 path = f"/locations/{quote(str(place['id']), safe='')}/media/recent"
-                media.extend(_geo(self._call("GET", path, token=token, params={"count": count}), count))
+                try:
+                    items = self._call("GET", path, token=token, params={"count": count})
+                except (NotFound, NotAllowed) as exc:  # this place alone (gone since the search): go on
+                    log.info("map: skipped place %s, Instagram would not show its posts (%s)",
+                             loggable_id(str(place["id"])), type(exc).__name__)  # fmt: skip
+                    continue
+                read.append(place)
+                media.extend(_geo(items, count))
             unique = {m.media.id: m for m in media}
             newest = sorted(unique.values(), key=lambda m: -m.media.posted_at)[:count]
-            return MapArea(f"“{best[0].get('name') or value}”", tuple(newest))
+            named = (read or best)[0].get("name") or value
+            return MapArea(f"“{named}”", tuple(newest))
         if creds is None:
             raise ValueError("an account's map needs a linked user's token")
         if kind == "me":

@@ -93,6 +93,12 @@ def is_shortcode(text: str) -> bool:
     return SHORTCODE.fullmatch(text) is not None
 
 
+def loggable_id(value: str) -> str:
+    """An id from Instagram's answer as a log line may show it: itself when it is a plain id (letters,
+    digits, ``_``, at most 64), else ``?`` (an answer may put anything there)."""
+    return value if SHORTCODE.fullmatch(value) else "?"
+
+
 def token_fingerprint(token: str) -> str:
     """The fingerprint of ``token`` (see `Credentials.fingerprint`)."""
     return FINGERPRINT_PREFIX + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -55,7 +55,6 @@ class Actors:
     deliver_feed: dramatiq.Actor[..., None]
     deliver_inbox: dramatiq.Actor[..., None]
     poll_inbox: dramatiq.Actor[..., None]
-    open_reply: dramatiq.Actor[..., None]
     inbox_action: dramatiq.Actor[..., None]
     publish_home: dramatiq.Actor[..., None]
     home_action: dramatiq.Actor[..., None]
@@ -156,14 +155,6 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
         context = holder.get()
         _guarded(context, "inbox read", lambda: inbox.poll(context, account_id))
 
-    def open_reply(team_id: str, user_id: str, channel_id: str, comment_id: str, trigger_id: str) -> None:
-        context = holder.get()
-        _guarded(
-            context,
-            "reply modal",
-            lambda: inbox.open_reply(context, team_id, user_id, channel_id, comment_id, trigger_id),
-        )
-
     def inbox_action(team_id: str, user_id: str, comment_id: str, action: str, text: str) -> None:
         context = holder.get()
         _guarded(
@@ -204,8 +195,6 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder) -> Actors:
             deliver_inbox
         ),
         poll_inbox=dramatiq.actor(actor_name="poll_inbox", queue_name=BACKGROUND, broker=broker)(poll_inbox),
-        # a late one finds its 3-second trigger expired and asks for another click
-        open_reply=interactive("open_reply")(open_reply),
         inbox_action=interactive("inbox_action")(inbox_action),
         publish_home=interactive("publish_home")(publish_home),
         home_action=interactive("home_action")(home_action),

@@ -14,10 +14,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.jobs.broker import MAX_RETRIES
-from bot.jobs.once import OnceReply
+from bot.jobs.once import OnceReply, maybe_posted_note
 from bot.services import Services
 from bot.slack.invocation import Invocation, Reply
-from bot.slack.responder import responder
+from bot.slack.responder import (
+    OutcomeUnknown,
+    SlackUnreachable,
+    responder,
+    unsent_only_retries,
+    written_before_failing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,12 @@ class JobContext:
     ) -> bool:
         """An answer through the Web API (privately unless ``in_channel``): for a spent response URL (plain
         text), or for a flow started without one (the App Home tab, a link preview's Connect: with its
-        ``blocks``, e.g. the account menu; plain text again if Slack refuses them)."""
-        slack = self.slack_for(invocation.team_id)
+        ``blocks``, e.g. the account menu; plain text again if Slack refuses them).
+
+        True when Slack took it, False when it refused; raises `SlackUnreachable` when the request was
+        never written (the job is retried) and `OutcomeUnknown` when it was and Slack's answer never
+        came (`bot.jobs.once`: never posted again blindly)."""
+        slack = unsent_only_retries(self.slack_for(invocation.team_id))
 
         def post(with_blocks: list[Any] | None) -> None:
             if not invocation.channel_id:  # started from the App Home tab: a direct message
@@ -72,14 +82,18 @@ class JobContext:
         except SlackApiError as exc:
             log.warning("the Web API refused a fallback answer (%s)", exc.response.get("error"))
             return False
-        except Exception as exc:
+        except Exception as exc:  # the exception text may hold the token or URL: keep the type only
+            if written_before_failing(exc):
+                raise OutcomeUnknown(type(exc).__name__) from None
             log.warning("the Web API could not be reached for a fallback answer (%s)", type(exc).__name__)
-            return False
+            raise SlackUnreachable(type(exc).__name__) from None
         return True
 
     def reply_once(self, invocation: Invocation) -> Reply:
-        """The current job's answers to ``invocation``, each delivered once across re-runs."""
-        return OnceReply(self.redis, current_job_id(), responder(invocation, fallback=self.post_fallback))
+        """The current job's answers to ``invocation``, each delivered once across re-runs; after an
+        unknown outcome a channel answer becomes a private note (`bot.jobs.once`)."""
+        answers = responder(invocation, fallback=self.post_fallback)
+        return OnceReply(self.redis, current_job_id(), answers, note=maybe_posted_note(invocation.text))
 
 
 def current_job_id() -> str:

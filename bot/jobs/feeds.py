@@ -5,7 +5,9 @@ Each post is posted once per channel: the channel's delivered set is checked bef
 after each post, and one run at a time holds a target (a lock in Redis), so two pushes at once or a
 re-delivered job never post twice. A feed pauses, with one message, when its owner's Instagram link is
 gone (the channel is told who must reconnect) or when igbot cannot post into the channel (the owner is
-told privately); Instagram being down is retried by the job, losing nothing.
+told privately); Instagram being down is retried by the job, losing nothing. One bad item never holds up
+the rest: a post whose picture Slack refuses goes without it, and a target Instagram will not show (gone,
+private) is skipped with one log line until its next turn.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.instagram.errors import LinkRejected, RateLimited
-from bot.instagram.models import FeedSource, Media
+from bot.instagram.errors import InstagramError, LinkRejected, RateLimited, Unavailable
+from bot.instagram.models import FeedSource, Media, loggable_id
 from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, retry_later
 from bot.slack import blocks
@@ -90,6 +93,11 @@ def _deliver(context: JobContext, state: Target, feeds: list[Feed]) -> None:
             if (feed.team_id, feed.owner_id) == (reader.team_id, reader.owner_id):
                 pause_for_link(context, feed)
         raise retry_later("the feed reader's token was refused") from None
+    except Unavailable:  # retried by the job (`_guarded`): nothing is lost
+        raise
+    except InstagramError as exc:  # this target only (gone, private now...): read again at its next turn
+        log.info("feed read skipped: Instagram would not show %s (%s)", state.target, type(exc).__name__)
+        media = []
     for feed, _ in readers:
         _post_new(context, feed, media)
     if state.poll_seconds:
@@ -106,7 +114,7 @@ def _post_new(context: JobContext, feed: Feed, media: list[Media]) -> None:
     fresh.reverse()  # Instagram lists newest first; posts of the same second keep their order
     fresh.sort(key=lambda m: m.posted_at)
     for item in fresh[:MAX_POSTS]:
-        if not _post(context, feed, blocks.feed_post(item, feed.label)):
+        if not _post_media(context, feed, item):
             return
         context.services.feeds.mark_delivered(feed, item.id, item.posted_at)
     rest = fresh[MAX_POSTS:]
@@ -117,14 +125,33 @@ def _post_new(context: JobContext, feed: Feed, media: list[Media]) -> None:
             context.services.feeds.mark_delivered(feed, item.id, item.posted_at)
 
 
-def _post(context: JobContext, feed: Feed, message: blocks.Message) -> bool:
-    """Post into the feed's channel; False (and the feed paused) when igbot cannot post there."""
+def _post_media(context: JobContext, feed: Feed, item: Media) -> bool:
+    """Post one new post of the feed. When Slack refuses it (``invalid_blocks``: a picture it cannot
+    download, e.g. an expired or deleted picture URL) it goes again without the picture, so that one
+    post never holds up the ones after it. False as for `_post`."""
+    try:
+        return _post(context, feed, blocks.feed_post(item, feed.label), refusable=True)
+    except _BlocksRefused:
+        log.info("feed post %s: Slack refused it (invalid_blocks); posted without its picture",
+                 loggable_id(item.id))  # fmt: skip
+        return _post(context, feed, blocks.feed_post(replace(item, image_url=""), feed.label))
+
+
+class _BlocksRefused(Exception):
+    """Slack refused a message's blocks (``invalid_blocks``)."""
+
+
+def _post(context: JobContext, feed: Feed, message: blocks.Message, *, refusable: bool = False) -> bool:
+    """Post into the feed's channel; False (and the feed paused) when igbot cannot post there.
+    ``refusable``: Slack refusing the blocks raises `_BlocksRefused` (the caller posts it otherwise)."""
     try:
         context.slack_for(feed.team_id).chat_postMessage(
             channel=feed.channel_id, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
         )
     except SlackApiError as exc:
         error = str(exc.response.get("error"))
+        if refusable and error == "invalid_blocks":
+            raise _BlocksRefused() from None
         if error in _CHANNEL_GONE:
             if context.services.feeds.pause(feed, "channel"):
                 _tell_owner(context, feed, error)

@@ -29,10 +29,11 @@ from bot.instagram.errors import (
 from bot.instagram.models import Capability, Comment, InboxEvent, InboxItem
 from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, current_job_id, final_attempt, retry_later
+from bot.services import Services
 from bot.slack import inbox_blocks, replies
 from bot.slack.blocks import Message, escape
 from bot.slack.workspaces import WORKSPACE_GONE
-from bot.storage.inbox import Claim, Inbox, PostedComment
+from bot.storage.inbox import Claim, Inbox, PostedComment, caption_mention_id
 from bot.storage.keys import PREFIX
 from bot.storage.links import Link
 
@@ -122,7 +123,8 @@ def deliver(context: JobContext, account_id: str, event: InboxEvent) -> None:
 
 
 def poll(context: JobContext, account_id: str) -> None:
-    """Read the comments of the account's latest posts (APIs without push) and post the new ones."""
+    """Read the comments of the account's latest posts (APIs without push) and post the new ones; a post
+    Instagram will not show is skipped (the backend logs it), the others are posted in the same read."""
     opened = _open(context, account_id)
     if opened is None:
         return
@@ -134,6 +136,9 @@ def poll(context: JobContext, account_id: str) -> None:
         return
     except (Unavailable, RateLimited) as exc:  # the next poll reads them: nothing is lost
         log.info("inbox read skipped: Instagram did not answer (%s)", type(exc).__name__)
+        return
+    except InstagramError as exc:  # the listing itself refused; one post that fails is skipped inside
+        log.info("inbox read skipped: Instagram refused the read (%s)", type(exc).__name__)
         return
     for item in items:
         if item.comment is None or (item.comment.posted_at and item.comment.posted_at < inbox.since):
@@ -172,39 +177,46 @@ def _post_item(context: JobContext, inbox: Inbox, key: str, item: InboxItem) -> 
 
 def _render(inbox: Inbox, item: InboxItem, can_hide: bool) -> tuple[Message, PostedComment | None]:
     media, comment = item.media, item.comment
-    if comment is None:
-        return (
-            inbox_blocks.mention_message(
-                account=inbox.username,
-                username=media.author,
-                caption=media.caption,
-                link=media.link,
-                image_url=media.image_url,
-            ),
-            None,
+    if comment is None and not media.id:  # cannot be answered without its post's id
+        message = inbox_blocks.mention_message(
+            account=inbox.username,
+            username=media.author,
+            caption=media.caption,
+            link=media.link,
+            image_url=media.image_url,
         )
+        return message, None
     posted = PostedComment(
-        comment_id=comment.id,
+        comment_id=comment.id if comment else caption_mention_id(media.id),
         account_id=inbox.account_id,
         account=inbox.username,
-        media_id=media.id or comment.media_id,
+        media_id=media.id or (comment.media_id if comment else ""),
         team_id=inbox.team_id,
         channel_id=inbox.channel_id,
         ts="",
         thread_ts="",
-        username=comment.username,
-        text=comment.text,
-        parent_id=comment.parent_id,
-        kind=item.kind,
+        username=comment.username if comment else media.author,
+        text=comment.text if comment else media.caption,
+        parent_id=comment.parent_id if comment else "",
+        kind=item.kind if comment else "caption",
         link=media.link,
         image_url=media.image_url,
-        state="hidden" if comment.hidden else "shown",
+        state="hidden" if comment and comment.hidden else "shown",
     )
     return render_posted(posted, can_hide), posted
 
 
 def render_posted(posted: PostedComment, can_hide: bool) -> Message:
-    """A posted comment's message in its current state."""
+    """A posted comment's (or mention's) message in its current state."""
+    if posted.kind == "caption":
+        return inbox_blocks.mention_message(
+            account=posted.account,
+            username=posted.username,
+            caption=posted.text,
+            link=posted.link,
+            image_url=posted.image_url,
+            reply_id=posted.comment_id,
+        )
     return inbox_blocks.comment_message(
         comment_id=posted.comment_id,
         account=posted.account,
@@ -325,52 +337,26 @@ def _say(context: JobContext, team_id: str, channel_id: str, user_id: str, text:
         log.info("could not answer an inbox click privately (%s)", exc.response.get("error"))
 
 
+def acting_link(services: Services, team_id: str, user_id: str, posted: PostedComment) -> Link | None:
+    """The clicker's link when it is to the comment's account (only they may act on it), else None."""
+    link = services.links.get(team_id, user_id)
+    return link if link is not None and link.ig_user_id == posted.account_id else None
+
+
+def no_access(services: Services, posted: PostedComment) -> str:
+    """What someone who may not act on ``posted`` is told: how to get access."""
+    inbox = services.inbox.get(posted.account_id)
+    account = escape(inbox.username if inbox else posted.account or "the account")
+    graph = Capability.INBOX_PUSH in services.instagram.capabilities
+    return NO_ACCESS.format(account=account, how=GRAPH_HOW if graph else "")
+
+
 def _actor_link(context: JobContext, team_id: str, user_id: str, posted: PostedComment) -> Link | None:
     """The clicker's link when it is to the inbox's account; otherwise they are told how to get access."""
-    link = context.services.links.get(team_id, user_id)
-    if link is not None and link.ig_user_id == posted.account_id:
-        return link
-    inbox = context.services.inbox.get(posted.account_id)
-    account = escape(inbox.username if inbox else posted.account or "the account")
-    graph = Capability.INBOX_PUSH in context.services.instagram.capabilities
-    _say(
-        context,
-        team_id,
-        posted.channel_id,
-        user_id,
-        NO_ACCESS.format(account=account, how=GRAPH_HOW if graph else ""),
-    )
-    return None
-
-
-def open_reply(
-    context: JobContext, team_id: str, user_id: str, channel_id: str, comment_id: str, trigger_id: str
-) -> None:
-    """Reply clicked: open the modal (the trigger lives 3 s), for someone with access only."""
-    posted = context.services.inbox.comment(comment_id)
-    if posted is None:
-        _say(context, team_id, channel_id, user_id, GONE)
-        return
-    if _actor_link(context, team_id, user_id, posted) is None:
-        return
-    if posted.state != "shown":
-        _say(
-            context,
-            team_id,
-            posted.channel_id,
-            user_id,
-            f"That comment is {posted.state}, so it can't be answered.",
-        )
-        return
-    view = inbox_blocks.reply_modal(
-        posted.comment_id, posted.username, posted.text, channel_id=posted.channel_id
-    )
-    try:
-        context.slack_for(team_id).views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = str(exc.response.get("error"))
-        log.info("views.open refused the Reply modal (%s)", error)
-        _say(context, team_id, posted.channel_id, user_id, "That took too long to open. Click *Reply* again.")
+    link = acting_link(context.services, team_id, user_id, posted)
+    if link is None:
+        _say(context, team_id, posted.channel_id, user_id, no_access(context.services, posted))
+    return link
 
 
 ACTION_VERBS = {"reply": "replied", "hide": "hidden", "unhide": "unhidden", "delete": "deleted"}
@@ -400,8 +386,13 @@ def act(
     )
     instagram = context.services.instagram
     try:
-        if action == "reply":
+        if action == "reply" and posted.kind in ("mention", "caption"):  # Meta's way to answer a mention
+            mentioning = posted.comment_id if posted.kind == "mention" else ""
+            instagram.reply_to_mention(link.creds, posted.media_id, mentioning, text)
+        elif action == "reply":
             instagram.reply_to_comment(link.creds, comment, text)
+        elif posted.kind != "comment":  # a mention is someone else's to moderate: it is only answered
+            return
         elif action in ("hide", "unhide"):
             if Capability.HIDE_COMMENTS not in instagram.capabilities:
                 _say(context, team_id, posted.channel_id, user_id, "This Instagram API can't hide comments.")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 
 from bot.instagram.models import Account, InboxEvent
-from bot.jobs.broker import INTERACTIVE, queue_key
+from bot.jobs.broker import HEARTBEAT_TIMEOUT_MS, INTERACTIVE, queue_key
 from bot.linking.outcomes import Outcome
 from bot.slack.invocation import Invocation
 from bot.storage.errors import StorageUnavailable
@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # the actors' bodies import the Slack side, which uses this m
     from bot.jobs.actors import Actors
 
 WORKERS_KEY = f"{PREFIX}workers"  # sorted set: "{host}:{pid}" -> last heartbeat (seconds)
-WORKER_ALIVE_SECONDS = 30
+# A worker beats every 2 s (`bot.jobs.worker.HEARTBEAT_SECONDS`); after 5 missed beats it counts as gone,
+# exactly when the broker counts it dead and hands its jobs to the others.
+WORKER_ALIVE_SECONDS = HEARTBEAT_TIMEOUT_MS // 1000
 DEFAULT_QUEUE_LIMIT = 10_000  # waiting jobs: a hard bound on memory whatever the workers' pace
 DEFAULT_MAX_WAIT_SECONDS = 60  # a new command is refused when the oldest waiting one waited this long
 
@@ -182,14 +184,6 @@ class JobQueue:
             lambda: self._actors.deliver_inbox.send(
                 event.account_id, event.kind, event.media_id, event.comment_id
             )
-        )
-
-    def open_reply(
-        self, team_id: str, user_id: str, channel_id: str, comment_id: str, trigger_id: str
-    ) -> Admission:
-        """Queue opening the Reply modal (a worker checks who clicked first)."""
-        return self._admit(
-            lambda: self._actors.open_reply.send(team_id, user_id, channel_id, comment_id, trigger_id)
         )
 
     def inbox_action(

@@ -1,9 +1,12 @@
-"""Starting and stopping `igbot worker` processes from `igbot serve`, `igbot dev` and the tests.
+"""Starting, restarting and stopping worker processes: for `igbot serve`, `igbot dev`, the tests, and
+`igbot worker` itself (`supervise_worker`).
 
 The workers are separate processes (not forks of the web tier), started at a lower CPU priority
-(``nice``) so that on a shared machine acks win over jobs. A worker that exits unexpectedly is
-started again after a short pause; `stop` sends SIGTERM (graceful) and kills what is left after the
-grace period.
+(``nice``) so that on a shared machine acks win over jobs. Each runs the job consumer
+(`bot.jobs.worker.run_worker`, `igbot worker --supervised-by PID`) and stops by itself when the
+process that started it is gone. A worker that exits on its own (after losing its Redis connection,
+or a crash) is started again after a short pause; `stop` sends SIGTERM (graceful) and kills what is
+left after the grace period.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 from bot.settings import Settings
@@ -25,6 +29,7 @@ log = logging.getLogger(__name__)
 
 RESTART_PAUSE_SECONDS = 1.0
 MAX_RESTART_PAUSE_SECONDS = 30.0
+NO_REDIS_URL = "igbot worker: REDIS_URL is not set (it must name the Redis the web tier uses)"
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -58,7 +63,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 class WorkerProcesses:
-    """``processes`` children running `igbot worker`.
+    """``processes`` children running the job consumer (`bot.jobs.worker.run_worker`).
 
     Args:
         settings: what the workers run with (``redis_url`` must be set).
@@ -69,7 +74,7 @@ class WorkerProcesses:
         output: where the workers' logs go (default: inherited stderr).
         restart: start a worker again when it exits on its own.
         extra_env: more environment for the children (tests).
-        extra_args: more `igbot worker` arguments (tests: ``--log-level DEBUG``).
+        extra_args: more `igbot worker` arguments (``--log-level DEBUG``, ``--instagram-timeout``).
     """
 
     def __init__(
@@ -108,8 +113,10 @@ class WorkerProcesses:
     def _spawn(self) -> subprocess.Popen[bytes]:
         if self._output is not None and self._log is None:
             self._log = open(self._output, "ab")  # noqa: SIM115 (closed in stop)
+        # The consumer itself (no second `igbot worker` parent), told to stop when this process is gone.
+        args = [*self._args, "--supervised-by", str(os.getpid())]
         return subprocess.Popen(
-            self._args, env=self._env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log
+            args, env=self._env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log
         )
 
     def start(self) -> WorkerProcesses:
@@ -164,3 +171,45 @@ class WorkerProcesses:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def supervise_worker(
+    settings: Settings,
+    *,
+    threads: int = 16,
+    grace: float = 20.0,
+    nice: int = 0,
+    instagram_timeout: float = 10.0,
+    log_level: str = "INFO",
+) -> int:
+    """`igbot worker`: run one job consumer as a child process and start it again whenever it exits on
+    its own, until SIGTERM or SIGINT (then the consumer stops gracefully and this returns 0).
+
+    A consumer that lost its Redis connection exits so that Redis hands its jobs back (see
+    `bot.jobs.worker`); this parent is what keeps the worker tier running after a Redis restart
+    without any outside supervisor. It never connects to Redis itself.
+    """
+    if settings.redis_url is None:
+        print(NO_REDIS_URL, flush=True)  # here: a consumer started without it would only exit again
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    consumer = WorkerProcesses(
+        settings,
+        threads=threads,
+        nice=nice,
+        grace=grace,
+        extra_args=["--instagram-timeout", str(instagram_timeout), "--log-level", log_level],
+    ).start()
+    log.info("igbot worker %d started; its jobs run in a child process, restarted when it exits", os.getpid())
+    try:
+        stop.wait()
+    finally:
+        consumer.stop()
+    log.info("igbot worker %d stopped", os.getpid())
+    return 0

@@ -1,10 +1,12 @@
-"""`igbot worker`: one worker process of the worker tier (Dramatiq threads, heartbeat, scheduler).
+"""The job consumer: one worker process of the worker tier (Dramatiq threads, heartbeat, scheduler).
 
-SIGTERM or SIGINT stops it gracefully: no new job starts, the running ones get ``grace`` seconds to
-finish, jobs fetched but not started go back on the queue. A SIGKILLed worker's jobs are re-delivered
-by the others within about 15 s (`bot.jobs.broker`). Every ``HEARTBEAT_SECONDS`` the process records
-itself in ``igbot:workers`` (for `/healthz` and `igbot worker --check`) and moves due reminders into
-the queue.
+It runs as the child of a `bot.jobs.supervisor.WorkerProcesses` (`igbot worker`, `igbot serve`,
+`igbot dev`), which starts it again when it exits on its own. SIGTERM or SIGINT stops it gracefully:
+no new job starts, the running ones get ``grace`` seconds to finish, jobs fetched but not started go
+back on the queue. It stops the same way when the process that started it is gone (even SIGKILLed).
+A SIGKILLed worker's jobs are re-delivered by the others within about 15 s (`bot.jobs.broker`). Every
+``HEARTBEAT_SECONDS`` the process records itself in ``igbot:workers`` (for `/healthz` and
+`igbot worker --check`), checks on its parent, and moves due reminders into the queue.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import redis
 from bot.app import Tier, build_worker, instagram_backend
 from bot.jobs.inbox import POLL_SECONDS as INBOX_POLL_SECONDS
 from bot.jobs.queue import WORKER_ALIVE_SECONDS, WORKERS_KEY, worker_name
+from bot.jobs.supervisor import NO_REDIS_URL
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,10 +80,12 @@ def run_worker(
     grace: float = 20.0,
     nice: int = 0,
     instagram_timeout: float = 10.0,
+    parent: int | None = None,
 ) -> int:
-    """Run one worker process until SIGTERM/SIGINT. Returns the exit status."""
+    """Run one worker process until SIGTERM/SIGINT, or until process ``parent`` (its supervisor) is gone.
+    Returns the exit status: `LOST_REDIS_EXIT` after a lost Redis connection, else 0."""
     if settings.redis_url is None:
-        print("igbot worker: REDIS_URL is not set (it must name the Redis the web tier uses)", flush=True)
+        print(NO_REDIS_URL, flush=True)
         return 2
     if nice:
         os.nice(nice)  # below the web processes on a shared machine: acks first
@@ -102,6 +107,9 @@ def run_worker(
         while not stop.is_set():
             if lost.lost.is_set():
                 log.warning("igbot worker %s lost its Redis connection mid-fetch; restarting", name)
+                break
+            if parent is not None and os.getppid() != parent:  # e.g. SIGKILLed: nobody would stop this one
+                log.warning("igbot worker %s: its supervisor (pid %d) is gone; stopping", name, parent)
                 break
             try:
                 _beat(tier, name)

@@ -4,6 +4,7 @@ thread, and the Reply modal. Pure functions; every text from Instagram goes thro
 from __future__ import annotations
 
 import json
+import re
 
 from bot.slack.blocks import Block, Message, clip, context, escape, message, safe_url, section, web_url
 
@@ -13,6 +14,7 @@ REPLY_INPUT = "text"
 MAX_REPLY = 2200  # Instagram's limit for a comment
 ACTIONS = ("ig_inbox_reply", "ig_inbox_hide", "ig_inbox_unhide", "ig_inbox_delete")
 STATES = {"hidden": "Hidden on Instagram", "deleted": "Deleted from Instagram"}
+USERNAME = re.compile(r"[A-Za-z0-9._]{1,30}")  # an Instagram username: safe inside a profile URL
 
 
 def _quote(text: str, limit: int = 1500) -> str:
@@ -84,6 +86,8 @@ def comment_message(
         blocks.append(context(f":no_entry_sign: {note}" if state == "deleted" else f":see_no_evil: {note}"))
     value = json.dumps({"c": comment_id}, separators=(",", ":"))
     buttons: list[Block] = []
+    if kind == "mention" and state == "shown":  # someone else's comment: answered, never moderated
+        buttons.append(_button("Reply", "ig_inbox_reply", value, style="primary"))
     if state != "deleted" and kind == "comment":
         if state == "shown":
             buttons.append(_button("Reply", "ig_inbox_reply", value, style="primary"))
@@ -99,15 +103,25 @@ def comment_message(
     return message(escape(fallback), blocks, in_channel=True)
 
 
-def mention_message(*, account: str, username: str, caption: str, link: str, image_url: str) -> Message:
-    """A post whose caption mentions the account."""
+def mention_message(
+    *, account: str, username: str, caption: str, link: str, image_url: str, reply_id: str = ""
+) -> Message:
+    """A post whose caption mentions the account, with Reply when ``reply_id`` (what the mention is kept
+    as) is given. Without a link to the post (Meta gives none for a mentioned post) its author's
+    profile is linked instead."""
     who = f"*@{escape(username)}*" if username else "Someone"
     url = safe_url(link)
     post = f"<{url}|a post>" if url else "a post"
+    if not url and USERNAME.fullmatch(username):
+        post += f" (<https://www.instagram.com/{username}/|their profile>)"
     body = f":mega: {who} mentioned *@{escape(account)}* in {post}"
     if caption:
         body += "\n" + _quote(caption, 600)
     blocks: list[Block] = [section(body, _thumbnail(image_url))]
+    if reply_id:
+        value = json.dumps({"c": reply_id}, separators=(",", ":"))
+        reply = _button("Reply", "ig_inbox_reply", value, style="primary")
+        blocks.append({"type": "actions", "block_id": f"inbox:{reply_id}"[:255], "elements": [reply]})
     return message(escape(f"@{username or 'someone'} mentioned @{account}"), blocks, in_channel=True)
 
 
@@ -120,6 +134,7 @@ def thread_note(actor_id: str, verb: str, text: str = "") -> Message:
 def reply_modal(comment_id: str, username: str, text: str, *, channel_id: str) -> dict[str, object]:
     """The Reply modal: the comment quoted, one text box; the comment travels in ``private_metadata``."""
     meta = json.dumps({"c": comment_id, "ch": channel_id}, separators=(",", ":"))
+    who = f"*@{escape(username)}*" if username else "Someone"  # a mentioning comment has no author
     return {
         "type": "modal",
         "callback_id": REPLY_CALLBACK,
@@ -128,7 +143,7 @@ def reply_modal(comment_id: str, username: str, text: str, *, channel_id: str) -
         "submit": {"type": "plain_text", "text": "Reply"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            section(f"*@{escape(username) or 'someone'}* wrote:\n{_quote(text, 1200)}"),
+            section(f"{who} wrote:\n{_quote(text, 1200)}"),
             {
                 "type": "input",
                 "block_id": REPLY_BLOCK,

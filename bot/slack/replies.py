@@ -162,11 +162,19 @@ def hashtag_limit_reached(tag: str, limit: int, days: int) -> Message:
     )
 
 
-def hashtag_not_searchable(tag: str) -> Message:
-    """Instagram has no hashtag it will search by that name."""
+def hashtag_missing(tag: str) -> Message:
+    """Instagram says there is no such hashtag (the search counted for nothing)."""
     return message(
-        f"Instagram has no hashtag #{escape(tag)} that apps may search: it may not exist, or Instagram "
-        "doesn't allow searching it. Check the spelling or try another hashtag."
+        f"No hashtag #{escape(tag)} on Instagram. Check the spelling or try another hashtag; "
+        "this search didn't count against your account's weekly hashtags."
+    )
+
+
+def hashtag_not_searchable(tag: str) -> Message:
+    """Instagram refused a hashtag although the account's weekly limit is not reached."""
+    return message(
+        f"Instagram won't search #{escape(tag)} (it refuses some hashtags, sensitive ones for example). "
+        "Try another hashtag."
     )
 
 

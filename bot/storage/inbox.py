@@ -10,7 +10,8 @@ Keys (documented in the README's "What is stored"):
 - ``igbot:inbox-seen:{ig_user_id}:{event}`` string: a comment or mention being posted (claimed, with
   who and when) or posted; 37 hours, longer than Meta retries a notification (36 hours).
 - ``igbot:inbox-thread:{team}:{channel}:{media_id}`` string: the ts of the post's first message; 30 days.
-- ``igbot:inbox-comment:{comment_id}`` hash: a posted comment (where, its text and state); 30 days.
+- ``igbot:inbox-comment:{comment_id}`` hash: a posted comment or mention (where, its text and state,
+  and what its Reply answers); a mention in a caption is kept as ``m{media_id}``; 30 days.
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ def comment_key(comment_id: str) -> str:
     return f"{PREFIX}inbox-comment:{comment_id}"
 
 
+def caption_mention_id(media_id: str) -> str:
+    """What a mention in the caption of ``media_id`` is kept as (it has no comment id of its own; an
+    Instagram id is all digits, so this never names a comment)."""
+    return f"m{media_id}"
+
+
 class Claim(Enum):
     """What `InboxStore.claim` found."""
 
@@ -113,7 +120,10 @@ class Inbox:
 
 @dataclass(frozen=True)
 class PostedComment:
-    """A comment as igbot posted it, with what its buttons need."""
+    """A comment as igbot posted it, with what its buttons need. ``kind`` is ``comment`` (on one of the
+    account's posts), ``mention`` (a comment mentioning the account: ``comment_id`` is that comment) or
+    ``caption`` (a post whose caption mentions it: ``comment_id`` is `caption_mention_id`, ``text`` the
+    caption, ``username`` the post's author); Reply answers a mention on ``media_id``."""
 
     comment_id: str
     account_id: str

@@ -6,12 +6,14 @@ Kept apart from `bot.app` so that worker processes, which never serve HTTP, impo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.context import BoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.app import Igbot, Tier
@@ -21,8 +23,24 @@ from bot.slack.listeners import register_listeners
 from bot.slack.workspaces import NOT_INSTALLED_CONTEXT, Workspaces
 from bot.storage import StorageUnavailable
 from bot.storage.installations import RedisOAuthStateStore
+from bot.web.after_ack import AfterAck
 from bot.web.install import oauth_flow
 from bot.web.routes import create_web_app
+
+
+class _TokenUnusedNotice(logging.Filter):
+    """Drops Bolt's start-up warning that `token` will be unused. Bolt reads ``SLACK_BOT_TOKEN`` from the
+    environment by itself and warns whenever a ``client`` is given too; igbot gives the client on purpose
+    (it carries ``SLACK_API_URL``) and authorizes every request itself, so the warning only alarmed
+    operators on every web process's start."""
+
+    message = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message
+
+
+logging.getLogger("slack_bolt.App").addFilter(_TokenUnusedNotice())
 
 
 class StoreAuthorize(Authorize):
@@ -93,7 +111,10 @@ def build_web(settings: Settings, tier: Tier) -> Igbot:
         signing_secret=settings.slack_signing_secret,
         client=api,
         authorize=authorize,  # type: ignore[arg-type]  # Bolt takes an Authorize too (app.py)
+        # igbot's flow, so that Bolt does not build its own file-based one from SLACK_CLIENT_ID (and say so)
+        oauth_flow=install,
         process_before_response=True,
+        listener_executor=AfterAck(),  # lazy listeners (Slack calls) start after the ack has left
         request_verification_enabled=False,  # the guard in front of Bolt verified it already
         user_facing_authorize_error_message=replies.NOT_INSTALLED,
     )

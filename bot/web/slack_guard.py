@@ -23,6 +23,9 @@ word "payload" (it looks for the substring anywhere in the raw body), answering 
 a 404, and would parse the body again for each lazy listener.
 
 Rejections are logged with their reason only: never the body, the signature or the headers.
+
+Slack calls a listener leaves for after its ack (Bolt's lazy listeners: after_ack.py) start once the
+response has been written (Flask's ``call_on_close``), so the ack never waits for them.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from slack_bolt import App
 from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from bot.web import after_ack
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +278,10 @@ class SlackRequestGuard:
             headers=headers,
             mode="socket_mode",  # = "body parsed and verified already" (see the module docstring)
         )
-        return to_flask_response(self._bolt.dispatch(bolt_request))
+        with after_ack.holding() as release:  # Bolt's lazy listeners start once the ack has left
+            response = to_flask_response(self._bolt.dispatch(bolt_request))
+        response.call_on_close(release)
+        return response
 
     @staticmethod
     def _maybe_ssl_check(body: bytes) -> Response | None:

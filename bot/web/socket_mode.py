@@ -11,7 +11,8 @@ calls ``apps.connections.open`` through the Bolt app's own ``client``, so the UR
 ``SLACK_API_URL`` (the stand-in, offline), then opens the ``wss://`` (or, on loopback, ``ws://``) URL it
 got. Bolt answers each envelope with an ack whose ``payload`` is the listener's ``ack(...)`` body; a
 listener Bolt cannot route (404) or that fails (500) sends no ack at all, which Slack reports to the user
-as a timeout. Events API redeliveries carry ``x-slack-retry-num`` / ``x-slack-retry-reason`` request
+as a timeout. What a listener leaves for after its ack (Bolt's lazy listeners, after_ack.py) starts once
+the ack was sent. Events API redeliveries carry ``x-slack-retry-num`` / ``x-slack-retry-reason`` request
 headers as over HTTP (Bolt builds them from the envelope's ``retry_attempt`` / ``retry_reason``; note
 that Slack's first delivery carries ``retry_attempt: 0`` and so the header ``x-slack-retry-num: 0``).
 """
@@ -28,8 +29,12 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from bot.web import after_ack
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,21 @@ def close_client(client: SocketModeClient) -> None:
         with contextlib.suppress(OSError):
             socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's method, also under TLS
     client.close()
+
+
+class _AfterAckHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, with the lazy listeners of a request started once its ack was sent
+    (after_ack.py), as over HTTP."""
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Dispatch ``req`` to Bolt, send the ack, then start what the listener left for after it."""
+        start = time.time()
+        with after_ack.holding() as release:
+            bolt_resp = run_bolt_app(self.app, req)
+        try:
+            send_response(client, req, bolt_resp, start)
+        finally:
+            release()
 
 
 _WRONG_TOKEN = ("invalid_auth", "not_authed", "not_allowed_token_type", "account_inactive", "token_revoked")
@@ -117,7 +137,7 @@ class SocketModeRunner:
         """
         if self._handler is not None:
             raise RuntimeError("the Socket Mode runner is already started")
-        handler = SocketModeHandler(
+        handler = _AfterAckHandler(
             self._bolt,
             self._app_token,
             ping_interval=self._ping_interval,

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import pytest
+import redis
 import requests
 from cryptography.fernet import Fernet
 
+from bot.app import build
 from bot.sandboxes.slack import SlackSandbox
 from bot.sandboxes.slack.socket import SocketHub
+from bot.settings import Settings
+from bot.web.install import IgbotOAuthFlow
 from tests.dev.process import alive, command_name, descendants, igbot_command
 from tests.dev.test_dev_process import free_port
 
@@ -40,6 +46,10 @@ def _nice(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 def _wait_health(port: int, ready: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
     """Poll `/healthz` until ``ready(body)`` (readiness of child processes, not a fixed wait)."""
     deadline, body = time.monotonic() + timeout, {}
@@ -48,13 +58,13 @@ def _wait_health(port: int, ready: Callable[[dict[str, Any]], bool], timeout: fl
             body = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()
             if ready(body):
                 return dict(body)
-        except (requests.ConnectionError, ValueError):
-            pass
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            pass  # not listening yet, or too busy starting up to answer within the 2 s: ask again
         time.sleep(0.05)
     raise AssertionError(f"/healthz never became ready: {body}")
 
 
-def _start_serve(tmp_path: Path, port: int, *, stderr: int) -> subprocess.Popen[str]:
+def _start_serve(tmp_path: Path, port: int, *, stderr: int | IO[str]) -> subprocess.Popen[str]:
     """`igbot serve` with 2 web processes and the embedded Redis, in a session of its own."""
     env = _env(
         tmp_path,
@@ -100,24 +110,27 @@ def test_missing_or_malformed_settings_stop_start_up_with_one_line_each(tmp_path
 
 def test_serve_answers_health_under_gunicorn_and_stops_without_leftovers(tmp_path: Path) -> None:
     port = free_port()
-    process = _start_serve(tmp_path, port, stderr=subprocess.PIPE)
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        process = _start_serve(tmp_path, port, stderr=log)
     try:
         deadline, health = time.monotonic() + 30, None
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
-                time.sleep(0.05)  # polling a child process until it listens
-        assert health is not None and health.status_code == 200, (
-            process.stderr.read() if process.stderr else ""
-        )
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.05)  # polling a child process until it listens (and answers in time)
+        assert health is not None and health.status_code == 200, log_path.read_text()
         assert health.json()["status"] == "ok"
         health = _wait_health(port, lambda body: body["workers"]["alive"] == 1)
         tree = descendants(process.pid)
         names = {command_name(pid) for pid in tree}
         # master, 2 web workers, 1 `igbot worker` process, embedded Redis
         assert "redis-server" in names and len(tree) >= 5
+        job_processes = [pid for pid in tree if " bot worker " in _cmdline(pid)]
+        # the master supervises the job process itself: no `igbot worker` parent in between
+        assert len(job_processes) == 1 and _parent(job_processes[0]) == process.pid
         worker_nice = [_nice(pid) for pid in tree if " bot worker " in _cmdline(pid)]
         assert worker_nice and all(n >= _nice(process.pid) + 10 for n in worker_nice)  # acks first
         os.killpg(process.pid, signal.SIGTERM)
@@ -129,12 +142,14 @@ def test_serve_answers_health_under_gunicorn_and_stops_without_leftovers(tmp_pat
             time.sleep(0.05)  # reaping takes a moment after the master exits
         assert not [pid for pid in tree if alive(pid)]
         assert (tmp_path / "data" / "igbot.aof").exists() or any((tmp_path / "data").glob("appendonlydir*"))
+        logged = log_path.read_text()
+        assert logged.count("Booting worker") >= 2  # both web processes started (and built Bolt)
+        # No start-up notice from Bolt (it read SLACK_BOT_TOKEN from the environment and said it was unused).
+        assert not [line for line in logged.splitlines() if "slack_bolt" in line], logged
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 def test_a_web_worker_restart_keeps_the_embedded_redis_and_the_workers(tmp_path: Path) -> None:
@@ -236,3 +251,31 @@ def test_serve_socket_mode_needs_the_app_token_and_then_answers_over_the_websock
             process.wait(timeout=10)
         slack.stop()
         hub.stop()
+
+
+def test_a_web_process_for_oauth_installs_starts_without_bolt_notices(
+    redis_client: redis.Redis,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = {
+        "SLACK_SIGNING_SECRET": "serve-test-secret",
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "serve-test-client-secret",
+        "INSTAGRAM_CLIENT_ID": "sandbox-client-id",
+        "INSTAGRAM_CLIENT_SECRET": "sandbox-client-secret",
+        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "REDIS_URL": redis_url,
+    }
+    for name, value in settings.items():  # in the environment, as `igbot serve` has them: Bolt reads it too
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    caplog.set_level(logging.DEBUG, logger="slack_bolt")
+    igbot = build(Settings.from_env(os.environ))  # what each web process builds after gunicorn's fork
+    try:
+        # Not "Bolt has enabled the file-based InstallationStore": the installations are in Redis.
+        assert not [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")]
+        assert isinstance(igbot.bolt.oauth_flow, IgbotOAuthFlow)
+    finally:
+        igbot.close()

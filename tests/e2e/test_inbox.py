@@ -205,7 +205,66 @@ def test_a_mention_arrives_with_the_post(graph: Stack) -> None:
     assert "in a comment" in shown.all_text()
     graph.instagram.add_mention("bobs_bakery", "alice.studio", "shout out to @bobs_bakery")
     caption = graph.slack.wait_for(lambda m: "shout out to" in m.all_text(), timeout=10)
-    assert "*@alice.studio* mentioned *@bobs_bakery* in <" in caption.all_text()
+    # Meta gives a mentioned post no permalink: its author's profile is linked instead
+    profile = "<https://www.instagram.com/alice.studio/|their profile>"
+    assert f"*@alice.studio* mentioned *@bobs_bakery* in a post ({profile})" in caption.all_text()
+
+
+def _bakery_id(stack: Stack) -> str:
+    return str(
+        next(a["id"] for a in stack.instagram.graph_accounts_of("bob") if a["username"] == "bobs_bakery")
+    )
+
+
+def _mention_replies(stack: Stack) -> list[dict[str, Any]]:
+    """What igbot sent to ``POST /{ig-user-id}/mentions`` (query and form together)."""
+    path = f"/graph/v25.0/{_bakery_id(stack)}/mentions"
+    sent = [r for r in stack.instagram.requests_log() if r["method"] == "POST" and r["path"] == path]
+    return [{k: v for k, v in {**r["query"], **r["form"]}.items() if k != "access_token"} for r in sent]
+
+
+def _reply_from_slack(stack: Stack, message: Any, text: str) -> None:
+    """Click the message's Reply as U0BOB and submit ``text``; the reply is noted in the thread."""
+    assert [b.action_id for b in message.buttons()] == ["ig_inbox_reply"]  # answered, never moderated
+    stack.slack.click_button(message, "ig_inbox_reply", user_id="U0BOB")
+    view = stack.slack.wait_view(lambda v: v.user_id == "U0BOB", timeout=10)
+    stack.slack.submit_view(view, {"text": text}, user_id="U0BOB")
+    note = stack.slack.wait_for(lambda m: "replied" in m.all_text() and m.thread_ts == message.ts, timeout=10)
+    assert text in note.all_text() and "<@U0BOB>" in note.all_text()
+
+
+def test_a_comment_mention_shows_without_an_author_and_its_reply_goes_to_the_mentions_edge(
+    graph: Stack,
+) -> None:
+    # Issue 20, item 4: Meta's mentioned_comment has no username (the sandbox, like Graph, refuses it),
+    # and a mention is answered with POST /{ig-user-id}/mentions (media_id, comment_id, message).
+    graph.link_graph("bob", "bobs_bakery", user_id="U0BOB")
+    _inbox_on(graph)
+    other = next(a for a in graph.instagram.graph_accounts_of("alice") if a["username"] == "alice.studio")
+    post = graph.instagram.graph_world.media_of(str(other["id"]))[0].id
+    mention = graph.instagram.add_mention("bobs_bakery", "chloemurphy", "look @bobs_bakery", media_id=post)
+    shown = graph.slack.wait_for(lambda m: "in a comment" in m.all_text(), timeout=10)
+    assert "Someone mentioned *@bobs_bakery* in a comment" in shown.all_text()
+    assert "chloemurphy" not in shown.all_text()  # Meta does not say who wrote it
+    _reply_from_slack(graph, shown, "Thanks for the shout-out!")
+    assert _mention_replies(graph) == [
+        {"media_id": post, "comment_id": mention["comment_id"], "message": "Thanks for the shout-out!"}
+    ]
+    answered = {c["id"]: c for c in graph.instagram.comments_of(post)}[mention["comment_id"]]
+    assert [(r["username"], r["text"]) for r in answered["replies"]] == [
+        ("bobs_bakery", "Thanks for the shout-out!")
+    ]
+
+
+def test_a_caption_mention_is_answered_through_the_mentions_edge_without_a_comment_id(graph: Stack) -> None:
+    graph.link_graph("bob", "bobs_bakery", user_id="U0BOB")
+    _inbox_on(graph)
+    mention = graph.instagram.add_mention("bobs_bakery", "alice.studio", "shout out to @bobs_bakery")
+    shown = graph.slack.wait_for(lambda m: "shout out to" in m.all_text(), timeout=10)
+    _reply_from_slack(graph, shown, "Thank you, neighbours!")
+    assert _mention_replies(graph) == [{"media_id": mention["media_id"], "message": "Thank you, neighbours!"}]
+    made = [(c["username"], c["text"]) for c in graph.instagram.comments_of(mention["media_id"])]
+    assert made == [("bobs_bakery", "Thank you, neighbours!")]
 
 
 def test_inbox_moves_lists_and_turns_off(graph: Stack) -> None:

@@ -36,7 +36,7 @@ def test_an_expired_token_is_one_prompt_and_the_command_resumes(
     before = len(graph.instagram.requests_log())
     graph.command("recent 2")
     prompt = graph.wait_message("connection has expired", user_id="U0ALICE")
-    time.sleep(0.5)  # a second prompt, if any, would come right after the first
+    assert graph.wait_idle()  # the job is done: a second prompt, if any, has been sent by now
     texts = [m.all_text() for m in graph.slack.messages(user_id="U0ALICE")]
     assert not any("expires today" in t for t in texts), texts
     assert _connect_buttons(graph, "U0ALICE") == 1, texts
@@ -54,7 +54,7 @@ def test_me_with_an_expired_token_says_so_once(graph: Stack) -> None:
     before = len(graph.instagram.requests_log())
     graph.command("me")
     graph.wait_message("connection has expired", user_id="U0ALICE")
-    time.sleep(0.3)
+    assert graph.wait_idle()  # the job is done: a second prompt, if any, has been sent by now
     assert _connect_buttons(graph, "U0ALICE") == 1
     assert graph.instagram.requests_log()[before:] == []
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import redis
 
+from bot.storage.hashtags import hashtags_key
 from bot.storage.keys import link_key
 from tests.stack import TEAM, Stack, start_stack
 
@@ -65,6 +66,47 @@ def test_an_unknown_hashtag_costs_no_slot_and_says_so(graph: Stack) -> None:
     assert "#nosuchtagatall" in said and "hashtag" in said and "spelling" in said, said
     graph.command("popular #coffee 1", channel_id="C0NEXT")
     assert "You can search 29 more new hashtags" in _budget_line(graph, "C0NEXT")
+
+
+def _shop_id(stack: Stack) -> str:
+    return str(
+        next(a["id"] for a in stack.instagram.graph_accounts_of("alice") if a["username"] == "alice.shop")
+    )
+
+
+def test_a_hashtag_that_does_not_exist_is_said_so_privately_and_counts_nothing(
+    graph: Stack, redis_client: redis.Redis
+) -> None:
+    # Issue 20, item 1: Meta answers an unknown hashtag with code 24 / subcode 2207024 ("Hashtag not
+    # found"), which igbot used to read as the weekly limit ("already searched 30 different hashtags").
+    _shop(graph)
+    graph.command("popular #nosuchtagatall 2", channel_id="C0UNKNOWN")
+    answer = _reply(graph, "C0UNKNOWN")
+    said = answer.all_text()
+    assert "No hashtag #nosuchtagatall on Instagram" in said, said
+    assert "30 different" not in said and "didn't answer" not in said
+    assert answer.response_type == "ephemeral"
+    assert not any(b.action_id == "ig_connect" for b in answer.buttons())
+    assert redis_client.exists(link_key(TEAM, "U0ALICE"))  # the link is kept
+    assert redis_client.zcard(hashtags_key(_shop_id(graph))) == 0  # nothing counted by igbot...
+    assert graph.instagram.hashtags_searched("alice.shop") == []  # ... nor by Instagram
+
+
+def test_the_31st_hashtag_is_told_from_the_count_when_instagram_gives_no_reason(graph: Stack) -> None:
+    # Issue 20, item 1: Meta documents no code for the 31st new hashtag (the sandbox answers code 24
+    # without a subcode), so igbot tells the limit from its own count, even when Instagram's list of
+    # searched hashtags cannot be read at that moment.
+    _shop(graph)
+    outside = _tags(graph, 30, avoid=("sourdough",))
+    graph.instagram.record_hashtag_search("alice.shop", *outside, seconds_ago=3600)
+    graph.command(f"popular #{outside[0]} 1", channel_id="C0FIRST")  # igbot learns the 30 from Instagram
+    assert "You can search 0 more new hashtags" in _budget_line(graph, "C0FIRST")
+    listed = f"/graph/v25.0/{_shop_id(graph)}/recently_searched_hashtags"
+    graph.instagram.inject_faults(ATTEMPTS, status=500, path_prefix=listed)
+    graph.command("popular #sourdough 2", channel_id="C0LIMIT")
+    said = _reply(graph, "C0LIMIT").all_text()
+    assert "30 different hashtags" in said, said
+    assert "won't search" not in said and "No hashtag" not in said
 
 
 def test_searches_made_outside_igbot_count_too(graph: Stack) -> None:

@@ -64,9 +64,9 @@ class StackFactory:
         problems: list[str] = []
         for running in self.started:
             try:
-                if not running.closed and not running.wait_idle(15):
-                    unfinished = running.pending_jobs()
-                    problems.append(f"{unfinished} jobs still queued or running 15 s after the test")
+                idle = running.wait_idle() if not running.closed else None
+                if idle is not None and not idle:
+                    problems.append(f"after the test: {idle!r}")
                 check_messages(running)
             except AssertionError as exc:
                 problems.append(str(exc))

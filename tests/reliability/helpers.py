@@ -139,8 +139,10 @@ def alive(stack: Stack) -> bool:
     return health.status_code == 200 and ack.status == 200 and "/ig login" in ack.raw_text
 
 
-def answer(stack: Stack, channel_id: str, timeout: float = 8.0) -> Any:
-    """The first message the bot sent into ``channel_id`` (tests give each command its own channel)."""
+def answer(stack: Stack, channel_id: str, timeout: float = 30.0) -> Any:
+    """The first message the bot sent into ``channel_id`` (tests give each command its own channel).
+    Returns as soon as it is there (a job waiting out its retries takes a few seconds); on timeout the
+    stand-in's error lists every message that did arrive."""
     return stack.slack.wait_for(lambda m: m.channel_id == channel_id, timeout=timeout)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import redis
 
 from bot.jobs.broker import MAX_RETRIES
+from bot.slack.responder import RESPONSE_URL_TIMEOUT_SECONDS
 from bot.storage.embedded import EmbeddedRedis
 from bot.storage.keys import link_key, state_key
 from tests.reliability.figures import FIGURES
@@ -148,10 +149,11 @@ def test_a_timeout_on_the_follow_itself_never_claims_nothing_changed(
     )
     stack.command("follow dan_the_man", channel_id="C0SLOWPOST")
     said = answer(stack, "C0SLOWPOST").all_text()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not any(
+    deadline = time.monotonic() + 30
+    while not any(
         r["path"].endswith("/relationship") and r["status"] for r in stack.instagram.requests_log()
     ):
+        assert time.monotonic() < deadline, "the held follow never finished"  # else the check is empty
         time.sleep(0.02)  # polling the sandbox until its delayed request has finished
     followed = "dan_the_man" in stack.instagram.follows_of("alice")["follows"]
     assert not (followed and "nothing was changed" in said), said
@@ -223,10 +225,11 @@ def test_a_token_revoked_in_the_middle_of_a_command(
     dan = stack.instagram.world.user_by_username("dan_the_man")
     assert dan is not None
     relationship = f"/v1/users/{dan.id}/relationship"
-    # The search goes through; the follow itself is held for a moment, and the token revoked meanwhile.
-    stack.instagram.inject_faults(1, status=None, latency_ms=600, path_prefix=relationship)
+    # The search goes through; the follow itself is held for a moment, and the token revoked meanwhile
+    # (the hold is the time this test has to notice the request and revoke: ample on a loaded machine).
+    stack.instagram.inject_faults(1, status=None, latency_ms=2000, path_prefix=relationship)
     stack.command("follow dan_the_man", channel_id="C0REVOKED")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while not any(r["path"] == relationship for r in stack.instagram.requests_log()):
         assert time.monotonic() < deadline, "the follow request never reached Instagram"
         time.sleep(0.01)  # polling the sandbox's request log for the held request
@@ -281,9 +284,13 @@ def test_redis_killed_and_restarted_during_a_run_of_commands(
             sent.append(channel)
 
     def wait_sent(count: int) -> None:
-        deadline = time.monotonic() + 20
+        # Each command waits for its ack (up to Slack's 3 s): flowing means one more was sent lately.
+        last, progress_at = len(sent), time.monotonic()
         while len(sent) < count:
-            assert time.monotonic() < deadline, "commands stopped flowing"
+            if len(sent) > last:
+                last, progress_at = len(sent), time.monotonic()
+            assert sender.is_alive(), "the sender stopped (its assertion is in the output above)"
+            assert time.monotonic() - progress_at < 20, f"commands stopped flowing at {len(sent)} sent"
             time.sleep(0.01)  # waiting for the sender thread to make progress
 
     sender = threading.Thread(target=keep_sending, name="command-sender")
@@ -303,7 +310,7 @@ def test_redis_killed_and_restarted_during_a_run_of_commands(
         sender.join(20)
     try:
         answers = {channel: stack.slack.messages(channel_id=channel) for channel in sent}
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a bound for answers that never come; the check below says which
         while any(not found for found in answers.values()) and time.monotonic() < deadline:
             time.sleep(0.05)  # the last answers are still on their way
             answers = {channel: stack.slack.messages(channel_id=channel) for channel in sent}
@@ -369,10 +376,12 @@ def test_a_failing_response_url_neither_crashes_nor_blocks_the_bot(
             send_signed(stack, command_body("me", user_id=f"U0RURL{index}", response_url=target))
             for index, target in enumerate(targets)
         ]
-        finished = stack.wait_idle(8) and window.errors([RESPONSE_URL_REFUSED]) == []
+        idle = stack.wait_idle()
+        finished = bool(idle) and window.errors([RESPONSE_URL_REFUSED]) == []
         for target, ack in zip(targets, acks, strict=True):
             survived = ack.status_code == 200 and finished and alive(stack)
-            assert FIGURES.fault(f"response_url {target.rsplit('/', 2)[-2:]}", survived), window.errors()
+            name = f"response_url {target.rsplit('/', 2)[-2:]}"
+            assert FIGURES.fault(name, survived), (idle, window.errors())
         assert len(stubs[0].posts) == ATTEMPTS, "a 500 from Slack is retried, then given up"
         assert stubs[1].posts, "the bot did not try to answer"
         fallbacks = [c.params.get("user") for c in stack.slack.api_calls("chat.postEphemeral")]
@@ -393,7 +402,7 @@ def test_a_link_made_through_a_prompt_whose_response_url_fails_still_resumes_its
         window = LogWindow(stack)
         prompt = command_body("follow dan_the_man", user_id="U0RURLX", response_url=target)
         assert send_signed(stack, prompt).status_code == 200
-        assert stack.wait_idle(8)
+        assert stack.wait_idle()
         last_post = stub.posts[-1]
         button_url = next(
             e["url"] for b in last_post.get("blocks", []) for e in b.get("elements", [])
@@ -401,7 +410,7 @@ def test_a_link_made_through_a_prompt_whose_response_url_fails_still_resumes_its
         )  # fmt: skip
         # The link and the resumed command still happen; only the Slack side notes are lost.
         assert open_callback(stack, consent(stack, button_url)).status_code == 200
-        assert stack.wait_idle(8)
+        assert stack.wait_idle()
         assert window.errors() == []
         assert "dan_the_man" in stack.instagram.follows_of("alice")["follows"]
         assert FIGURES.fault("response_url failing after a link", alive(stack))
@@ -410,23 +419,22 @@ def test_a_link_made_through_a_prompt_whose_response_url_fails_still_resumes_its
         stack.close()
 
 
-def test_a_response_url_that_never_answers_releases_the_worker_within_3_seconds(
+def test_a_response_url_that_never_answers_releases_the_worker_and_is_not_posted_blindly(
     make_stack: Callable[..., Stack],
 ) -> None:
-    # One job at a time: a hung answer would block every other. slack_sdk logs an error line for the
-    # timeout, and for the retries that meet the closed port once the silent server is gone.
-    stack = make_stack(worker_threads=1, expect_errors=[RESPONSE_URL_TIMED_OUT, RESPONSE_URL_REFUSED])
+    # One job at a time: a hung answer would block every other. The silent peer takes each post and
+    # never answers: an unknown outcome, so the private answer is sent once more (bot.jobs.once) and
+    # never again, and the job is not retried. slack_sdk logs an error line for each timeout.
+    stack = make_stack(worker_threads=1, expect_errors=[RESPONSE_URL_TIMED_OUT])
     silent = SilentServer()
     try:
-        started = time.monotonic()
         send_signed(stack, command_body("me", user_id="U0HUNG", response_url=silent.url))
         url = response_url(stack, user_id="U0NEXT", channel_id="C0NEXT")
         send_signed(stack, command_body("me", user_id="U0NEXT", channel_id="C0NEXT", response_url=url))
-        # The only worker thread gives up on the silent peer after the responder's 2 s timeout and
-        # takes the next job (the hung one waits for its retry meanwhile).
-        stack.slack.wait_for(lambda m: m.user_id == "U0NEXT", timeout=3)
-        assert time.monotonic() - started < 3
-        assert silent.connections() >= 1, "the hung response_url was never tried"
+        # The only worker thread gives up on the silent peer after the responder's timeout, twice,
+        # then takes the next job.
+        stack.slack.wait_for(lambda m: m.user_id == "U0NEXT", timeout=2 * RESPONSE_URL_TIMEOUT_SECONDS + 20)
+        assert silent.connections() == 2, "the hung answer is posted, sent once more, and never again"
     finally:
-        silent.close()  # the retries now meet a closed port and give up
+        silent.close()
     assert stack.wait_idle(15)

@@ -14,7 +14,7 @@ from bot.instagram.graph_inbox import inbox_events
 from bot.instagram.models import InboxEvent
 from bot.slack import inbox_blocks
 from bot.slack.intents import Inbox, Usage, parse
-from bot.storage.inbox import Claim, InboxStore, PostedComment
+from bot.storage.inbox import Claim, InboxStore, PostedComment, caption_mention_id
 from bot.storage.inbox import Inbox as Route
 
 
@@ -114,7 +114,25 @@ def test_buttons_follow_the_comment_state() -> None:
     assert action_ids(state="hidden") == ["ig_inbox_unhide", "ig_inbox_delete"]
     assert action_ids(state="deleted") == []
     assert action_ids(can_hide=False) == ["ig_inbox_reply", "ig_inbox_delete"]
-    assert action_ids(kind="mention") == []
+    assert action_ids(kind="mention") == ["ig_inbox_reply"]  # someone else's comment: only answered
+
+
+def test_a_mention_in_a_caption_has_reply_and_names_no_one_it_does_not_know() -> None:
+    # Issue 20, item 4: a mention is answered from Slack; Meta gives a mentioned post no permalink and a
+    # mentioning comment no author, so igbot links the post's author and says "Someone".
+    key = caption_mention_id("17955055105436599")
+    message = inbox_blocks.mention_message(
+        account="bobs_bakery", username="alice.studio", caption="hi", link="", image_url="", reply_id=key
+    )
+    text = message["blocks"][0]["text"]["text"]
+    assert "in a post (<https://www.instagram.com/alice.studio/|their profile>)" in text
+    (actions,) = [b for b in message["blocks"] if b["type"] == "actions"]
+    (reply,) = actions["elements"]
+    assert reply["action_id"] == "ig_inbox_reply" and inbox_blocks.comment_of(reply["value"]) == key
+    odd = inbox_blocks.mention_message(account="a", username="<!here>", caption="", link="", image_url="")
+    assert "instagram.com" not in json.dumps(odd) and not [b for b in odd["blocks"] if b["type"] == "actions"]
+    modal = inbox_blocks.reply_modal("17900042", "", "look @bobs_bakery", channel_id="C1")
+    assert modal["blocks"][0]["text"]["text"].startswith("Someone wrote:")  # type: ignore[index]
 
 
 def test_the_delete_button_asks_first_and_values_round_trip() -> None:

@@ -428,11 +428,12 @@ def test_garbage_tiles_are_missing_and_never_cached(server: TileServer) -> None:
 
 def test_a_hanging_tile_server_costs_the_budget_and_no_more(server: TileServer) -> None:
     server.mode = "hang"
-    fetcher = make_fetcher(server, budget_seconds=1.0, timeout=(2.0, 5.0))
+    # A read timeout far beyond the budget: a render that waited for the hung tiles would take 30 s.
+    fetcher = make_fetcher(server, budget_seconds=1.0, timeout=(2.0, 30.0))
     started = time.monotonic()
     rendered = render_map(PARIS, fetcher, attribution=OSM_ATTRIBUTION)
     elapsed = time.monotonic() - started
-    assert elapsed < 1.0 + 3.0
+    assert elapsed < 1.0 + 10.0, f"{elapsed:.1f} s: about the 1 s budget is right, 30 s means it waited"
     assert rendered.tiles > 0 and rendered.missing_tiles == rendered.tiles
     assert fetcher.stats.skipped > 0
     assert decode(rendered).getpixel((rendered.placed[0].x, rendered.placed[0].y)) == MARKER_RGB
@@ -442,7 +443,10 @@ def test_the_fetcher_uses_at_most_its_pool_of_connections(server: TileServer) ->
     server.mode = "hang"
     fetcher = make_fetcher(server, budget_seconds=0.5, workers=3)
     fetcher.fetch_tiles(10, [(x, y) for x in range(5) for y in range(4)])
-    time.sleep(0.2)
+    assert fetcher.stats.requests == 3  # then the budget was spent: the other tiles were never asked for
+    deadline = time.monotonic() + 10
+    while server.tile_requests() < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling: the three requests reach the server (they hang there)
     assert server.tile_requests() == 3
 
 

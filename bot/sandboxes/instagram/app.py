@@ -113,7 +113,7 @@ def _log_entry(now: float) -> dict[str, Any]:
 
 def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], object]) -> None:
     """Log, rate-limit (/v1 per token, /graph per Instagram account) and fault every request except the
-    controls."""
+    controls; first delete the posts armed to vanish before this read (`deletions`)."""
 
     @app.before_request
     def gate() -> Response | None:
@@ -122,6 +122,7 @@ def install_gate(app: Flask, state: SandboxState, sleep: Callable[[float], objec
             return None
         g.log_entry = _log_entry(state.clock())
         state.log.add(g.log_entry)
+        state.delete_before_read(path)  # a post its owner deletes between a client's list and its read
         if path.startswith("/v1"):
             decision = state.limiter.hit(rate_key())
             g.rate = decision

@@ -7,6 +7,11 @@
   ``geographies/{id}/media/recent``, ``media/search``, ``media/{id}``, ``media/shortcode/{code}``
   (and, for a public owner, in graph hashtag search); every real-time subscription it matches is pushed
   from a background thread (the answer never waits for the pushes).
+- ``POST media/delete`` ``{"media_id", "when"?: "now" | "read"}`` -> ``{"media_id", "deleted": bool}``:
+  its owner deletes the post (a v1 id or a graph id): at once (``"now"``, the default), or right before
+  the next request that reads it on its own (``"read"``: after a listing showed it, so the client's
+  next read of it, its comments or its picture finds it gone; see `deletions`).  ``deleted`` says
+  whether it is gone already.  404 for an unknown post, 400 for a bad ``when``.
 - ``GET pushes[?wait=seconds]`` -> ``{"pushes": [attempt...], "pending": n, "idle": bool}``: every push
   attempt (``seq``, ``delivery``, ``attempt``, ``url``, ``status``, ``error``, ``outcome`` delivered |
   retrying | failed, ``body``, ``signature``, ``subscription_ids``, ``time``, ``elapsed_ms``), oldest
@@ -16,7 +21,7 @@
   "callback_url", "type", "lat", "lng", "radius", "created_at"}]}``
 
 Graph mode's ``POST graph/media`` is in `graph.controls`.  ``POST reset`` forgets added posts,
-subscriptions and pushes.
+deletions, subscriptions and pushes.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ def waited(deliveries: PushDelivery) -> Response | tuple[bool, int]:
 
 
 def register(app: Flask, state: SandboxState) -> None:
-    """Add ``/__sandbox__/media``, ``/__sandbox__/pushes`` and ``/__sandbox__/subscriptions``."""
+    """Add ``/__sandbox__/media``, ``/__sandbox__/media/delete``, ``/__sandbox__/pushes`` and
+    ``/__sandbox__/subscriptions``."""
 
     @app.post(f"{PREFIX}/media")
     def add_media_control() -> Response:
@@ -62,6 +68,20 @@ def register(app: Flask, state: SandboxState) -> None:
         except (TypeError, ValueError) as exc:
             return json_response({"error": str(exc)}, 400)
         return json_response(render.media(request.host_url.rstrip("/"), state.world, item, None))
+
+    @app.post(f"{PREFIX}/media/delete")
+    def delete_media_control() -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return json_response({"error": "send a JSON object"}, 400)
+        media_id = str(body.get("media_id") or "")
+        try:
+            deleted = state.delete_media(media_id, str(body.get("when") or "now"))
+        except LookupError as exc:
+            return json_response({"error": str(exc.args[0])}, 404)
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"media_id": media_id, "deleted": deleted})
 
     @app.get(f"{PREFIX}/pushes")
     def pushes_control() -> Response:

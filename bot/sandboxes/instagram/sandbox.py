@@ -48,10 +48,10 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
             0.5, 1, 2, 4: Meta's 36 hours scaled down); ``()`` never retries.
         write_rate_limit_per_hour: v1 comment POST/DELETE calls allowed per token in a sliding hour.
 
-    New posts, subscriptions and pushes: `add_media`, `add_graph_media`, `subscriptions`, `pushes`,
-    `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).  The comment inbox: `add_comment`,
-    `add_mention`, `comments_of`, `set_webhook`, `set_app`, `add_page_role`, `webhook_deliveries`,
-    `wait_webhooks_idle` (from `sandbox_inbox.InboxControls`).  Offline map tiles
+    New and deleted posts, subscriptions and pushes: `add_media`, `add_graph_media`, `delete_media`,
+    `subscriptions`, `pushes`, `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).  The comment
+    inbox: `add_comment`, `add_mention`, `comments_of`, `set_webhook`, `set_app`, `add_page_role`,
+    `webhook_deliveries`, `wait_webhooks_idle` (from `sandbox_inbox.InboxControls`).  Offline map tiles
     (``/tiles/{z}/{x}/{y}.png``): `tile_url_template`, `tile_requests` (from `sandbox_tiles.TileControls`).
     """
 

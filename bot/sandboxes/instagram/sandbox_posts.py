@@ -1,7 +1,8 @@
-"""The Python face of new posts and real-time pushes, mixed into `InstagramSandbox`.
+"""The Python face of new and deleted posts and real-time pushes, mixed into `InstagramSandbox`.
 
-HTTP equivalents are in `post_controls` (``POST /__sandbox__/media``, ``GET /__sandbox__/pushes``,
-``GET /__sandbox__/subscriptions``) and `graph.controls` (``POST /__sandbox__/graph/media``).
+HTTP equivalents are in `post_controls` (``POST /__sandbox__/media``, ``POST /__sandbox__/media/delete``,
+``GET /__sandbox__/pushes``, ``GET /__sandbox__/subscriptions``) and `graph.controls` (``POST
+/__sandbox__/graph/media``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,18 @@ class PostsAndPushes:
             "media_type": media_type,
         }
         return add_post(self._state, body)
+
+    def delete_media(self, media_id: str, when: str = "now") -> bool:
+        """Its owner deletes the post ``media_id`` (a v1 id or a graph id): at once, or with
+        ``when="read"`` right before the next request that reads it on its own (after a listing showed
+        it: the client's next read of it, its comments or its picture finds it gone; see
+        `deletions`). Returns True once it is gone.
+
+        Raises:
+            LookupError: no such post.
+            ValueError: ``when`` is not "now" or "read".
+        """
+        return self._state.delete_media(media_id, when)
 
     def subscriptions(self) -> list[Subscription]:
         """The client's live real-time subscriptions, oldest first."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.sandboxes.instagram.comments import CommentStore
+from bot.sandboxes.instagram.deletions import Deletions, read_targets
 from bot.sandboxes.instagram.faults import Fault, FaultQueue
 from bot.sandboxes.instagram.graph.posts import personal_copy
 from bot.sandboxes.instagram.graph.seeding import build_graph_world
@@ -30,6 +31,7 @@ from bot.sandboxes.instagram.reqlog import RequestLog
 
 DEFAULT_TOKEN_SCOPE = "basic relationships public_content"  # noqa: S105 - scope names
 APIS = ("both", "v1", "graph")
+DELETE_WHEN = ("now", "read")  # `SandboxState.delete_media`: at once, or right before the next read
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class SandboxState:
         self.subscriptions = SubscriptionStore(clock)
         self.pushes = PushDelivery(clock, config.push_timeout_seconds, config.push_retry_delays)
         self.comments = CommentStore(clock)
+        self.deletions = Deletions()
         self.write_limiter = RateLimiter(config.write_rate_limit_per_hour, clock)
         self.webhooks = WebhookHub(
             clock, config.client_secret, config.webhook_timeout_seconds, config.webhook_retry_delays
@@ -95,10 +98,11 @@ class SandboxState:
 
     def reset(self) -> None:
         """Back to the seeded state: tokens, codes, follow graph, faults, rate counters, the logs, added
-        posts, subscriptions and pushes (queued ones are dropped), comments, Page roles, the webhook
-        callback, the app's switches, Pages' subscribed apps and webhook deliveries."""
+        and deleted posts, subscriptions and pushes (queued ones are dropped), comments, Page roles, the
+        webhook callback, the app's switches, Pages' subscribed apps and webhook deliveries."""
         with self._posts_lock:
             self.world = self.seeded_world
+        self.deletions.reset()
         self.comments.reset()
         self.write_limiter.reset()
         self.webhooks.reset()
@@ -193,6 +197,37 @@ class SandboxState:
             self.graph_mode.add_media(lambda graph_world: personal_copy(graph_world, item, owner))
         self.notify(world, item)
         return item
+
+    def delete_media(self, media_id: str, when: str = "now") -> bool:
+        """Delete a post (a v1 id or a graph id) as its owner would: at once (``when="now"``), or right
+        before the next request that reads it on its own (``"read"``; see `deletions`). A v1 post's
+        copy in graph mode goes with it. Returns True once it is deleted, False while it waits.
+
+        Raises:
+            LookupError: no such post.
+            ValueError: an unknown ``when``.
+        """
+        if when not in DELETE_WHEN:
+            raise ValueError(f"when must be one of {DELETE_WHEN}")
+        known = self.world.media_by_id(media_id) or self.graph_mode.world.media_by_id(media_id)
+        if known is None:
+            raise LookupError(f"no post {media_id!r}")
+        if when == "read":
+            self.deletions.arm(media_id)
+            return False
+        self._delete(media_id)
+        return True
+
+    def _delete(self, media_id: str) -> None:
+        with self._posts_lock:
+            self.world = self.world.without_media(media_id)
+        self.graph_mode.remove_media(media_id)
+
+    def delete_before_read(self, path: str) -> None:
+        """Delete the armed posts a request for ``path`` reads on its own, before it is answered."""
+        if self.deletions.armed():
+            for media_id in self.deletions.take(read_targets(self, path)):
+                self._delete(media_id)
 
     def notify(self, world: World, item: Media) -> list[int]:
         """Queue the pushes a new post causes (one per callback URL); returns their delivery ids."""

@@ -40,6 +40,7 @@ class CommandResult:
         error: what Slack would show the user instead (`operation_timeout`, `dispatch_failed`,
             `http_error`), None when acknowledged in time.
         message: the ack reply recorded as a message, if the answer carried one.
+        trigger_id: the ``trigger_id`` the request carried ("" for none).
     """
 
     status: int
@@ -49,6 +50,7 @@ class CommandResult:
     response_url: str
     error: str | None = None
     message: RecordedMessage | None = None
+    trigger_id: str = ""
 
     @property
     def ok(self) -> bool:

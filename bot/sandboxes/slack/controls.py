@@ -9,6 +9,9 @@
 - `GET  /__sandbox__/api_calls?method=`, `GET /__sandbox__/failures`, `GET /__sandbox__/workspace`
 - `POST /__sandbox__/faults` JSON {"webapi": "down"|"up"} -> {ok, webapi}: while down every `/api/<method>`
   answers 503 `service_unavailable` (response URLs keep working); `GET /__sandbox__/faults` -> {webapi}
+- `POST /__sandbox__/latency` JSON {"response_url": seconds} -> {ok, response_url}: response URLs take
+  and record each post at once and answer it after that many seconds (0: at once; undone by reset);
+  `GET /__sandbox__/latency` -> {response_url}
 - `POST /__sandbox__/config` JSON {bot_url?, check_images?, post_rate_per_channel?, post_burst?,
   bot_scopes?} -> {ok, bot_url, base_url, check_images, post_rate_per_channel, post_burst, bot_scopes}:
   `post_rate_per_channel` messages/second/channel for chat.postMessage (null or 0: unlimited; buckets
@@ -205,6 +208,20 @@ def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> 
                 return _error('webapi must be "down" or "up"', 400)
             sandbox.webapi_down = body["webapi"] == "down"
         return jsonify(ok=True, webapi="down" if sandbox.webapi_down else "up")
+
+    @bp.get("/latency")
+    def latency() -> Response:
+        return jsonify(response_url=sandbox.response_urls.answer_delay)
+
+    @bp.post("/latency")
+    def set_latency() -> Response | tuple[Response, int]:
+        body = _json_body()
+        if "response_url" in body:
+            delay = body["response_url"]
+            if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 600:
+                return _error("response_url must be a number of seconds from 0 to 600", 400)
+            sandbox.response_urls.answer_delay = float(delay)
+        return jsonify(ok=True, response_url=sandbox.response_urls.answer_delay)
 
     @bp.post("/config")
     def config() -> Response | tuple[Response, int]:

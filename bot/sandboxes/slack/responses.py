@@ -5,6 +5,10 @@ Each URL takes 5 posts within 30 minutes; then Slack answers HTTP 404 with ``{"o
 or an image that cannot be downloaded, see images.py) answers 400 with Slack's ``invalid_blocks`` body,
 is recorded with ``valid=False`` and costs no use. Time comes from an injectable ``clock`` so tests can
 age a URL without sleeping.
+
+A slow Slack: with ``answer_delay`` set (`POST /__sandbox__/latency`), every post is taken and recorded
+when it arrives, as Slack shows it, and answered only after that many seconds (a client that gives up
+earlier never learns that its message is in the channel).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +61,27 @@ class ResponseUrls:
         self._lifetime = lifetime
         self._lock = threading.Lock()
         self._targets: dict[str, _Target] = {}
+        self._delay = 0.0
+        self._delay_changed = threading.Condition()
+
+    @property
+    def answer_delay(self) -> float:
+        """Seconds between taking a post and answering it (0: at once)."""
+        return self._delay
+
+    @answer_delay.setter
+    def answer_delay(self, seconds: float) -> None:
+        with self._delay_changed:
+            self._delay = max(0.0, float(seconds))
+            self._delay_changed.notify_all()
+
+    def hold_answer(self) -> None:
+        """Wait ``answer_delay`` seconds after taking a post (less when the delay is lowered meanwhile,
+        so that a test turning it off releases the answers held)."""
+        started = time.monotonic()
+        with self._delay_changed:
+            while (left := started + self._delay - time.monotonic()) > 0:
+                self._delay_changed.wait(left)
 
     def issue(self, base_url: str, context: ReplyContext) -> str:
         """A new response URL under ``base_url`` for replies in ``context``."""
@@ -78,9 +104,10 @@ class ResponseUrls:
             return error
 
     def clear(self) -> None:
-        """Forget every issued URL."""
+        """Forget every issued URL and answer at once again."""
         with self._lock:
             self._targets.clear()
+        self.answer_delay = 0.0
 
     def _check_locked(self, rid: str) -> tuple[ReplyContext | None, str | None]:
         target = self._targets.get(rid)
@@ -152,6 +179,11 @@ def response_url_blueprint(
 
     @bp.post("/respond/<rid>")
     def respond(rid: str) -> tuple[Response, int]:
+        answer = take(rid)
+        urls.hold_answer()  # a slow Slack: the post is taken (and shown), its answer comes late
+        return answer
+
+    def take(rid: str) -> tuple[Response, int]:
         context, error = urls.check(rid)
         if context is None:
             return jsonify(ok=False, error=error), 404

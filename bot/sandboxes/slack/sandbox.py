@@ -245,9 +245,11 @@ class SlackSandbox:
             channel_id=channel_id,
             names=names_for(self.workspace, team_id, user_id, channel_id),
             response_url=response_url,
-            trigger_id=self.triggers.issue(team_id, user_id),
+            trigger_id=(trigger_id := self.triggers.issue(team_id, user_id)),
         )
-        return self._call_bot(body, response_url, context, kind=f"command {command}", show_reply=True)
+        result = self._call_bot(body, response_url, context, kind=f"command {command}", show_reply=True)
+        result.trigger_id = trigger_id
+        return result
 
     def click_button(
         self, message: RecordedMessage, action_id: str, user_id: str | None = None
@@ -305,12 +307,14 @@ class SlackSandbox:
             user_id=clicker,
             names=names,
             response_url=response_url,
-            trigger_id=self.triggers.issue(message.team_id, clicker),
+            trigger_id=(trigger_id := self.triggers.issue(message.team_id, clicker)),
             replies=replies,
         )
-        return self._call_bot(
+        result = self._call_bot(
             body, response_url, context, kind=f"block_actions {action_id}", show_reply=False
         )
+        result.trigger_id = trigger_id
+        return result
 
     def send_signed(
         self, body: bytes, content_type: str, timestamp: int | None = None, signature: str | None = None

@@ -61,7 +61,7 @@ class TriggerIds:
         self.lifetime = lifetime
         self._lock = threading.Lock()
         self._issued: dict[str, Trigger] = {}
-        self._exchanged: set[str] = set()
+        self._exchanged: dict[str, float] = {}  # trigger id -> when it was exchanged
 
     def issue(self, team_id: str, user_id: str) -> str:
         """A fresh trigger id for an interaction of ``user_id`` in ``team_id``."""
@@ -80,8 +80,15 @@ class TriggerIds:
                 return None, "exchanged_trigger_id"
             if self._clock() - trigger.issued_at > self.lifetime:
                 return None, "expired_trigger_id"
-            self._exchanged.add(trigger_id)
+            self._exchanged[trigger_id] = self._clock()
             return trigger, None
+
+    def exchanged_after(self, trigger_id: str) -> float | None:
+        """Seconds from the interaction to the ``views.open`` that exchanged its trigger (at most the
+        lifetime: a later one is refused), or None when it was not exchanged."""
+        with self._lock:
+            trigger, used_at = self._issued.get(trigger_id), self._exchanged.get(trigger_id)
+            return None if trigger is None or used_at is None else used_at - trigger.issued_at
 
     def clear(self) -> None:
         """Forget every issued trigger."""

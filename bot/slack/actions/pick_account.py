@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -10,7 +9,7 @@ from slack_bolt import Ack, App
 from bot.services import Services
 from bot.slack.commands.listener import refusal
 from bot.slack.invocation import Invocation
-from bot.slack.responder import SlackUnreachable, responder
+from bot.slack.responder import answer_in_request
 
 
 def register(app: App, services: Services) -> None:
@@ -24,7 +23,6 @@ def register(app: App, services: Services) -> None:
         invocation = Invocation.from_action(body, resume)
         answer = refusal(services.jobs.pick_account(invocation, chosen))
         if answer is not None:  # rare (busy, storage down): a button's ack cannot carry a message
-            with contextlib.suppress(SlackUnreachable):
-                responder(invocation)(answer)
+            answer_in_request(invocation, answer)
 
     app.action("ig_pick_account")(pick)

@@ -9,6 +9,7 @@ from bot.instagram.errors import AppFeatureMissing, HashtagRefused, InstagramErr
 from bot.instagram.models import Capability, HashtagLimit, Media
 from bot.services import Services
 from bot.slack import blocks, replies
+from bot.slack.blocks import Message
 from bot.slack.commands.login import require_link
 from bot.slack.intents import Intent, Popular
 from bot.slack.invocation import Invocation, Reply
@@ -57,6 +58,25 @@ def _synced(link: Link, services: Services, limit: HashtagLimit) -> HashtagUse |
     return services.hashtags.sync(link.ig_user_id, ids, limit, listed_at=listed_at)
 
 
+def hashtag_refusal(
+    refused: HashtagRefused, link: Link, services: Services, limit: HashtagLimit | None
+) -> Message:
+    """What to tell someone whose hashtag Instagram refused. Meta documents an answer for a hashtag that
+    does not exist (`HashtagRefused.missing`) but none for the week's 31st new hashtag, so a refusal is
+    the limit only when the account's count says so: Instagram's own list when it answers, igbot's
+    store otherwise."""
+    tag = refused.tag
+    if refused.missing:
+        return replies.hashtag_missing(tag)
+    if limit is None:
+        return replies.hashtag_not_searchable(tag)
+    _synced(link, services, limit)
+    now = services.hashtags.check(link.ig_user_id, tag, limit)
+    if now.used >= limit.tags and not now.known:
+        return replies.hashtag_limit_reached(tag, limit.tags, limit.days)
+    return replies.hashtag_not_searchable(tag)
+
+
 def _tagged(intent: Popular, invocation: Invocation, services: Services, reply: Reply, link: Link) -> None:
     tag = intent.tag
     assert tag is not None
@@ -80,12 +100,7 @@ def _tagged(intent: Popular, invocation: Invocation, services: Services, reply: 
     try:
         media = services.instagram.tagged(link.creds, tag, intent.count, counted=counted)
     except HashtagRefused as refused:
-        synced = _synced(link, services, limit) if limit is not None else None
-        full = limit is not None and synced is not None and synced.used >= limit.tags
-        if limit is not None and (refused.limit_reached or full):
-            reply(replies.hashtag_limit_reached(tag, limit.tags, limit.days))
-        else:
-            reply(replies.hashtag_not_searchable(tag))
+        reply(hashtag_refusal(refused, link, services, limit))
         return
     except AppFeatureMissing as missing:  # the app's problem, not the user's: the link stays
         reply(replies.plain(replies.APP_FEATURE_MISSING.format(feature=missing.feature)))

@@ -18,6 +18,7 @@ from bot.jobs.feeds import FETCH, POLL_SECONDS
 from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands.login import require_link
+from bot.slack.commands.popular import hashtag_refusal
 from bot.slack.intents import FeedTarget, Intent, Subscribe, Subscriptions, Unsubscribe
 from bot.slack.invocation import Invocation, Reply
 from bot.storage.feeds import Feed, Target
@@ -123,10 +124,7 @@ def _resolve(target: FeedTarget, link: Link, services: Services, reply: Reply) -
     try:
         return services.instagram.resolve_feed(link.creds, target.kind, target.value, counted=counted)
     except HashtagRefused as refused:
-        if refused.limit_reached and limit is not None:
-            reply(replies.hashtag_limit_reached(target.value, limit.tags, limit.days))
-        else:
-            reply(replies.hashtag_not_searchable(target.value))
+        reply(hashtag_refusal(refused, link, services, limit))
     except AppFeatureMissing as missing:
         reply(replies.plain(replies.APP_FEATURE_MISSING.format(feature=missing.feature)))
     return None

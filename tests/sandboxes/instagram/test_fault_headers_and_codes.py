@@ -13,7 +13,7 @@ from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, api, exchange
 from tests.sandboxes.instagram.graph_helpers import BOBS_BAKERY, VERSION, error_of, graph
 
 SEARCH = f"/graph/{VERSION}/ig_hashtag_search"
-HASHTAG_LIMIT = "(#24) You have reached the maximum number of hashtags that can be searched in 7 days."
+NOT_FOUND = "The requested resource does not exist"  # code 24's text (Meta: a hashtag that does not exist)
 NO_PERMISSION = "(#10) Application does not have permission for this action"
 
 
@@ -29,7 +29,7 @@ def without_trace(error: dict[str, object]) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     ("code", "subcode", "message"),
-    [(24, 2207024, HASHTAG_LIMIT), (10, None, NO_PERMISSION)],
+    [(24, 2207024, NOT_FOUND), (10, None, NO_PERMISSION)],
 )
 def test_hashtag_search_faults_with_codes_24_and_10(
     base: str, sandbox: InstagramSandbox, code: int, subcode: int | None, message: str

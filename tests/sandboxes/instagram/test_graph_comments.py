@@ -3,6 +3,8 @@ edges, hide, delete, mentions lookups, Page roles and every permission error (do
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import TIMEOUT, FakeClock
 from tests.sandboxes.instagram.graph_helpers import (
@@ -283,11 +285,10 @@ def test_mentions_lookups(base: str, sandbox: InstagramSandbox) -> None:
         "username": "bobs_bakery",
         "media_type": "IMAGE",
     }
-    fields = (
-        f"mentioned_comment.comment_id({in_comment['comment_id']}){{id,text,timestamp,username,media{{id}}}}"
-    )
+    comment = in_comment["comment_id"]
+    fields = f"mentioned_comment.comment_id({comment}){{id,text,timestamp,like_count,media{{id}}}}"
     mentioned = call(base, "GET", f"/{ALICE_SHOP}", token, fields=fields).json()["mentioned_comment"]
-    assert mentioned["text"] == "Best flat white, @alice.shop!" and mentioned["username"] == "sunset.chaser"
+    assert mentioned["text"] == "Best flat white, @alice.shop!" and "username" not in mentioned
     assert mentioned["media"] == {"id": newest_post(sandbox, BOBS_BAKERY)}
     assert (
         error_of(call(base, "GET", f"/{ALICE_STUDIO}", token, fields=fields))["code"] == 100
@@ -295,6 +296,72 @@ def test_mentions_lookups(base: str, sandbox: InstagramSandbox) -> None:
     weak = call(base, "GET", f"/{ALICE_SHOP}", sandbox.issue_graph_token("alice"), fields=fields)
     assert error_of(weak)["code"] == 10
     assert error_of(call(base, "GET", f"/{ALICE_SHOP}", token, fields="mentioned_media{id}"))["code"] == 100
+
+
+@pytest.mark.parametrize(
+    ("lookup", "field", "node_type"),
+    [
+        ("mentioned_comment.comment_id({comment}){{id,text,{field}}}", "username", "ShadowIGComment"),
+        ("mentioned_comment.comment_id({comment}){{id,text,{field}}}", "from", "ShadowIGComment"),
+        ("mentioned_comment.comment_id({comment}){{id,media{{id,{field}}}}}", "permalink", "ShadowIGMedia"),
+        ("mentioned_media.media_id({media}){{id,caption,{field}}}", "permalink", "ShadowIGMedia"),
+        ("mentioned_media.media_id({media}){{id,caption,{field}}}", "thumbnail_url", "ShadowIGMedia"),
+    ],
+)
+def test_mentions_lookups_refuse_fields_meta_does_not_list(
+    base: str, sandbox: InstagramSandbox, lookup: str, field: str, node_type: str
+) -> None:
+    # Issue 20, item 4: Meta's Mentioned Comment and Mentioned Media references list the fields one may
+    # ask for; Graph answers any other one with its (#100) error, and so does the sandbox.
+    token = moderator(sandbox)
+    caption = sandbox.add_mention("alice.shop", "bobs_bakery", "Our croissants with coffee from")
+    in_comment = sandbox.add_mention(
+        "alice.shop", "sunset.chaser", "Best flat white, @alice.shop!", newest_post(sandbox, BOBS_BAKERY)
+    )
+    fields = lookup.format(comment=in_comment["comment_id"], media=caption["media_id"], field=field)
+    refused = call(base, "GET", f"/{ALICE_SHOP}", token, fields=fields)
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert {k: v for k, v in error.items() if k != "fbtrace_id"} == {
+        "message": f"(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})",
+        "type": "OAuthException",
+        "code": 100,
+    }
+    assert isinstance(error["fbtrace_id"], str) and error["fbtrace_id"]
+
+
+def test_a_mention_is_answered_through_the_mentions_edge(base: str, sandbox: InstagramSandbox) -> None:
+    token = moderator(sandbox)
+    post = newest_post(sandbox, BOBS_BAKERY)  # its caption does not mention alice.shop
+    caption = sandbox.add_mention("alice.shop", "bobs_bakery", "Our croissants with coffee from")
+    in_comment = sandbox.add_mention("alice.shop", "sunset.chaser", "Best flat white, @alice.shop!", post)
+    path = f"/{ALICE_SHOP}/mentions"
+    on_comment = call(
+        base, "POST", path, token, media_id=post, comment_id=in_comment["comment_id"], message="Thank you!"
+    )
+    assert on_comment.status_code == 200, on_comment.text
+    replies = {c["id"]: c for c in sandbox.comments_of(post)}[in_comment["comment_id"]]["replies"]
+    assert [(r["id"], r["username"], r["text"]) for r in replies] == [
+        (on_comment.json()["id"], "alice.shop", "Thank you!")
+    ]
+    on_caption = call(base, "POST", path, token, media_id=caption["media_id"], message="Glad you liked it")
+    assert on_caption.status_code == 200, on_caption.text
+    made = [c for c in sandbox.comments_of(caption["media_id"]) if c["id"] == on_caption.json()["id"]]
+    assert [(c["username"], c["text"]) for c in made] == [("alice.shop", "Glad you liked it")]
+    # what Meta would refuse: no message, no media, a post or comment that does not mention the account,
+    # an account the token does not manage, a token without the moderation permissions
+    assert error_of(call(base, "POST", path, token, media_id=post))["code"] == 100
+    assert error_of(call(base, "POST", path, token, message="hi"))["code"] == 100
+    assert error_of(call(base, "POST", path, token, media_id=post, message="hi"))["code"] == 100
+    other = sandbox.add_comment(post, "sunset.chaser", "no mention here")["id"]
+    assert (
+        error_of(call(base, "POST", path, token, media_id=post, comment_id=other, message="hi"))["code"]
+        == 100
+    )
+    bobs = call(base, "POST", path, moderator(sandbox, "bob"), media_id=caption["media_id"], message="x")
+    assert (error_of(bobs)["code"], error_of(bobs)["error_subcode"]) == (100, 33)
+    weak = sandbox.issue_graph_token("alice", scope="instagram_basic,pages_show_list")
+    assert error_of(call(base, "POST", path, weak, media_id=caption["media_id"], message="x"))["code"] == 10
 
 
 def test_the_comment_controls_validate(base: str, sandbox: InstagramSandbox) -> None:

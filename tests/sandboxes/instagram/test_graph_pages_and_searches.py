@@ -153,7 +153,7 @@ def test_outside_searches_fill_the_quota(base: str, sandbox: InstagramSandbox) -
     assert over.json()["recorded"] == [tags[29]] and over.json()["count"] == 30
     token = sandbox.issue_graph_token("alice")
     refused = graph(base, "/ig_hashtag_search", token, user_id=ALICE_SHOP, q=tags[31])
-    assert error_of(refused)["code"] == 24 and error_of(refused)["error_subcode"] == 2207024
+    assert error_of(refused)["code"] == 24 and "error_subcode" not in error_of(refused)
     again = graph(base, "/ig_hashtag_search", token, user_id=ALICE_SHOP, q=tags[0])  # already counted
     assert again.status_code == 200
     with pytest.raises(ValueError, match="already searched 30"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import threading
 import time
 import urllib.parse
 import zlib
@@ -93,13 +94,26 @@ class ImageServer:
     slow: float = 3.0
     hits: dict[str, int] = field(default_factory=dict)
     base_url: str = ""
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most requests served at the same time
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        self.hits[path] = self.hits.get(path, 0) + 1
+        with self._lock:
+            self.hits[path] = self.hits.get(path, 0) + 1
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return self._answer(path, start_response)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, path: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
         png = ("Content-Type", "image/png")
         if path.startswith("/ok/"):
             time.sleep(self.delay)

@@ -84,8 +84,10 @@ def test_slow_ack_is_operation_timeout(sandbox: SlackSandbox, fake_bot: FakeBot)
     finally:
         release.set()
 
+    # Status 0: the stand-in stopped waiting at its deadline (a stand-in that waited on would get the
+    # bot's 200 once released or after 5 s); and it did wait the whole deadline first.
     assert (result.status, result.error, result.message) == (0, "operation_timeout", None)
-    assert 200 <= result.elapsed_ms < 2000
+    assert result.elapsed_ms >= 200
     (failure,) = sandbox.failures()
     assert (
         failure.error == "operation_timeout"

@@ -9,7 +9,6 @@ fetched by the stand-in (it runs offline).
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -90,19 +89,15 @@ def test_downloadable_images_pass_and_redirects_on_loopback_are_followed(
 
 
 def test_a_gallery_is_fetched_in_parallel_and_cached(client: WebClient, pictures: ImageServer) -> None:
-    pictures.delay = 0.3
+    pictures.delay = 0.3  # each picture is served for a while: downloads in parallel overlap
     blocks = [image_block(pictures.url(f"/ok/{i}.png")) for i in range(10)]
     blocks.append(image_block(pictures.url("/ok/0.png")))  # the same picture twice costs one download
 
-    started = time.monotonic()
-    client.chat_postMessage(channel="C0GENERAL", text="ten photos", blocks=blocks)
-    first = time.monotonic() - started
-    started = time.monotonic()
-    client.chat_postMessage(channel="C0RANDOM", text="the same ten", blocks=blocks)
-    second = time.monotonic() - started
+    assert client.chat_postMessage(channel="C0GENERAL", text="ten photos", blocks=blocks)["ok"]
+    assert pictures.most_in_flight > 1, "the pictures were downloaded one after another"
+    assert client.chat_postMessage(channel="C0RANDOM", text="the same ten", blocks=blocks)["ok"]
 
-    assert first < 1.5, f"10 pictures of 0.3 s each took {first:.2f} s: not fetched in parallel"
-    assert second < 0.25 and pictures.total() == 10  # the second post reused every outcome
+    assert pictures.total() == 10  # the second post reused every outcome
     assert set(pictures.hits.values()) == {1}
 
 
@@ -134,11 +129,9 @@ def test_a_closed_port_cannot_be_downloaded(sandbox: SlackSandbox, client: WebCl
 def test_only_loopback_hosts_are_fetched(sandbox: SlackSandbox, client: WebClient) -> None:
     blocks = [image_block("https://cdn.example.invalid/p.jpg"), image_block("http://10.0.0.1/p.png")]
 
-    started = time.monotonic()
     answer = client.chat_postMessage(channel="C0GENERAL", text="remote photos", blocks=blocks)
 
-    assert answer["ok"] and sandbox.messages()[0].valid and sandbox.images.fetches == 0
-    assert time.monotonic() - started < 1
+    assert answer["ok"] and sandbox.messages()[0].valid and sandbox.images.fetches == 0  # none was tried
 
 
 def test_image_elements_are_not_downloaded(

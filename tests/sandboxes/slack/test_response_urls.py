@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from bot.sandboxes.slack import SlackSandbox
@@ -76,3 +77,26 @@ def test_reset_invalidates_response_urls(sandbox: SlackSandbox, fake_bot: FakeBo
     sandbox.reset()
     assert requests.post(url, json={"text": "x"}, timeout=5).status_code == 404
     assert sandbox.messages() == []
+
+
+def test_a_slow_response_url_shows_the_post_at_once_and_answers_late(
+    sandbox: SlackSandbox, fake_bot: FakeBot
+) -> None:
+    url = sandbox.send_command(text="popular").response_url
+    latency = f"{sandbox.base_url}/__sandbox__/latency"
+    assert requests.get(latency, timeout=5).json() == {"response_url": 0.0}
+    assert requests.post(latency, json={"response_url": "slow"}, timeout=5).status_code == 400
+    assert requests.post(latency, json={"response_url": 60}, timeout=5).json() == {
+        "ok": True,
+        "response_url": 60.0,
+    }
+
+    with pytest.raises(requests.ReadTimeout):  # the client gives up long before Slack answers...
+        requests.post(url, json={"text": "photos", "response_type": "in_channel"}, timeout=1)
+    (shown,) = sandbox.messages()  # ...yet the message is in the channel
+    assert shown.text == "photos" and shown.response_type == "in_channel"
+
+    sandbox.reset()  # answers at once again (and releases the one still held)
+    assert sandbox.response_urls.answer_delay == 0.0
+    url = sandbox.send_command(text="me").response_url
+    assert requests.post(url, json={"text": "fast"}, timeout=5).json() == {"ok": True}

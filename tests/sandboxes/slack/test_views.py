@@ -102,6 +102,24 @@ def test_every_trigger_id_is_single_use_and_lives_three_seconds(
     ]
 
 
+def test_a_request_names_its_trigger_and_the_stand_in_says_when_views_open_used_it(
+    sandbox: SlackSandbox, fake_bot: FakeBot, client: WebClient, clock: FakeClock
+) -> None:
+    result = sandbox.send_command(text="inbox", user_id="U0BOB")
+    assert result.trigger_id == trigger_of(fake_bot.received[-1])
+    assert sandbox.triggers.exchanged_after(result.trigger_id) is None
+    clock.advance(2.5)
+    client.views_open(trigger_id=result.trigger_id, view=reply_modal())
+    assert sandbox.triggers.exchanged_after(result.trigger_id) == pytest.approx(2.5)
+
+    late = sandbox.send_command(text="inbox", user_id="U0BOB")
+    clock.advance(3.01)
+    with pytest.raises(SlackApiError):
+        client.views_open(trigger_id=late.trigger_id, view=reply_modal())
+    assert sandbox.triggers.exchanged_after(late.trigger_id) is None
+    assert sandbox.triggers.exchanged_after("never-issued") is None
+
+
 @pytest.mark.parametrize(
     ("change", "pointer"),
     [

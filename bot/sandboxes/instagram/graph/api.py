@@ -1,8 +1,8 @@
 """Graph API routes under ``/graph/<version>/``: ``me``, ``me/accounts``, IG users (with Business
-Discovery and mentions lookups), their media, Pages (``fields=access_token`` gives a Page access token;
-``subscribed_apps`` GET/POST/DELETE with a Page token and ``pages_manage_metadata``), media nodes, the
-comment routes (`graph.comments`) and the hashtag routes (`graph.hashtags`).  A Page token's ``me`` is
-its Page.
+Discovery and mentions lookups, and ``POST /{ig-user-id}/mentions`` answering a mention), their media,
+Pages (``fields=access_token`` gives a Page access token; ``subscribed_apps`` GET/POST/DELETE with a
+Page token and ``pages_manage_metadata``), media nodes, the comment routes (`graph.comments`) and the
+hashtag routes (`graph.hashtags`).  A Page token's ``me`` is its Page.
 
 Paths are resolved like Facebook's: ``/{node}[/{edge}]`` where the node is ``me``, a Facebook user,
 Page, IG user, IG media or hashtag id, or ``ig_hashtag_search``.  Unversioned paths work too.  Unknown
@@ -114,6 +114,9 @@ class GraphRoutes:
             self.only_get(node)
             return hashtags.hashtag_edge(self.mode, caller, self.render, node, edge, self.args, self.url_for)
         if self.world.account_by_id(node) is not None:
+            if edge == "mentions":  # the only IG user edge that takes a POST: answering a mention
+                account = managed_account(self.mode, caller, node)
+                return self.comment_routes(caller).reply_to_mention(account, self.method)
             self.only_get(node)
             return self.ig_user(caller, managed_account(self.mode, caller, node), edge)
         page = self.world.page_by_id(node)

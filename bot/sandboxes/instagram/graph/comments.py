@@ -11,7 +11,16 @@ Comment, IG Comment ``replies`` and IG User ``mentioned_media`` / ``mentioned_co
   deleted comment, answers code 100 "Invalid parameter" with ``error_user_title`` /
   ``error_user_msg``.
 - ``mentioned_media.media_id(<id>){...}`` and ``mentioned_comment.comment_id(<id>){...}`` on the IG
-  user node: a post whose caption, or a comment whose text, ``@mentions`` the account.
+  user node: a post whose caption, or a comment whose text, ``@mentions`` the account.  Only the fields
+  Meta's references list: Mentioned Media ``caption``, ``comments``, ``comments_count``, ``id``,
+  ``like_count``, ``media_type``, ``media_url``, ``owner``, ``timestamp``, ``username`` (no
+  ``permalink``, no ``thumbnail_url``); Mentioned Comment ``id``, ``like_count``, ``media``, ``text``,
+  ``timestamp`` (no ``username``, ``from``, ``hidden``, ``parent_id``); its ``media{...}`` takes the
+  Mentioned Media fields [sandbox's choice: someone else's post].  Anything else is code 100.
+- ``POST /{ig-user-id}/mentions?media_id=&comment_id=&message=`` (Meta's IG User Mentions reference):
+  answers a mention as the account -> ``{"id"}``: with ``comment_id`` a reply to that comment (to its
+  top-level comment when it is a reply [sandbox's choice]), without it a comment on the post whose
+  caption mentions the account.
 
 Permissions: ``instagram_basic``, ``instagram_manage_comments`` and ``pages_read_engagement`` (code 10
 naming what is missing), and a role on the Page connected to the media owner's account (code 10,
@@ -40,7 +49,14 @@ from bot.sandboxes.instagram.graph.auth import GraphCaller, require_permission
 from bot.sandboxes.instagram.graph.errors import GraphError, unsupported
 from bot.sandboxes.instagram.graph.fields import FieldSpec
 from bot.sandboxes.instagram.graph.paging import UrlFor, cut, paging, parse_limit
-from bot.sandboxes.instagram.graph.render import Renderer, graph_time, strict
+from bot.sandboxes.instagram.graph.render import (
+    COMMENT_TYPE,
+    MEDIA_FIELDS,
+    USER_TYPE,
+    Renderer,
+    graph_time,
+    strict,
+)
 from bot.sandboxes.instagram.graph.world import GraphMedia, ProAccount
 from bot.sandboxes.instagram.inbox import (
     MAX_COMMENT,
@@ -67,7 +83,7 @@ COMMENT_FIELDS = frozenset(
         "user",
     }
 )
-MENTIONED_COMMENT_FIELDS = frozenset({"id", "text", "timestamp", "username", "like_count", "media"})
+MENTIONED_COMMENT_FIELDS = frozenset({"id", "like_count", "media", "text", "timestamp"})
 MENTIONED_MEDIA_FIELDS = frozenset(
     {
         "id",
@@ -77,7 +93,6 @@ MENTIONED_MEDIA_FIELDS = frozenset(
         "media_type",
         "media_url",
         "owner",
-        "permalink",
         "timestamp",
         "username",
     }
@@ -127,7 +142,7 @@ class CommentRoutes:
     def media_of(self, item: StoredComment) -> GraphMedia:
         """The post a graph comment is on."""
         media = self.world.media_by_id(item.media_id)
-        if media is None:  # cannot happen: graph comments are only made on world media
+        if media is None:  # its post was deleted (`deletions`): the comment went with it
             raise unsupported(item.id)
         return media
 
@@ -140,15 +155,17 @@ class CommentRoutes:
         *,
         owner_view: bool,
         allowed: frozenset[str] = COMMENT_FIELDS,
+        media_fields: frozenset[str] = MEDIA_FIELDS,
     ) -> dict[str, Any]:
         """An IG Comment node (``hidden`` only in ``owner_view``).
 
         Raises:
-            GraphError: code 100 for a field not in ``allowed``.
+            GraphError: code 100 for a field not in ``allowed`` (or, in ``media{...}``, not in
+            ``media_fields``).
         """
         media = self.media_of(item)
         out: dict[str, Any] = {}
-        for spec in strict(specs or DEFAULT_COMMENT_FIELDS, allowed, "IGComment"):
+        for spec in strict(specs or DEFAULT_COMMENT_FIELDS, allowed, COMMENT_TYPE):
             name = spec.name
             if name in ("id", "text", "username"):
                 out[name] = {"id": item.id, "text": item.text, "username": item.username}[name]
@@ -158,7 +175,7 @@ class CommentRoutes:
                 out[name] = 0
             elif name == "from":
                 person = {"id": item.author_id, "username": item.username}
-                wanted = strict(spec.children or (FieldSpec("id"), FieldSpec("username")), person, "IGUser")
+                wanted = strict(spec.children or (FieldSpec("id"), FieldSpec("username")), person, USER_TYPE)
                 out[name] = {s.name: person[s.name] for s in wanted}
             elif name == "hidden":
                 if owner_view:
@@ -170,7 +187,7 @@ class CommentRoutes:
                 if item.author_id == media.owner_id:
                     out[name] = {"id": item.author_id}
             elif name == "media":
-                out[name] = self.render.media(media, spec.children or ())
+                out[name] = self.render.media(media, spec.children or (), media_fields)
             elif name == "replies":
                 replies = self.store.replies_of(item.id)
                 limit = parse_limit(spec.arg("limit"), *COMMENTS_LIMIT)
@@ -335,4 +352,40 @@ class CommentRoutes:
             raise GraphError(
                 100, f"(#100) The comment {comment_id} does not mention {account.username}", subcode=33
             )
-        return self.comment(item, spec.children or (), owner_view=False, allowed=MENTIONED_COMMENT_FIELDS)
+        return self.comment(
+            item,
+            spec.children or (),
+            owner_view=False,
+            allowed=MENTIONED_COMMENT_FIELDS,
+            media_fields=MENTIONED_MEDIA_FIELDS,
+        )
+
+    def reply_to_mention(self, account: ProAccount, method: str) -> dict[str, Any]:
+        """``POST /{ig-user-id}/mentions``: answer a mention of ``account`` as ``account``.
+
+        Raises:
+            GraphError: code 10 without the permissions, 100 for a missing ``media_id`` or ``message``,
+            or a post or comment that does not mention the account.
+        """
+        if method != "POST":
+            raise unsupported(account.id, method.lower())
+        require_permission(self.caller, *MODERATION)
+        media_id = self.params.get("media_id", "")
+        if not media_id:
+            raise GraphError(100, "(#100) The parameter media_id is required")
+        text = self.message()
+        media = self.world.media_by_id(media_id)
+        if media is None or not media.professional:
+            raise unsupported(media_id, "post")
+        name = account.username.lower()
+        author = Author(account.id, account.username)
+        comment_id = self.params.get("comment_id", "")
+        if not comment_id:
+            if name not in mentioned_usernames(media.caption):
+                raise invalid_parameter("No mention", f"@{account.username} isn't mentioned in this post.")
+            return {"id": store_comment(self.state, media.id, author, text).id}
+        item = self.store.live(comment_id, "graph")
+        if item is None or item.media_id != media.id or name not in mentioned_usernames(item.text):
+            raise invalid_parameter("No mention", f"@{account.username} isn't mentioned in this comment.")
+        reply = store_comment(self.state, media.id, author, text, item.parent_id or item.id)
+        return {"id": reply.id}

@@ -22,7 +22,7 @@ DEFAULT_MESSAGES = {
     4: "(#4) Application request limit reached",
     10: "(#10) Application does not have permission for this action",
     17: "(#17) User request limit reached",
-    24: "(#24) You have reached the maximum number of hashtags that can be searched in 7 days.",
+    24: "The requested resource does not exist",
     32: "(#32) Page request limit reached",
     100: "(#100) Invalid parameter",
     102: "Session key invalid or no longer valid",

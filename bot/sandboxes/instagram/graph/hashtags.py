@@ -1,11 +1,14 @@
 """Hashtag search: ``ig_hashtag_search``, a hashtag node, ``top_media``, ``recent_media`` and
 ``{ig-user-id}/recently_searched_hashtags``.
 
-Each IG account may search 30 unique hashtags per rolling 7 days (`graph.limits.HashtagQuota`); the
-31st new one is refused with code 24, subcode 2207024; searches "made outside igbot" (control
-``POST /__sandbox__/graph/hashtag_searches``) count and show in ``recently_searched_hashtags`` alike.
-A tag without public media answers
-``{"data": []}`` and is not counted.  Hashtag media offer only id, caption, media_type, media_url,
+Each IG account may search 30 unique hashtags per rolling 7 days (`graph.limits.HashtagQuota`);
+searches "made outside igbot" (control ``POST /__sandbox__/graph/hashtag_searches``) count and show in
+``recently_searched_hashtags`` alike.  A hashtag that does not exist (here: one without public media)
+is answered as Meta does [observed in a real answer]: code 24, subcode 2207024, "The requested resource
+does not exist", ``error_user_title`` "Hashtag not found"; it is not counted.  Meta documents no code or
+text for the 31st new hashtag, so the sandbox answers it with code 24 and no subcode and a message of
+its own [sandbox's choice]: a client must tell the limit from its own count, never from this answer.
+Hashtag media offer only id, caption, media_type, media_url,
 permalink, timestamp, like_count, comments_count (and media_product_type): asking for ``username`` (or
 ``thumbnail_url``...) is error 100.  Pages hold at most 50 and carry only an ``after`` cursor.
 """
@@ -24,10 +27,10 @@ from bot.sandboxes.instagram.graph.render import HASHTAG_MEDIA_FIELDS, Renderer
 from bot.sandboxes.instagram.graph.state import GraphMode
 from bot.sandboxes.instagram.graph.world import ProAccount
 
-HASHTAG_LIMIT_SUBCODE = 2207024
-HASHTAG_LIMIT_MESSAGE = (
-    "(#24) You have reached the maximum number of hashtags that can be searched in 7 days."
-)
+HASHTAG_MISSING_SUBCODE = 2207024
+HASHTAG_MISSING_MESSAGE = "The requested resource does not exist"
+HASHTAG_MISSING_TITLE = "Hashtag not found"
+HASHTAG_LIMIT_MESSAGE = "(#24) Hashtag search limit reached for this account"  # the sandbox's own words
 HASHTAG_MEDIA_LIMIT = (25, 50)
 RECENTLY_SEARCHED_LIMIT = (25, 30)
 RECENT_SECONDS = 86400
@@ -52,22 +55,19 @@ def search(mode: GraphMode, caller: GraphCaller, args: Mapping[str, str]) -> dic
     """``GET /ig_hashtag_search?user_id&q``.
 
     Raises:
-        GraphError: 10/100 for the parameters, 24/2207024 for the 31st new hashtag in 7 days.
+        GraphError: 10/100 for the parameters, 24/2207024 for a hashtag that does not exist, 24 without
+        a subcode for the 31st new hashtag in 7 days.
     """
     require_permission(caller, "instagram_basic")
     account = account_param(mode, caller, args.get("user_id"))
     tag = normalise_tag(args.get("q"))
     hashtag_id = mode.world.hashtag_id(tag)
     if hashtag_id is None:
-        return {"data": []}
-    if not mode.hashtags.search(account.id, tag):
         raise GraphError(
-            24,
-            HASHTAG_LIMIT_MESSAGE,
-            subcode=HASHTAG_LIMIT_SUBCODE,
-            user_title="Hashtag limit reached",
-            user_msg="You can search up to 30 unique hashtags within 7 days.",
+            24, HASHTAG_MISSING_MESSAGE, subcode=HASHTAG_MISSING_SUBCODE, user_title=HASHTAG_MISSING_TITLE
         )
+    if not mode.hashtags.search(account.id, tag):
+        raise GraphError(24, HASHTAG_LIMIT_MESSAGE)
     return {"data": [{"id": hashtag_id}]}
 
 

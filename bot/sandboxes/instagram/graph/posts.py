@@ -130,3 +130,17 @@ def with_media(world: GraphWorld, item: GraphMedia) -> GraphWorld:
         personal_usernames=world.personal_usernames,
         page_roles=world.page_roles,
     )
+
+
+def without_media(world: GraphWorld, media_id: str) -> GraphWorld:
+    """A new graph world without the post ``media_id`` (a graph id, or the v1 id behind a personal
+    account's post: its ``picture_key``), deleted by its owner; hashtags stay."""
+    return GraphWorld(
+        fb_users=world.fb_users,
+        pages=world.pages,
+        accounts=world.accounts,
+        media=[m for m in world.media if media_id not in (m.id, m.picture_key)],
+        hashtag_ids=world.hashtag_ids,
+        personal_usernames=world.personal_usernames,
+        page_roles=world.page_roles,
+    )

@@ -1,8 +1,12 @@
 """Render graph-world objects as Graph API JSON, honouring the requested ``fields``.
 
 Nodes answer the requested fields in order and always ``id`` (last when not asked for), as Facebook
-does.  IG users and media are strict (an unknown field is error 100); Pages and Facebook users ignore
-fields they do not know.  URLs are absolute on ``base`` (the sandbox as the client reached it).
+does.  Every node is strict, as Graph is: a field the node type does not offer is
+``(#100) Tried accessing nonexisting field (<field>) on node type (<type>)``, code 100, HTTP 400.  The
+type names are Graph's: ``ShadowIGMedia`` [observed in real answers], ``ShadowIGUser``,
+``ShadowIGComment`` (the type names of Graph's metadata for IG users and comments), ``ShadowIGHashtag``
+[sandbox's guess by analogy], ``Page`` and ``User``.  URLs are absolute on ``base`` (the sandbox as the
+client reached it).
 """
 
 from __future__ import annotations
@@ -58,6 +62,12 @@ DISCOVERY_FIELDS = frozenset(
         "media",
     }
 )
+PAGE_FIELDS = frozenset({"id", "name", "category", "tasks", "access_token", "instagram_business_account"})
+FB_USER_FIELDS = frozenset({"id", "name"})
+MEDIA_TYPE = "ShadowIGMedia"
+USER_TYPE = "ShadowIGUser"
+COMMENT_TYPE = "ShadowIGComment"
+HASHTAG_TYPE = "ShadowIGHashtag"
 EXPANDED_USER_FIELDS = frozenset({"business_discovery", "mentioned_media", "mentioned_comment"})
 IG_USER_FIELDS = DISCOVERY_FIELDS | {"ig_id"} | EXPANDED_USER_FIELDS
 NESTED_MEDIA_LIMIT = (25, 100)  # default and maximum of media.limit(n)
@@ -123,7 +133,7 @@ class Renderer:
             GraphError: a field not in ``allowed`` (code 100).
         """
         out: dict[str, Any] = {}
-        for spec in strict(specs or _ID, allowed, "IGMedia"):
+        for spec in strict(specs or _ID, allowed, MEDIA_TYPE):
             value = self._media_value(item, spec.name)
             if value is not _MISSING:
                 out[spec.name] = value
@@ -171,12 +181,12 @@ class Renderer:
             "profile_picture_url": self.avatar_url(account),
         }
         out: dict[str, Any] = {}
-        for spec in strict(specs or _ID, allowed, "IGUser"):
+        for spec in strict(specs or _ID, allowed, USER_TYPE):
             if spec.name == "media":
                 out["media"] = self.media_edge(media, spec)
             elif spec.name in EXPANDED_USER_FIELDS:
                 if spec.name not in delegates:
-                    raise nonexisting_field(spec.name, "IGUser")
+                    raise nonexisting_field(spec.name, USER_TYPE)
                 out[spec.name] = delegates[spec.name](spec)
             elif spec.name != "website" or account.website:
                 out[spec.name] = scalars[spec.name]
@@ -186,11 +196,15 @@ class Renderer:
     def page(
         self, page: Page, specs: tuple[FieldSpec, ...], page_token: Callable[[Page], str] | None = None
     ) -> dict[str, Any]:
-        """A Facebook Page as ``me/accounts`` lists it (unknown fields are ignored); ``access_token``
-        (a Page access token) when asked for and ``page_token`` makes one."""
+        """A Facebook Page as ``me/accounts`` lists it; ``access_token`` (a Page access token) when asked
+        for and ``page_token`` makes one.
+
+        Raises:
+            GraphError: a field not in `PAGE_FIELDS` (code 100).
+        """
         wanted = specs or (FieldSpec("category"), FieldSpec("name"), FieldSpec("tasks"))
         out: dict[str, Any] = {}
-        for spec in wanted:
+        for spec in strict(wanted, PAGE_FIELDS, "Page"):
             if spec.name in ("id", "name", "category"):
                 out[spec.name] = getattr(page, spec.name)
             elif spec.name == "access_token" and page_token is not None:
@@ -206,11 +220,14 @@ class Renderer:
         return out
 
     def fb_user(self, user: FacebookUser, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
-        """The ``/me`` node of a Facebook user (``id`` and ``name``; unknown fields are ignored)."""
+        """The ``/me`` node of a Facebook user (``id`` and ``name``).
+
+        Raises:
+            GraphError: any other field (code 100).
+        """
         out: dict[str, Any] = {}
-        for spec in specs or (FieldSpec("name"),):
-            if spec.name in ("id", "name"):
-                out[spec.name] = getattr(user, spec.name)
+        for spec in strict(specs or (FieldSpec("name"),), FB_USER_FIELDS, "User"):
+            out[spec.name] = getattr(user, spec.name)
         out.setdefault("id", user.id)
         return out
 
@@ -221,7 +238,7 @@ class Renderer:
             GraphError: any other field (code 100).
         """
         out: dict[str, Any] = {}
-        for spec in strict(specs or _ID, ("id", "name"), "IGHashtag"):
+        for spec in strict(specs or _ID, ("id", "name"), HASHTAG_TYPE):
             out[spec.name] = hashtag_id if spec.name == "id" else tag
         out.setdefault("id", hashtag_id)
         return out

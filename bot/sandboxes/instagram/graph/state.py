@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 
 from bot.sandboxes.instagram.graph.limits import AccountLimiter, AppUsage, HashtagQuota
-from bot.sandboxes.instagram.graph.posts import with_media
+from bot.sandboxes.instagram.graph.posts import with_media, without_media
 from bot.sandboxes.instagram.graph.tokens import GraphGrant, GraphToken, GraphTokenStore, parse_permissions
 from bot.sandboxes.instagram.graph.world import FacebookUser, GraphMedia, GraphWorld, Page, ProAccount
 
@@ -70,6 +70,14 @@ class GraphMode:
             item = make(self.world)
             self.world = with_media(self.world, item)
         return item
+
+    def remove_media(self, media_id: str) -> bool:
+        """Delete a post (a graph id, or the v1 id behind a personal account's post) until `reset`;
+        False when there is no such post."""
+        with self._world_lock:
+            before = self.world
+            self.world = without_media(before, media_id)
+            return len(self.world.media) != len(before.media)
 
     def fb_user_named(self, username: str) -> FacebookUser:
         """The Facebook user called ``username``.

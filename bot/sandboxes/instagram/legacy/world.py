@@ -161,3 +161,14 @@ class World:
             initial_follows=self.initial_follows,
             initial_requests=self.initial_requests,
         )
+
+    def without_media(self, media_id: str) -> World:
+        """A new world without the media ``media_id`` (deleted by its owner); this one is left as it is."""
+        return World(
+            seed=self.seed,
+            users=self.users,
+            locations=self.locations,
+            media=[m for m in self.media if m.id != media_id],
+            initial_follows=self.initial_follows,
+            initial_requests=self.initial_requests,
+        )
