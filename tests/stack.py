@@ -28,6 +28,7 @@ from bot.jobs.supervisor import WorkerProcesses
 from bot.sandboxes.instagram import InstagramSandbox
 from bot.sandboxes.slack import SlackSandbox
 from bot.settings import Settings
+from bot.storage.connection import connect
 from bot.threaded_server import RunningServer, start_server
 from tests.log_capture import remember_secret, watch_log_file
 
@@ -109,6 +110,15 @@ class Stack:
     workers: WorkerProcesses | None = None
     worker_log: Path | None = None
     closed: bool = field(default=False)
+    _watcher: Any = field(default=None, repr=False)
+
+    @property
+    def watcher(self) -> Any:
+        """The harness's own Redis client for looking at queues and heartbeats: patient (seconds, with
+        retries), unlike the web tier's, which gives up after a quarter of a second by design."""
+        if self._watcher is None:
+            self._watcher = connect(self.igbot.settings.redis_url or "")
+        return self._watcher
 
     @property
     def services(self) -> Any:
@@ -121,7 +131,7 @@ class Stack:
         assert self.workers is not None
         deadline = time.monotonic() + timeout
         while True:
-            beats = {str(m).rsplit(":", 1)[-1] for m in self.igbot.tier.redis.zrange(WORKERS_KEY, 0, -1)}
+            beats = {str(m).rsplit(":", 1)[-1] for m in self.watcher.zrange(WORKERS_KEY, 0, -1)}
             ready = [pid for pid in self.workers.pids if str(pid) in beats]
             if len(ready) >= count:
                 return ready
@@ -130,7 +140,7 @@ class Stack:
 
     def pending_jobs(self) -> int:
         """Jobs queued, delayed or fetched by a worker and not yet finished."""
-        client = self.igbot.tier.redis
+        client = self.watcher
         waiting = sum(int(client.llen(f"{NAMESPACE}:{q}")) for q in ("interactive", "background"))
         delayed = sum(int(client.llen(f"{NAMESPACE}:{q}.DQ")) for q in ("interactive", "background"))
         taken = sum(int(client.scard(k)) for k in client.scan_iter(f"{NAMESPACE}:__acks__.*"))
@@ -269,6 +279,8 @@ class Stack:
         for server in reversed(self.servers[:-1]):
             server.stop()
         self.igbot.close()
+        if self._watcher is not None:
+            self._watcher.close()
 
 
 def _links(html: str) -> list[tuple[str, str]]:

@@ -596,8 +596,34 @@ def _queued(ack: _Ack) -> bool:
     return ack.status == 200 and ack.body.strip() in ("", "{}")
 
 
-def _judge_ack(text: str, ack: _Ack) -> str | None:
-    """What is wrong with one ack, or None: a 200 within Slack's 3 s, empty (queued) or a valid message."""
+# What the web tier acknowledges when Redis did not answer it within a quarter of a second (an ack never
+# waits on a stalled Redis): nothing was queued, or it may or may not run. It takes a slow moment of the
+# machine (two runs of the suite on two cores saw it for 2 of 10,000 acks), not anything in the text:
+# such a text is sent once more afterwards and must then be answered like any other.
+SLOW_STORAGE = (replies.STORAGE_DOWN, replies.STORAGE_UNSURE)
+SLOW_STORAGE_MOST = 100  # more would be a Redis igbot cannot use, not a slow moment
+
+
+def _ack_said(ack: _Ack) -> str:
+    """The text and blocks of an ack that carries a message ("" for a bare or unreadable one)."""
+    try:
+        payload = json.loads(ack.body)
+    except ValueError:
+        return ""
+    if not isinstance(payload, dict):
+        return ""
+    return str(payload.get("text", "")) + json.dumps(payload.get("blocks", []), ensure_ascii=False)
+
+
+def _slow_storage(ack: _Ack) -> str | None:
+    """The slow-storage answer the ack gave (`SLOW_STORAGE`), or None."""
+    said = _ack_said(ack) if ack.status == 200 else ""
+    return next((answer for answer in SLOW_STORAGE if answer in said), None)
+
+
+def _judge_ack(text: str, ack: _Ack, *, slow_storage: bool = False) -> str | None:
+    """What is wrong with one ack, or None: a 200 within Slack's 3 s, empty (queued) or a valid message
+    (``slow_storage``: saying that Redis did not answer in time is right too)."""
     if ack.status != 200:
         return f"status {ack.status}: {ack.body[:200]!r}"
     if ack.seconds >= 3:
@@ -613,9 +639,32 @@ def _judge_ack(text: str, ack: _Ack) -> str | None:
     if not verdict.valid:
         return f"invalid Block Kit {verdict.errors}"
     for wrong in ("something went wrong on igbot's side", replies.BUSY, replies.STORAGE_DOWN):
-        if wrong in said:
+        if wrong in said and not (slow_storage and wrong in SLOW_STORAGE):
             return f"ack says {wrong!r}"
     return None
+
+
+def _send_again(stack: Stack, texts: list[str], indexes: list[int]) -> dict[int, tuple[str, str]]:
+    """Send these texts once more, one at a time on a quiet stack: each must be acknowledged and answered
+    like any other text. Returns what went wrong, by index."""
+    wrong: dict[int, tuple[str, str]] = {}
+    queued = []
+    for index in indexes:
+        channel = f"C0FUZZAGAIN{index}"
+        body = command_body(texts[index], user_id=FUZZ_USER, channel_id=channel,
+                            response_url=response_url(stack, FUZZ_USER, channel))  # fmt: skip
+        sent = send_signed(stack, body)
+        ack = _Ack(index, sent.status_code, sent.text, sent.elapsed.total_seconds())
+        if problem := _judge_ack(texts[index], ack):
+            wrong[index] = (texts[index], f"sent again: {problem}")
+        elif _queued(ack):
+            queued.append(index)
+    idle = stack.wait_idle()
+    for index in queued:
+        answers = stack.slack.messages(channel_id=f"C0FUZZAGAIN{index}")
+        if len(answers) != 1 or not answers[0].valid:
+            wrong[index] = (texts[index], f"sent again, {len(answers)} answers ({idle!r})")
+    return wrong
 
 
 @pytest.fixture
@@ -654,7 +703,12 @@ def test_any_command_text_gets_one_valid_answer_and_never_a_5xx(fuzz_stack: Stac
         bolt.setLevel(level)
     sent_in = time.monotonic() - started
 
-    wrong = {i: (texts[i], problem) for i, ack in enumerate(acks) if (problem := _judge_ack(texts[i], ack))}
+    slow = {ack.index: answer for ack in acks if (answer := _slow_storage(ack))}
+    wrong = {
+        i: (texts[i], problem)
+        for i, ack in enumerate(acks)
+        if (problem := _judge_ack(texts[i], ack, slow_storage=i in slow))
+    }
     leaks = sum(len(leaked(ack.body)) for ack in acks)
     FIGURES.bodies(len(acks), leaks)
     queued = [ack.index for ack in acks if _queued(ack)]
@@ -673,23 +727,35 @@ def test_any_command_text_gets_one_valid_answer_and_never_a_5xx(fuzz_stack: Stac
         said = " ".join(m.all_text() for m in answers)
         if len(answers) != 1 or not answers[0].valid or "something went wrong on igbot's side" in said:
             wrong[index] = (texts[index], f"{len(answers)} answers: {[m.describe() for m in answers]}")
+    slow_and_queued = 0  # "may or may not run": it did, and got its one answer
+    for index, told in slow.items():
+        answers = per_channel.pop(f"C0FUZZ{index}", [])
+        slow_and_queued += len(answers)
+        if len(answers) > (told == replies.STORAGE_UNSURE) or not all(m.valid for m in answers):
+            wrong[index] = (texts[index], f"told {told[:50]!r}, then {[m.describe() for m in answers]}")
     for channel, answers in per_channel.items():  # an ack's own answer is the only one it may get
         index = int(channel.removeprefix("C0FUZZ"))
         wrong[index] = (texts[index], f"answered in the ack and again: {[m.describe() for m in answers]}")
+    if len(slow) <= SLOW_STORAGE_MOST:
+        wrong.update(_send_again(stack, texts, sorted(slow)))
     errors = window.errors()
     FIGURES.commands(len(texts), len(texts) - len(wrong))
     summary = (
         f"fuzz: {len(texts)} texts (seed {FUZZ_SEED}) acknowledged in {sent_in:.1f} s "
         f"(slowest ack {max(a.seconds for a in acks):.2f} s), {len(queued)} queued and answered by the "
         f"workers, {elapsed:.1f} s in all; {sum(a.status != 200 for a in acks)} non-200, "
-        f"{len(errors)} error lines"
+        f"{len(slow)} acks found Redis too slow to answer (sent again, answered), {len(errors)} error lines"
     )
     FIGURES.note(summary)
     print(summary)
 
-    assert in_queue == len(queued), f"{in_queue} jobs queued for {len(queued)} commands that needed one"
     assert idle, f"the workers stopped answering: {idle!r}"  # before `wrong`, which counts them unanswered
+    assert len(slow) <= SLOW_STORAGE_MOST, f"{len(slow)} acks found Redis unanswering: {summary}"
     assert not wrong, f"{len(wrong)} texts went wrong, e.g. {list(wrong.values())[:5]}"
+    assert in_queue == len(queued) + slow_and_queued, (
+        f"{in_queue} jobs queued for {len(queued)} commands that needed one "
+        f"(and {slow_and_queued} that may have run and did)"
+    )
     assert errors == [], errors[:5]
     assert leaks == 0
     assert alive(stack)
