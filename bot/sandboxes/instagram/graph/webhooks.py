@@ -1,7 +1,7 @@
 """Graph mode's webhooks (the app's one callback, as configured in Meta's App Dashboard), Pages'
 ``subscribed_apps``, the app's Live / Advanced Access switches and the signed deliveries.
 
-Facts relied on (Meta's webhooks docs, ../shared/reference/push-and-surfaces.md 2.b):
+Facts relied on (Meta's Webhooks and Instagram webhooks docs; docs/inbox-wire.md):
 
 - Configuring a callback first verifies it: ``GET callback_url?hub.mode=subscribe&hub.challenge=<int>&
   hub.verify_token=<token>`` must answer 200 with the challenge as the body (surrounding whitespace
