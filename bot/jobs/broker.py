@@ -17,11 +17,11 @@ from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AgeLimit, CurrentMessage, Retries, ShutdownNotifications, SkipMessage
 
-from bot.storage.keys import PREFIX
+from bot.storage.keys import JOBS_NAMESPACE
 
 log = logging.getLogger(__name__)
 
-NAMESPACE = f"{PREFIX}jobs"
+NAMESPACE = JOBS_NAMESPACE
 INTERACTIVE = "interactive"  # commands, button work, the end of a link: someone is waiting
 BACKGROUND = "background"  # reminders and other scheduled work
 HEARTBEAT_TIMEOUT_MS = 10_000

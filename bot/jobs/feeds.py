@@ -27,7 +27,7 @@ from bot.jobs.context import JobContext, retry_later
 from bot.slack import blocks
 from bot.slack.workspaces import WORKSPACE_GONE
 from bot.storage.feeds import Feed, FeedStore, Target
-from bot.storage.keys import PREFIX
+from bot.storage.keys import feed_lock_key
 from bot.storage.links import Link
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def deliver(context: JobContext, target_key: str) -> None:
     feeds = [f for f in services.feeds.subscribers(target_key) if not f.paused]
     if not feeds:
         return
-    lock, owner = f"{PREFIX}lock:feed:{target_key}", uuid.uuid4().hex
+    lock, owner = feed_lock_key(target_key), uuid.uuid4().hex
     if not context.redis.set(lock, owner, nx=True, px=LOCK_MS):
         left = context.redis.pttl(lock)
         raise Busy(

@@ -34,7 +34,7 @@ from bot.slack import inbox_blocks, replies
 from bot.slack.blocks import Message, escape
 from bot.slack.workspaces import WORKSPACE_GONE
 from bot.storage.inbox import Claim, Inbox, PostedComment, caption_mention_id
-from bot.storage.keys import PREFIX
+from bot.storage.keys import acted_key
 from bot.storage.links import Link
 
 log = logging.getLogger(__name__)
@@ -374,7 +374,7 @@ def act(
     link = _actor_link(context, team_id, user_id, posted)
     if link is None:
         return
-    done = f"{PREFIX}inbox-done:{current_job_id()}"
+    done = acted_key(current_job_id())
     if context.redis.get(done):
         return  # this job already did it (a re-run after a crash)
     comment = Comment(

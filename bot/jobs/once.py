@@ -37,7 +37,9 @@ from bot.slack.blocks import Message, escape, message
 from bot.slack.invocation import Reply
 from bot.slack.responder import RESPONSE_URL_TIMEOUT_SECONDS, OutcomeUnknown
 from bot.storage.errors import redis_errors
-from bot.storage.keys import PREFIX
+from bot.storage.keys import answers_key as sent_key
+
+__all__ = ["OnceReply", "maybe_posted_note", "seen_by_channel", "sent_key"]
 
 log = logging.getLogger(__name__)
 SENT_TTL_SECONDS = 2 * 3600  # longer than a response URL lives (30 minutes) and a job may be retried
@@ -80,11 +82,6 @@ _RELEASE = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
 """
-
-
-def sent_key(job_id: str) -> str:
-    """The hash of answers claimed, delivered or of unknown outcome for one job: field = answer number."""
-    return f"{PREFIX}sent:{job_id}"
 
 
 def seen_by_channel(answer: Message) -> bool:

@@ -24,12 +24,11 @@ from bot.jobs.broker import HEARTBEAT_TIMEOUT_MS, INTERACTIVE, queue_key
 from bot.linking.outcomes import Outcome
 from bot.slack.invocation import Invocation
 from bot.storage.errors import StorageUnavailable
-from bot.storage.keys import PREFIX
+from bot.storage.keys import WORKERS_KEY
 
 if TYPE_CHECKING:  # the actors' bodies import the Slack side, which uses this module's Admission
     from bot.jobs.actors import Actors
 
-WORKERS_KEY = f"{PREFIX}workers"  # sorted set: "{host}:{pid}" -> last heartbeat (seconds)
 # A worker beats every 2 s (`bot.jobs.worker.HEARTBEAT_SECONDS`); after 5 missed beats it counts as gone,
 # exactly when the broker counts it dead and hands its jobs to the others.
 WORKER_ALIVE_SECONDS = HEARTBEAT_TIMEOUT_MS // 1000

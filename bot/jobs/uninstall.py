@@ -14,34 +14,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-
-import redis
 
 from bot.instagram.errors import InstagramError
 from bot.jobs.context import JobContext
 from bot.slack.commands.subscribe import remove_feed
 from bot.storage.errors import redis_errors
-from bot.storage.events import event_key
+from bot.storage.events import EventLog
 from bot.storage.hashtags import hashtags_key
-from bot.storage.inbox import comment_key
-from bot.storage.keys import PREFIX, link_key, user_states_key
-from bot.storage.reminders import KEY as REMINDERS
+from bot.storage.keys import team_links_pattern, team_states_pattern, token_rotation_lock_key
+from bot.storage.scan import scan
 
 log = logging.getLogger(__name__)
-
-SCAN_COUNT = 500
-
-
-def _scan(client: redis.Redis, pattern: str) -> Iterator[str]:
-    with redis_errors():
-        for key in client.scan_iter(match=pattern, count=SCAN_COUNT):
-            yield str(key)
-
-
-def _glob_escape(text: str) -> str:
-    """``text`` matched literally in a Redis glob pattern (Slack ids are [A-Z0-9], but be exact)."""
-    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
 def _reinstalled_since(context: JobContext, team_id: str, since: float) -> bool:
@@ -55,13 +38,6 @@ def _reinstalled_since(context: JobContext, team_id: str, since: float) -> bool:
     return bot is not None and float(bot.installed_at or 0) > since + 1
 
 
-def _delete(client: redis.Redis, *patterns: str) -> None:
-    with redis_errors():
-        for pattern in patterns:
-            for key in _scan(client, pattern):
-                client.delete(key)
-
-
 def forget_team(context: JobContext, team_id: str, since: float | None = None) -> None:
     """Delete everything igbot holds for ``team_id`` (see the module docstring). ``since`` is when the
     workspace removed igbot: if it installed igbot again after that (this job ran late), the new
@@ -69,7 +45,6 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
     if not team_id:
         return
     services, client = context.services, context.redis
-    team = _glob_escape(team_id)
     until = time.time() if since is None else since
     again = _reinstalled_since(context, team_id, until)
     if services.installations is not None and not again:
@@ -78,8 +53,8 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
 
     # People first: their Instagram tokens are what matters most, and nothing below needs them.
     ig_accounts: set[str] = set()
-    users = {k.rsplit(":", 1)[-1] for k in _scan(client, link_key(team, "*"))}
-    users |= {k.rsplit(":", 1)[-1] for k in _scan(client, user_states_key(team, "*"))}
+    users = {k.rsplit(":", 1)[-1] for k in scan(client, team_links_pattern(team_id))}
+    users |= {k.rsplit(":", 1)[-1] for k in scan(client, team_states_pattern(team_id))}
     forgotten = 0
     for user_id in sorted(users):
         link = services.links.get(team_id, user_id)
@@ -94,13 +69,9 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
     with redis_errors():
         for account in sorted(ig_accounts):
             client.delete(hashtags_key(account))
-        stale = [str(m) for m, _ in client.zscan_iter(REMINDERS, match=f"{team}:*")]
-        if stale and not again:
-            client.zrem(REMINDERS, *stale)
 
-    feed_channels = [k.rsplit(":", 1)[-1] for k in _scan(client, f"{PREFIX}feeds:{team}:*")]
     removed, unreachable = 0, 0
-    for channel_id in feed_channels:
+    for channel_id in services.feeds.channels(team_id):
         for feed in services.feeds.of_channel(team_id, channel_id):
             if again and feed.created_at > until + 1:
                 continue
@@ -117,25 +88,12 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
     for inbox in inboxes:
         services.inbox.remove(inbox.account_id)
     if not again:  # what is left of feeds and inboxes without their index, and the rest of the team's keys
-        services.feeds.forget_reader(team_id)
-        _delete(
-            client,
-            f"{PREFIX}feed:{team}:*",  # a delivery that ran while this job did may have written one back
-            f"{PREFIX}owned:{team}:*",
-            f"{PREFIX}feeds:{team}:*",
-            f"{PREFIX}delivered:{team}:*",
-            f"{PREFIX}inbox-thread:{team}:*",
-            f"{PREFIX}lock:inbox-thread:{team}:*",
-            f"{PREFIX}inbox-pace:{team}:*",
-            f"{PREFIX}reminded:{team}:*",
-            event_key(team, "*"),
-            f"{PREFIX}slack-rotate:{team}",
-        )
+        services.reminders.forget_team(team_id)
+        services.feeds.forget_team(team_id)
+        services.inbox.forget_team(team_id)
+        (services.events or EventLog(client)).forget_team(team_id)
         with redis_errors():
-            client.delete(f"{PREFIX}inboxes:{team_id}")
-            for key in _scan(client, comment_key("*")):
-                if client.hget(key, "team_id") == team_id:
-                    client.delete(key)
+            client.delete(token_rotation_lock_key(team_id))
     log.info(
         "forgot a workspace that removed igbot: %d people, %d feeds (%d Instagram subscriptions not "
         "cancelled), %d inboxes%s",

@@ -25,9 +25,10 @@ import redis
 
 from bot.app import Tier, build_worker, instagram_backend
 from bot.jobs.inbox import POLL_SECONDS as INBOX_POLL_SECONDS
-from bot.jobs.queue import WORKER_ALIVE_SECONDS, WORKERS_KEY, worker_name
+from bot.jobs.queue import WORKER_ALIVE_SECONDS, worker_name
 from bot.jobs.supervisor import NO_REDIS_URL
 from bot.settings import Settings
+from bot.storage.keys import WORKERS_KEY
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from slack_sdk.oauth.installation_store import Bot, InstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import PREFIX
+from bot.storage.keys import token_rotation_lock_key
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class InstalledWorkspaces:
             return bot
         if expires_at - self._clock() > REFRESH_MINUTES_BEFORE_EXPIRY * 60:
             return bot
-        lock = f"{PREFIX}slack-rotate:{bot.team_id}"
+        lock = token_rotation_lock_key(str(bot.team_id))
         with redis_errors():
             won = self._redis.set(lock, "1", nx=True, ex=ROTATION_LOCK_SECONDS)
         if not won:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import redis
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import PREFIX
+from bot.storage.keys import PREFIX, team_pattern
+from bot.storage.scan import delete_matching
 
 EVENT_SECONDS = 3600
 
@@ -41,3 +42,7 @@ class EventLog:
         if event_id:
             with redis_errors():
                 self._redis.delete(event_key(team_id, event_id))
+
+    def forget_team(self, team_id: str) -> None:
+        """Forget the team's taken events (it uninstalled igbot)."""
+        delete_matching(self._redis, team_pattern(f"{PREFIX}event:", team_id))

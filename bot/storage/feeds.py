@@ -25,7 +25,8 @@ from dataclasses import dataclass, fields
 import redis
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import PREFIX
+from bot.storage.keys import PREFIX, team_pattern
+from bot.storage.scan import delete_matching, scan
 
 DELIVERED_KEPT = 128  # within Redis's compact sorted-set encoding (128 entries): ~5 KB, not ~25 KB
 POLLS = f"{PREFIX}polls"
@@ -199,6 +200,21 @@ class FeedStore:
                     self._redis.hset(key, "reader", "")
                     changed += 1
         return changed
+
+    def channels(self, team_id: str) -> list[str]:
+        """The team's channels that have feeds."""
+        return sorted(
+            k.rsplit(":", 1)[-1] for k in scan(self._redis, team_pattern(f"{PREFIX}feeds:", team_id))
+        )
+
+    def forget_team(self, team_id: str) -> None:
+        """Delete what is left of the team's feeds (after each was removed: a delivery running meanwhile
+        may have written one back) and stop preferring its readers."""
+        self.forget_reader(team_id)
+        delete_matching(
+            self._redis,
+            *(team_pattern(f"{PREFIX}{kind}:", team_id) for kind in ("feed", "owned", "feeds", "delivered")),
+        )
 
     def forget_route(self, obj: str, object_id: str) -> None:
         """Drop a push route (its target is gone)."""

@@ -25,7 +25,8 @@ from enum import Enum
 import redis
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import PREFIX
+from bot.storage.keys import PREFIX, team_pattern
+from bot.storage.scan import delete_matching, scan
 
 POLLS = f"{PREFIX}inbox-polls"
 SEEN_SECONDS = 37 * 3600
@@ -85,6 +86,16 @@ def seen_key(account_id: str, event: str) -> str:
 def thread_key(team_id: str, channel_id: str, media_id: str) -> str:
     """The Slack thread of one post in one channel."""
     return f"{PREFIX}inbox-thread:{team_id}:{channel_id}:{media_id}"
+
+
+def thread_lock_key(team_id: str, channel_id: str, media_id: str) -> str:
+    """Key of the short lock for opening a post's thread (one first message per post)."""
+    return f"{PREFIX}lock:inbox-thread:{team_id}:{channel_id}:{media_id}"
+
+
+def pace_key(team_id: str, channel_id: str) -> str:
+    """Key of a channel's next free posting slot (Slack said to slow down)."""
+    return f"{PREFIX}inbox-pace:{team_id}:{channel_id}"
 
 
 def comment_key(comment_id: str) -> str:
@@ -227,6 +238,21 @@ class InboxStore:
         found = [self.get(a) for a in accounts]
         return [i for i in found if i is not None and i.team_id == team_id]
 
+    def forget_team(self, team_id: str) -> None:
+        """Delete what is left of the team's inboxes (after each was removed): threads, their locks,
+        pacing, the team's index and the posted comments' records."""
+        delete_matching(
+            self._redis,
+            team_pattern(f"{PREFIX}inbox-thread:", team_id),
+            team_pattern(f"{PREFIX}lock:inbox-thread:", team_id),
+            team_pattern(f"{PREFIX}inbox-pace:", team_id),
+        )
+        with redis_errors():
+            self._redis.delete(team_inboxes_key(team_id))
+            for key in scan(self._redis, comment_key("*")):
+                if self._redis.hget(key, "team_id") == team_id:
+                    self._redis.delete(key)
+
     def claim(self, account_id: str, event: str) -> Claim:
         """Claim one comment or mention for posting (see `Claim`)."""
         args: list[str | int] = [self._run, int(self._clock()), ABANDONED_AFTER_SECONDS, SEEN_SECONDS]
@@ -252,7 +278,7 @@ class InboxStore:
     def lock_thread(self, team_id: str, channel_id: str, media_id: str) -> str | None:
         """A short lock for opening the post's thread (one first message per post); None when taken."""
         token = uuid.uuid4().hex
-        key = f"{PREFIX}lock:inbox-thread:{team_id}:{channel_id}:{media_id}"
+        key = thread_lock_key(team_id, channel_id, media_id)
         with redis_errors():
             taken = self._redis.set(key, token, nx=True, ex=THREAD_LOCK_SECONDS)
         return token if taken else None
@@ -265,7 +291,7 @@ class InboxStore:
 
     def unlock_thread(self, team_id: str, channel_id: str, media_id: str, lock: str) -> None:
         """Drop the lock if it is still ours."""
-        key = f"{PREFIX}lock:inbox-thread:{team_id}:{channel_id}:{media_id}"
+        key = thread_lock_key(team_id, channel_id, media_id)
         with redis_errors():
             self._release(keys=[key], args=[lock])
 
@@ -292,7 +318,7 @@ class InboxStore:
     def reserve_slot(self, team_id: str, channel_id: str, step_ms: int) -> int:
         """Milliseconds until this post's turn in the channel (Slack said to slow down); each call takes
         the next slot, ``step_ms`` after the one before."""
-        key = f"{PREFIX}inbox-pace:{team_id}:{channel_id}"
+        key = pace_key(team_id, channel_id)
         with redis_errors():
             return int(self._slot(keys=[key], args=[int(self._clock() * 1000), step_ms]))
 

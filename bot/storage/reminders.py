@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import redis
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import PREFIX
+from bot.storage.keys import PREFIX, glob_escape, team_pattern
+from bot.storage.scan import delete_matching
 
 KEY = f"{PREFIX}reminders"
 DAY = 86400
@@ -62,6 +63,14 @@ class ReminderSchedule:
         """Forget the user's reminders (logout)."""
         with redis_errors():
             self._redis.zrem(KEY, *(f"{team_id}:{user_id}:{kind}" for kind in BEFORE))
+
+    def forget_team(self, team_id: str) -> None:
+        """Forget every reminder of the team, scheduled or already sent."""
+        with redis_errors():
+            stale = [str(m) for m, _ in self._redis.zscan_iter(KEY, match=f"{glob_escape(team_id)}:*")]
+            if stale:
+                self._redis.zrem(KEY, *stale)
+        delete_matching(self._redis, team_pattern(f"{PREFIX}reminded:", team_id))
 
     def due(self, limit: int = 100) -> list[DueReminder]:
         """Reminders whose time has come (still scheduled until `done`)."""

@@ -46,6 +46,7 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.storage.keys import seen_request_key
 from bot.web import after_ack
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class ReplayCache:
         if self._shared is None:
             return True
         try:
-            return bool(self._shared.set(f"igbot:seen:{digest}", "1", nx=True, exat=expires_at))
+            return bool(self._shared.set(seen_request_key(digest), "1", nx=True, exat=expires_at))
         except Exception as exc:  # storage down: the local memory has decided already
             log.info("replay check fell back to this process only (%s)", type(exc).__name__)
             return True
