@@ -1,14 +1,15 @@
 # The two commands the README starts with: `make dev` and `make test`.
-# Both create .venv and install the project (with its test tools) from pyproject.toml first.
+# Both create .venv and install the project (with its test tools) from pyproject.toml first, and the
+# local stand-ins of Instagram and Slack (sandboxes/, a separate distribution a production install never gets).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install dev test lint browser
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sandboxes/pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' -e ./sandboxes
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,7 +20,7 @@ dev: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy bot
+	$(VENV)/bin/mypy bot sandboxes/igbot_sandboxes
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 browser:

@@ -1,6 +1,6 @@
 """A cheap stand-in for Slack's response URLs during load runs: `python -m bench.collector --port N`.
 
-The Slack stand-in (`bot/sandboxes/slack`) validates every Block Kit message in Python and takes 5
+The Slack stand-in (`sandboxes/igbot_sandboxes/slack`) validates every Block Kit message in Python and takes 5
 posts per URL; under load that would spend the machine's 2 cores on the harness. This collector
 answers ``POST /respond/<anything>`` with ``{"ok":true}`` from one asyncio loop, counts the replies
 and keeps, per reply kind (first words of its ``text``), a count, so a run can check that the work

@@ -31,9 +31,9 @@ from urllib.parse import urlsplit
 import requests
 
 from bench.stack import CHANNEL, CLIENT_ID, FOLLOW_TARGETS, SIGNING_SECRET, TEAM, World
-from bot.sandboxes.slack.commands import FORM, command_body, names_for
-from bot.sandboxes.slack.responses import ReplyContext
-from bot.sandboxes.slack.signing import signed_headers
+from igbot_sandboxes.slack.commands import FORM, command_body, names_for
+from igbot_sandboxes.slack.responses import ReplyContext
+from igbot_sandboxes.slack.signing import signed_headers
 
 
 @dataclass

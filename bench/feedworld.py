@@ -32,14 +32,14 @@ from bench.stack import serve_command
 from bot.instagram.legacy import SCOPES
 from bot.jobs.broker import NAMESPACE
 from bot.jobs.queue import WORKERS_KEY
-from bot.sandboxes.instagram import InstagramSandbox
-from bot.sandboxes.instagram.graph.world import BUSINESS, FacebookUser, GraphWorld, Page, ProAccount
-from bot.sandboxes.slack import SlackSandbox
-from bot.sandboxes.slack.ratelimit import DEFAULT_POST_BURST, DEFAULT_POST_RATE
-from bot.sandboxes.slack.workspace import BOT_USER_ID, SANDBOX_TEAM_ID, Channel, User
 from bot.storage.crypto import TokenCipher
 from bot.storage.links import LinkStore
 from bot.threaded_server import RunningServer, start_server
+from igbot_sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram.graph.world import BUSINESS, FacebookUser, GraphWorld, Page, ProAccount
+from igbot_sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack.ratelimit import DEFAULT_POST_BURST, DEFAULT_POST_RATE
+from igbot_sandboxes.slack.workspace import BOT_USER_ID, SANDBOX_TEAM_ID, Channel, User
 
 SIGNING_SECRET = "bench-feeds-signing-secret-0123456789ab"
 BOT_TOKEN = "xoxb-bench-feeds-bot-token"

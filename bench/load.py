@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.sandboxes.slack.commands import Names, command_body
-from bot.sandboxes.slack.signing import signature
+from igbot_sandboxes.slack.commands import Names, command_body
+from igbot_sandboxes.slack.signing import signature
 
 EVENTS_PATH = "/slack/events"
 

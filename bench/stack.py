@@ -23,10 +23,10 @@ from cryptography.fernet import Fernet
 
 from bench.procs import ROOT, Child, Processes, free_port, wait_port
 from bot.instagram.legacy import SCOPES
-from bot.sandboxes.slack import SlackSandbox
 from bot.storage.connection import connect
 from bot.storage.crypto import TokenCipher
 from bot.storage.links import LinkStore
+from igbot_sandboxes.slack import SlackSandbox
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-bench-0000-bot-token"

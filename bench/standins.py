@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 
 
 class _Serve(BaseApplication):  # type: ignore[misc]

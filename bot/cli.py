@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -11,6 +12,14 @@ from dotenv import load_dotenv
 
 from bot import logs
 from bot.settings import Settings, SettingsError
+
+# The local stand-ins of Instagram and Slack: a separate distribution (sandboxes/ in the repository) that
+# `make dev` / `make test` install and a production install never has. Only `dev` and `sandbox` need it.
+STAND_INS = "igbot_sandboxes"
+NO_STAND_INS = (
+    "the local stand-ins of Instagram and Slack are not installed here (a production install has none); "
+    "run `make dev` from a clone of the igbot repository"
+)
 
 
 def _settings_or_exit() -> Settings:
@@ -76,7 +85,21 @@ def _worker(args: argparse.Namespace) -> int:
     )
 
 
+def _stand_ins_missing(command: str) -> bool:
+    """Whether the stand-ins cannot be imported; if so, says so in one line on stderr."""
+    try:
+        importlib.import_module(STAND_INS)
+    except ModuleNotFoundError as exc:
+        if exc.name != STAND_INS:  # the stand-ins are there but broken: a bug, not an install choice
+            raise
+        print(f"{command}: {NO_STAND_INS}", file=sys.stderr)
+        return True
+    return False
+
+
 def _dev(args: argparse.Namespace) -> int:
+    if _stand_ins_missing("igbot dev"):
+        return 2
     from bot.dev import DevApiError, dev_api, run_dev
 
     try:
@@ -89,11 +112,13 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace, rest: list[str]) -> int:
+    if _stand_ins_missing("igbot sandbox"):
+        return 2
     if args.which == "instagram":
-        from bot.sandboxes.instagram.cli import main as instagram_main
+        from igbot_sandboxes.instagram.cli import main as instagram_main
 
         return instagram_main(rest)
-    from bot.sandboxes.slack.cli import main as slack_main
+    from igbot_sandboxes.slack.cli import main as slack_main
 
     return slack_main(rest)
 

@@ -46,8 +46,8 @@ from bot.threaded_server import RunningServer, start_server
 from bot.web.install import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 
 if TYPE_CHECKING:  # imported lazily below: the serving path never imports the sandboxes
-    from bot.sandboxes.instagram import InstagramSandbox
-    from bot.sandboxes.slack import SlackSandbox
+    from igbot_sandboxes.instagram import InstagramSandbox
+    from igbot_sandboxes.slack import SlackSandbox
 
 # The Slack app of the stand-in (its defaults) and the workspace igbot dev installs into at start.
 SLACK_APP_CLIENT_ID = "sandbox-slack-client-id"
@@ -250,9 +250,9 @@ def start_dev(
     Raises:
         OSError: the bot's port is taken. EmbeddedRedisError: redis-server did not start.
     """
-    from bot.sandboxes.instagram import InstagramSandbox
-    from bot.sandboxes.slack import SlackSandbox
-    from bot.sandboxes.slack.console import set_console_hints
+    from igbot_sandboxes.instagram import InstagramSandbox
+    from igbot_sandboxes.slack import SlackSandbox
+    from igbot_sandboxes.slack.console import set_console_hints
 
     if api not in APIS:
         raise DevApiError(f"api must be legacy or graph, not {api!r}")

@@ -91,7 +91,7 @@ def serve(settings: Settings, options: ServeOptions) -> None:
     workers = None
     if settings.redis_url is None:
         embedded = EmbeddedRedis(settings.data_dir)
-        settings = dataclasses.replace(settings, redis_url=embedded.start())
+        settings = settings.model_copy(update={"redis_url": embedded.start()})
     try:
         if not options.web_only:
             workers = WorkerProcesses(

@@ -1,15 +1,34 @@
-"""Settings: one typed object built once at start-up from the environment (DESIGN.md, "Settings")."""
+"""Settings: one typed object built once at start-up from the environment (DESIGN.md, "Settings").
+
+Every setting is one field of `Settings`, declared once: its environment variable (the alias), its
+default, its validation, and whether it is a secret (``repr=False``: never in repr, str or logs). That
+one declaration reads the environment (`Settings.from_env`, on pydantic-settings) and writes it back
+for the worker processes (`Settings.to_env`), so a new setting reaches them by itself. Every problem
+is one line of igbot's own naming the variable; pydantic's wording never reaches the user.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit
 
 from cryptography.fernet import Fernet
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from redis.connection import parse_url
 
 LEGACY_DEFAULTS = {
@@ -24,26 +43,21 @@ GRAPH_DEFAULTS = {
     "INSTAGRAM_AUTHORIZE_URL": "https://www.facebook.com/v25.0/dialog/oauth",
     "INSTAGRAM_TOKEN_URL": "https://graph.facebook.com/v25.0/oauth/access_token",
 }
+BACKEND_DEFAULTS = {"legacy": LEGACY_DEFAULTS, "graph": GRAPH_DEFAULTS}  # INSTAGRAM_API: its URLs
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 CALLBACK_PATH = "/instagram/callback"
 WEBHOOK_PATH = "/instagram/webhook"
 MAX_WEB_CONCURRENCY = 1024
+FERNET_HINT = (
+    "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
 _parse_redis_url: Callable[[str], object] = parse_url  # what redis-py itself makes of REDIS_URL
 
 # What `urlsplit` accepts but no server can be: the netloc is [userinfo@]host[:port], the host a DNS
 # name or a bracketed IP address, the port ASCII digits.
 _NETLOC = re.compile(r"(?:[^@/\[\]]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^:@/\[\]]+)(?::(?P<port>[0-9]{1,5}))?")
 _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
-
-# Settings `igbot serve` cannot start without.
-# (SLACK_BOT_TOKEN is required unless SLACK_CLIENT_ID and SLACK_CLIENT_SECRET install igbot by OAuth.)
-REQUIRED_FOR_SERVE = (
-    "SLACK_SIGNING_SECRET",
-    "INSTAGRAM_CLIENT_ID",
-    "INSTAGRAM_CLIENT_SECRET",
-    "TOKEN_ENCRYPTION_KEYS",
-)
 
 
 class SettingsError(Exception):
@@ -54,173 +68,109 @@ class SettingsError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything igbot reads from the environment, validated."""
-
-    slack_signing_secret: str = field(repr=False)
-    slack_bot_token: str = field(repr=False)
-    instagram_client_id: str
-    instagram_client_secret: str = field(repr=False)
-    token_encryption_keys: tuple[str, ...] = field(repr=False)
-    slack_app_token: str | None = field(default=None, repr=False)
-    slack_client_id: str | None = None
-    slack_client_secret: str | None = field(default=None, repr=False)
-    slack_api_url: str = DEFAULT_SLACK_API_URL
-    instagram_api: str = "legacy"
-    instagram_api_url: str = LEGACY_DEFAULTS["INSTAGRAM_API_URL"]
-    instagram_authorize_url: str = LEGACY_DEFAULTS["INSTAGRAM_AUTHORIZE_URL"]
-    instagram_token_url: str = LEGACY_DEFAULTS["INSTAGRAM_TOKEN_URL"]
-    public_url: str = "http://localhost:3000"
-    redis_url: str | None = None
-    data_dir: Path = Path(".igbot")
-    port: int = 3000
-    web_concurrency: int | None = None
-    webhook_verify_token: str | None = field(default=None, repr=False)
-    map_tile_url: str = DEFAULT_MAP_TILE_URL
-
-    @property
-    def oauth_install(self) -> bool:
-        """True when igbot installs into any workspace by OAuth (SLACK_CLIENT_ID and _SECRET set)."""
-        return bool(self.slack_client_id and self.slack_client_secret)
-
-    @property
-    def webhook_url(self) -> str:
-        """Where Instagram sends webhooks and real-time notifications."""
-        return self.public_url + WEBHOOK_PATH
-
-    @property
-    def redirect_uri(self) -> str:
-        """The OAuth redirect URI; byte-identical in the authorize request and the code exchange."""
-        return self.public_url + CALLBACK_PATH
-
-    @property
-    def slack_web_url(self) -> str:
-        """Where a browser goes back to Slack (the stand-in's console when SLACK_API_URL points at it)."""
-        base = self.slack_api_url.rstrip("/")
-        return base[: -len("/api")] if base.endswith("/api") else base
-
-    @property
-    def instagram_urls_are_loopback(self) -> bool:
-        """True when every Instagram URL is a plain-http loopback address (the sandbox)."""
-        urls = (self.instagram_api_url, self.instagram_authorize_url, self.instagram_token_url)
-        return all(_is_loopback(urlsplit(u).hostname or "") for u in urls)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Build settings from ``env``; raises SettingsError listing every problem at once."""
-        problems: list[str] = []
-
-        def get(name: str, default: str | None = None) -> str | None:
-            value = env.get(name, "").strip()
-            return value or default
-
-        for name in REQUIRED_FOR_SERVE:
-            if not get(name):
-                problems.append(f"{name} is not set")
-
-        api = (get("INSTAGRAM_API", "legacy") or "legacy").lower()
-        if api not in ("legacy", "graph"):
-            problems.append(f"INSTAGRAM_API must be 'legacy' or 'graph', not {api!r}")
-            api = "legacy"
-        defaults = LEGACY_DEFAULTS if api == "legacy" else GRAPH_DEFAULTS
-
-        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
-        if bool(client_id) != bool(client_secret):
-            missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
-            problems.append(f"{missing} is not set (installing by OAuth needs both SLACK_CLIENT_ID and it)")
-        bot_token = get("SLACK_BOT_TOKEN", "") or ""
-        if not bot_token and not client_id and not client_secret:
-            problems.append("SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
-        if bot_token and not bot_token.startswith("xoxb-"):
-            problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-        app_token = get("SLACK_APP_TOKEN")
-        if app_token and not app_token.startswith("xapp-"):
-            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
-
-        urls = {
-            "SLACK_API_URL": get("SLACK_API_URL", DEFAULT_SLACK_API_URL) or "",
-            "INSTAGRAM_API_URL": get("INSTAGRAM_API_URL", defaults["INSTAGRAM_API_URL"]) or "",
-            "INSTAGRAM_AUTHORIZE_URL": get("INSTAGRAM_AUTHORIZE_URL", defaults["INSTAGRAM_AUTHORIZE_URL"])
-            or "",
-            "INSTAGRAM_TOKEN_URL": get("INSTAGRAM_TOKEN_URL", defaults["INSTAGRAM_TOKEN_URL"]) or "",
-            "PUBLIC_URL": get("PUBLIC_URL", "http://localhost:3000") or "",
-        }
-        for name, url in urls.items():
-            problem = _url_problem(name, url, https_unless_loopback=name.startswith("INSTAGRAM_"))
-            if problem:
-                problems.append(problem)
-
-        keys = tuple(k.strip() for k in (get("TOKEN_ENCRYPTION_KEYS", "") or "").split(",") if k.strip())
-        for index, key in enumerate(keys, start=1):
-            try:
-                Fernet(key.encode())
-            except ValueError:
-                problems.append(
-                    f"TOKEN_ENCRYPTION_KEYS key #{index} is not a Fernet key "
-                    "(make one with: python -c 'from cryptography.fernet import Fernet; "
-                    "print(Fernet.generate_key().decode())')"
-                )
-
-        port_text = get("PORT", "3000") or "3000"
-        port = _whole_number(port_text, 1, 65535)
-        if port is None:
-            problems.append(f"PORT must be a number from 1 to 65535, not {port_text!r}")
-
-        concurrency_text = get("WEB_CONCURRENCY")
-        web_concurrency = None
-        if concurrency_text is not None:
-            web_concurrency = _whole_number(concurrency_text, 1, MAX_WEB_CONCURRENCY)
-            if web_concurrency is None:
-                problems.append(
-                    f"WEB_CONCURRENCY must be a number of web processes from 1 to {MAX_WEB_CONCURRENCY}, "
-                    f"not {concurrency_text!r}"
-                )
-
-        tile_url = get("MAP_TILE_URL", DEFAULT_MAP_TILE_URL) or DEFAULT_MAP_TILE_URL
-        tile_problem = _tile_url_problem(tile_url)
-        if tile_problem:
-            problems.append(tile_problem)
-
-        redis_url = get("REDIS_URL")
-        redis_problem = _redis_url_problem(redis_url) if redis_url else None
-        if redis_problem:
-            problems.append(redis_problem)
-
-        if problems:
-            raise SettingsError(problems)
-        return cls(
-            slack_signing_secret=get("SLACK_SIGNING_SECRET", "") or "",
-            slack_bot_token=bot_token,
-            slack_app_token=app_token,
-            slack_client_id=client_id,
-            slack_client_secret=client_secret,
-            slack_api_url=urls["SLACK_API_URL"].rstrip("/") + "/",
-            instagram_client_id=get("INSTAGRAM_CLIENT_ID", "") or "",
-            instagram_client_secret=get("INSTAGRAM_CLIENT_SECRET", "") or "",
-            instagram_api=api,
-            instagram_api_url=urls["INSTAGRAM_API_URL"].rstrip("/"),
-            instagram_authorize_url=urls["INSTAGRAM_AUTHORIZE_URL"],
-            instagram_token_url=urls["INSTAGRAM_TOKEN_URL"],
-            public_url=urls["PUBLIC_URL"].rstrip("/"),
-            redis_url=redis_url,
-            data_dir=Path(get("IGBOT_DATA_DIR", ".igbot") or ".igbot"),
-            token_encryption_keys=keys,
-            port=port or 3000,
-            web_concurrency=web_concurrency,
-            webhook_verify_token=get("INSTAGRAM_WEBHOOK_VERIFY_TOKEN"),
-            map_tile_url=tile_url,
-        )
+def _problem(*lines: str) -> PydanticCustomError:
+    """A validation error carrying igbot's own lines (see `_lines`)."""
+    return PydanticCustomError("igbot_setting", "{line}", {"line": "; ".join(lines), "lines": lines})
 
 
-def _tile_url_problem(url: str) -> str | None:
+def _env_name(info: ValidationInfo) -> str:
+    """The environment variable of the field being validated."""
+    field = Settings.model_fields.get(info.field_name or "")
+    return (field.alias if field is not None else None) or str(info.field_name)
+
+
+def _lines(error: ErrorDetails) -> list[str]:
+    """igbot's lines for one pydantic validation error, each naming the environment variable."""
+    name = ".".join(str(part) for part in error["loc"]) or "a setting"
+    if error["type"] == "igbot_setting":
+        return [str(line) for line in error.get("ctx", {}).get("lines", [f"{name} is not valid"])]
+    if error["type"] == "missing":
+        return [f"{name} is not set"]
+    return [f"{name} is not valid"]
+
+
+# Validators: each raises `_problem` with the line that names the setting.
+
+
+def _checked(problem: Callable[[str, str], str | None]) -> AfterValidator:
+    """A validator raising ``problem(name, value)``, igbot's line for a value it refuses (None: fine)."""
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        line = problem(_env_name(info), value) if value is not None else None
+        if line:
+            raise _problem(line)
+        return value
+
+    return AfterValidator(check)
+
+
+def _http_url_problem(name: str, url: str) -> str | None:
+    return _url_problem(name, url, https_unless_loopback=False)
+
+
+def _instagram_url_problem(name: str, url: str) -> str | None:
+    return _url_problem(name, url, https_unless_loopback=True)
+
+
+def _app_token_problem(name: str, token: str) -> str | None:
+    return None if token.startswith("xapp-") else f"{name} must be an app-level token starting with xapp-"
+
+
+def _fernet_keys(value: object, info: ValidationInfo) -> object:
+    """Comma-separated Fernet keys (the first encrypts, all decrypt) as a tuple."""
+    if not isinstance(value, str):
+        return value
+    keys = tuple(key.strip() for key in value.split(",") if key.strip())
+    name = _env_name(info)
+    if not keys:
+        raise _problem(f"{name} is not set")
+    bad = [index for index, key in enumerate(keys, start=1) if not _is_fernet_key(key)]
+    if bad:
+        raise _problem(*(f"{name} key #{index} is not a Fernet key ({FERNET_HINT})" for index in bad))
+    return keys
+
+
+def _whole(low: int, high: int, what: str = "a number") -> BeforeValidator:
+    """A whole number from ``low`` to ``high`` written in ASCII digits (see `_whole_number`)."""
+
+    def check(value: object, info: ValidationInfo) -> object:
+        if value is None or isinstance(value, int):
+            return value
+        number = _whole_number(str(value), low, high)
+        if number is None:
+            raise _problem(f"{_env_name(info)} must be {what} from {low} to {high}, not {str(value)!r}")
+        return number
+
+    return BeforeValidator(check)
+
+
+def _no_trailing_slash(url: str) -> str:
+    return url.rstrip("/")
+
+
+def _one_trailing_slash(url: str) -> str:
+    return url.rstrip("/") + "/"
+
+
+HttpUrl = Annotated[str, _checked(_http_url_problem)]
+InstagramUrl = Annotated[str, _checked(_instagram_url_problem)]  # https, or plain http on loopback
+FernetKeys = Annotated[tuple[str, ...], BeforeValidator(_fernet_keys), PlainSerializer(",".join)]
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        Fernet(key.encode())
+    except ValueError:
+        return False
+    return True
+
+
+def _tile_url_problem(name: str, url: str) -> str | None:
     """Why ``url`` cannot be a ``{z}/{x}/{y}`` tile URL template (https, or http on loopback), or None."""
     if not all(part in url for part in ("{z}", "{x}", "{y}")):
-        return (
-            "MAP_TILE_URL must contain {z}, {x} and {y}, like https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-        )
+        return f"{name} must contain {{z}}, {{x}} and {{y}}, like {DEFAULT_MAP_TILE_URL}"
     sample = url.replace("{z}", "1").replace("{x}", "0").replace("{y}", "0")
-    return _url_problem("MAP_TILE_URL", sample, https_unless_loopback=True)
+    return _url_problem(name, sample, https_unless_loopback=True)
 
 
 def _is_loopback(host: str) -> bool:
@@ -284,21 +234,165 @@ def _url_problem(name: str, url: str, *, https_unless_loopback: bool) -> str | N
     return None
 
 
-def _redis_url_problem(url: str) -> str | None:
+def _redis_url_problem(name: str, url: str) -> str | None:
     """Why redis-py could not use ``url`` (never echoing it: it may carry a password), or None."""
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in ("redis", "rediss", "unix"):
-        return "REDIS_URL must start with redis://, rediss:// or unix://"
+        return f"{name} must start with redis://, rediss:// or unix://"
     if scheme == "unix":
         path = url.split("://", 1)[1].split("?", 1)[0]
-        return None if path.strip("/") else "REDIS_URL must name a socket path, like unix:///run/redis.sock"
+        return None if path.strip("/") else f"{name} must name a socket path, like unix:///run/redis.sock"
     split = _split(url)
     if split is None or not _valid_host(split[1]):
-        return "REDIS_URL must name a host and port redis can reach, like redis://localhost:6379/0"
+        return f"{name} must name a host and port redis can reach, like redis://localhost:6379/0"
     if split[0].path not in ("", "/") and not re.fullmatch(r"/[0-9]{1,5}", split[0].path):
-        return "REDIS_URL must end in a database number, if any, like redis://localhost:6379/0"
+        return f"{name} must end in a database number, if any, like redis://localhost:6379/0"
     try:
         _parse_redis_url(url)
     except ValueError:
-        return "REDIS_URL must only carry options redis can read (check the part after ?)"
+        return f"{name} must only carry options redis can read (check the part after ?)"
     return None
+
+
+class Settings(BaseSettings):
+    """Everything igbot reads from the environment, validated. One field per setting; ``alias`` is
+    its environment variable and ``repr=False`` marks a secret."""
+
+    model_config = SettingsConfigDict(frozen=True, case_sensitive=True, validate_default=False)
+
+    slack_signing_secret: str = Field(alias="SLACK_SIGNING_SECRET", repr=False)
+    # The OAuth pair before the bot token: the token's check reads them (`_bot_token_or_oauth`).
+    slack_client_secret: str | None = Field(None, alias="SLACK_CLIENT_SECRET", repr=False)
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID", validate_default=True)
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN", repr=False, validate_default=True)
+    slack_app_token: Annotated[str | None, _checked(_app_token_problem)] = Field(
+        None, alias="SLACK_APP_TOKEN", repr=False
+    )
+    slack_api_url: Annotated[HttpUrl, AfterValidator(_one_trailing_slash)] = Field(
+        DEFAULT_SLACK_API_URL, alias="SLACK_API_URL"
+    )
+    instagram_client_id: str = Field(alias="INSTAGRAM_CLIENT_ID")
+    instagram_client_secret: str = Field(alias="INSTAGRAM_CLIENT_SECRET", repr=False)
+    instagram_api: str = Field("legacy", alias="INSTAGRAM_API")
+    # The three Instagram URLs default to those of INSTAGRAM_API (`_backend_defaults`).
+    instagram_api_url: Annotated[InstagramUrl, AfterValidator(_no_trailing_slash)] = Field(
+        LEGACY_DEFAULTS["INSTAGRAM_API_URL"], alias="INSTAGRAM_API_URL"
+    )
+    instagram_authorize_url: InstagramUrl = Field(
+        LEGACY_DEFAULTS["INSTAGRAM_AUTHORIZE_URL"], alias="INSTAGRAM_AUTHORIZE_URL"
+    )
+    instagram_token_url: InstagramUrl = Field(
+        LEGACY_DEFAULTS["INSTAGRAM_TOKEN_URL"], alias="INSTAGRAM_TOKEN_URL"
+    )
+    public_url: Annotated[HttpUrl, AfterValidator(_no_trailing_slash)] = Field(
+        "http://localhost:3000", alias="PUBLIC_URL"
+    )
+    redis_url: Annotated[str | None, _checked(_redis_url_problem)] = Field(
+        None, alias="REDIS_URL", repr=False
+    )
+    data_dir: Path = Field(Path(".igbot"), alias="IGBOT_DATA_DIR")
+    token_encryption_keys: FernetKeys = Field(alias="TOKEN_ENCRYPTION_KEYS", repr=False)
+    port: Annotated[int, _whole(1, 65535)] = Field(3000, alias="PORT")
+    web_concurrency: Annotated[int | None, _whole(1, MAX_WEB_CONCURRENCY, "a number of web processes")] = (
+        Field(None, alias="WEB_CONCURRENCY")
+    )
+    webhook_verify_token: str | None = Field(None, alias="INSTAGRAM_WEBHOOK_VERIFY_TOKEN", repr=False)
+    map_tile_url: Annotated[str, _checked(_tile_url_problem)] = Field(
+        DEFAULT_MAP_TILE_URL, alias="MAP_TILE_URL"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what `from_env` hands over: the environment it was given, read by igbot's rules."""
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from ``env`` (the process environment, into which `bot.cli` loads a ``.env``);
+        raises SettingsError with one line per problem.
+
+        Each setting is read under its own name, surrounding blanks dropped, a blank value unset, and
+        every value a plain string (never decoded as JSON, as pydantic-settings' environment source would).
+        """
+        names = [field.alias or name for name, field in cls.model_fields.items()]
+        given: dict[str, Any] = {name: env[name].strip() for name in names if env.get(name, "").strip()}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise SettingsError([line for error in exc.errors() for line in _lines(error)]) from None
+
+    def to_env(self) -> dict[str, str]:
+        """The environment from which `from_env` builds exactly these settings (unset ones left out)."""
+        values = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return {name: str(value) for name, value in values.items()}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _backend_defaults(cls, data: Any) -> Any:
+        """The Instagram URLs of INSTAGRAM_API where they are not set (legacy's if it is not valid)."""
+        if not isinstance(data, dict):
+            return data
+        api = str(data.get("INSTAGRAM_API", "legacy")).lower()
+        return {**BACKEND_DEFAULTS.get(api, LEGACY_DEFAULTS), **data}
+
+    @field_validator("instagram_api", mode="before")
+    @classmethod
+    def _known_backend(cls, value: Any, info: ValidationInfo) -> Any:
+        api = str(value).lower()
+        if api not in BACKEND_DEFAULTS:
+            names = [repr(name) for name in BACKEND_DEFAULTS]
+            choices = f"{', '.join(names[:-1])} or {names[-1]}"
+            raise _problem(f"{_env_name(info)} must be {choices}, not {api!r}")
+        return api
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _both_or_neither(cls, client_id: str | None, info: ValidationInfo) -> str | None:
+        if bool(client_id) != bool(info.data.get("slack_client_secret")):
+            missing = "SLACK_CLIENT_ID" if not client_id else "SLACK_CLIENT_SECRET"
+            raise _problem(f"{missing} is not set (installing by OAuth needs both SLACK_CLIENT_ID and it)")
+        return client_id
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_or_oauth(cls, token: str, info: ValidationInfo) -> str:
+        if token and not token.startswith("xoxb-"):
+            raise _problem("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        # No slack_client_id in info.data: a half-set OAuth pair, already reported on its own.
+        if not token and "slack_client_id" in info.data and not info.data["slack_client_id"]:
+            raise _problem("SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
+        return token
+
+    @property
+    def oauth_install(self) -> bool:
+        """True when igbot installs into any workspace by OAuth (SLACK_CLIENT_ID and _SECRET set)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def webhook_url(self) -> str:
+        """Where Instagram sends webhooks and real-time notifications."""
+        return self.public_url + WEBHOOK_PATH
+
+    @property
+    def redirect_uri(self) -> str:
+        """The OAuth redirect URI; byte-identical in the authorize request and the code exchange."""
+        return self.public_url + CALLBACK_PATH
+
+    @property
+    def slack_web_url(self) -> str:
+        """Where a browser goes back to Slack (the stand-in's console when SLACK_API_URL points at it)."""
+        base = self.slack_api_url.rstrip("/")
+        return base[: -len("/api")] if base.endswith("/api") else base
+
+    @property
+    def instagram_urls_are_loopback(self) -> bool:
+        """True when every Instagram URL is a plain-http loopback address (the sandbox)."""
+        urls = (self.instagram_api_url, self.instagram_authorize_url, self.instagram_token_url)
+        return all(_is_loopback(urlsplit(u).hostname or "") for u in urls)

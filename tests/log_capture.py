@@ -33,7 +33,7 @@ class CaptureAll(logging.Handler):
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith("bot.sandboxes"):
+        if record.name.startswith("igbot_sandboxes"):
             return  # the stand-ins play Instagram and Slack; they may know secrets
         try:
             text = self.format(record)

@@ -25,11 +25,11 @@ from bot.instagram.legacy import SCOPES
 from bot.jobs.broker import NAMESPACE
 from bot.jobs.queue import WORKERS_KEY
 from bot.jobs.supervisor import WorkerProcesses
-from bot.sandboxes.instagram import InstagramSandbox
-from bot.sandboxes.slack import SlackSandbox
 from bot.settings import Settings
 from bot.storage.connection import connect
 from bot.threaded_server import RunningServer, start_server
+from igbot_sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.slack import SlackSandbox
 from tests.log_capture import remember_secret, watch_log_file
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"

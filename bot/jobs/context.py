@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.jobs.broker import MAX_RETRIES
 from bot.jobs.once import OnceReply, maybe_posted_note
 from bot.services import Services
+from bot.slack.errors import BlocksRefused, code_of
 from bot.slack.invocation import Invocation, Reply
 from bot.slack.responder import (
     OutcomeUnknown,
@@ -46,7 +47,7 @@ class JobContext:
         try:
             self.slack_for(team_id).chat_postMessage(channel=channel_id, text=text)
         except SlackApiError as exc:
-            log.info("could not tell %s (%s)", about, exc.response.get("error"))
+            log.info("could not tell %s (%s)", about, code_of(exc.response))
             return False
         return True
 
@@ -75,12 +76,12 @@ class JobContext:
         try:
             try:
                 post(blocks)
-            except SlackApiError as exc:
-                if not blocks or exc.response.get("error") != "invalid_blocks":
+            except BlocksRefused:
+                if not blocks:
                     raise
                 post(None)
         except SlackApiError as exc:
-            log.warning("the Web API refused a fallback answer (%s)", exc.response.get("error"))
+            log.warning("the Web API refused a fallback answer (%s)", code_of(exc.response))
             return False
         except Exception as exc:  # the exception text may hold the token or URL: keep the type only
             if written_before_failing(exc):

@@ -25,7 +25,14 @@ from bot.instagram.models import FeedSource, Media, loggable_id
 from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, retry_later
 from bot.slack import blocks
-from bot.slack.workspaces import WORKSPACE_GONE
+from bot.slack.errors import (
+    BlocksRefused,
+    ChannelArchived,
+    ChannelGone,
+    MissingScope,
+    WorkspaceGone,
+    code_of,
+)
 from bot.storage.feeds import Feed, FeedStore, Target
 from bot.storage.keys import feed_lock_key
 from bot.storage.links import Link
@@ -36,7 +43,6 @@ MAX_POSTS = 3  # per feed and run; the rest are summed up in one line
 FETCH = 12
 POLL_SECONDS = 300
 LOCK_MS = 30_000  # longer than a delivery takes; a killed run's lock is gone soon after it is re-run
-_CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"}
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
@@ -148,24 +154,25 @@ def _post(context: JobContext, feed: Feed, message: blocks.Message, *, refusable
         context.slack_for(feed.team_id).chat_postMessage(
             channel=feed.channel_id, text=message["text"], blocks=message.get("blocks"), unfurl_links=False
         )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error"))
-        if refusable and error == "invalid_blocks":
+    except BlocksRefused as exc:
+        if refusable:
             raise _BlocksRefused() from None
-        if error in _CHANNEL_GONE:
-            if context.services.feeds.pause(feed, "channel"):
-                _tell_owner(context, feed, error)
-            return False
-        if error in WORKSPACE_GONE:  # nobody there can be told; `/ig subscribe` after reinstalling resumes it
-            context.services.feeds.pause(feed, "workspace")
-            log.info("paused a feed of a workspace igbot can't post in (%s)", error)
-            return False
-        raise retry_later(f"Slack refused a feed post ({error})") from None
+        raise retry_later(f"Slack refused a feed post ({exc.code})") from None
+    except (ChannelGone, MissingScope) as exc:
+        if context.services.feeds.pause(feed, "channel"):
+            _tell_owner(context, feed, archived=isinstance(exc, ChannelArchived))
+        return False
+    except WorkspaceGone as exc:  # nobody there can be told; `/ig subscribe` after reinstalling resumes it
+        context.services.feeds.pause(feed, "workspace")
+        log.info("paused a feed of a workspace igbot can't post in (%s)", exc.code)
+        return False
+    except SlackApiError as exc:
+        raise retry_later(f"Slack refused a feed post ({code_of(exc.response)})") from None
     return True
 
 
-def _tell_owner(context: JobContext, feed: Feed, error: str) -> None:
-    why = {"is_archived": "the channel was archived"}.get(error, "igbot is not in that channel any more")
+def _tell_owner(context: JobContext, feed: Feed, *, archived: bool) -> None:
+    why = "the channel was archived" if archived else "igbot is not in that channel any more"
     text = (
         f":pause_button: Your feed of {blocks.escape(feed.label)} in <#{feed.channel_id}> is paused: {why}. "
         f"Invite igbot there again (`/invite @igbot`) and run `/ig subscribe` for it to resume."
@@ -189,5 +196,5 @@ def pause_and_tell(store: FeedStore, slack: WebClient, feed: Feed) -> bool:
     try:
         slack.chat_postMessage(channel=feed.channel_id, text=text)
     except SlackApiError as exc:
-        log.info("could not tell a channel about a paused feed (%s)", exc.response.get("error"))
+        log.info("could not tell a channel about a paused feed (%s)", code_of(exc.response))
     return True

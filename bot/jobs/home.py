@@ -19,13 +19,12 @@ from bot.slack.blocks import escape
 from bot.slack.commands.login import EXPIRY_WARNING_SECONDS, live_link
 from bot.slack.commands.logout import run_logout
 from bot.slack.commands.subscribe import remove_feed
+from bot.slack.errors import Transient, code_of
 from bot.slack.intents import Logout
 from bot.slack.invocation import Invocation
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
-
-RETRYABLE = ("ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout")
 
 
 def _person(team_id: str, user_id: str) -> Invocation:
@@ -75,11 +74,10 @@ def publish(context: JobContext, team_id: str, user_id: str, channel_id: str = "
         view = home_blocks.home_error_view(f":warning: {replies.STORAGE_DOWN}")
     try:
         context.slack_for(team_id).views_publish(user_id=user_id, view=view)
+    except Transient as exc:
+        raise retry_later(f"views.publish refused for now ({exc.code})") from None
     except SlackApiError as exc:
-        error = str(exc.response.get("error"))
-        if error in RETRYABLE:
-            raise retry_later(f"views.publish refused for now ({error})") from None
-        log.warning("views.publish refused the Home tab (%s)", error)
+        log.warning("views.publish refused the Home tab (%s)", code_of(exc.response))
 
 
 def act(context: JobContext, team_id: str, user_id: str, action: str, value: str) -> None:

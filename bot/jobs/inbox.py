@@ -30,9 +30,9 @@ from bot.instagram.models import Capability, Comment, InboxEvent, InboxItem
 from bot.jobs.broker import Busy
 from bot.jobs.context import JobContext, current_job_id, final_attempt, retry_later
 from bot.services import Services
+from bot.slack import errors as slack_errors
 from bot.slack import inbox_blocks, replies
 from bot.slack.blocks import Message, escape
-from bot.slack.workspaces import WORKSPACE_GONE
 from bot.storage.inbox import Claim, Inbox, PostedComment, caption_mention_id
 from bot.storage.keys import acted_key
 from bot.storage.links import Link
@@ -43,7 +43,6 @@ POLL_SECONDS = 60  # API v1: comments of the latest posts are read this often
 POLL_POSTS = 5
 PACE_MS = 1100  # a rate-limited channel gets one inbox post per this many ms (Slack: about 1 per second)
 DONE_SECONDS = 3600
-_CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "missing_scope"}
 
 
 def event_key(event: InboxEvent) -> str:
@@ -269,20 +268,19 @@ def _post(context: JobContext, inbox: Inbox, message: Message, thread_ts: str) -
             unfurl_links=False,
             unfurl_media=False,
         )
+    except (slack_errors.ChannelGone, slack_errors.MissingScope) as exc:
+        stop_and_tell_owner(context, inbox, archived=isinstance(exc, slack_errors.ChannelArchived))
+        raise _Dropped() from None
+    except slack_errors.WorkspaceGone as exc:  # nobody there can be told
+        context.services.inbox.remove(inbox.account_id)
+        log.info("stopped the inbox of a workspace igbot can't post in (%s)", exc.code)
+        raise _Dropped() from None
+    except slack_errors.RateLimited as exc:
+        step = max(int(exc.retry_after * 1000), PACE_MS)
+        delay = context.services.inbox.reserve_slot(inbox.team_id, inbox.channel_id, PACE_MS)
+        raise Paced(max(delay, step)) from None
     except SlackApiError as exc:
-        error = str(exc.response.get("error"))
-        if error in _CHANNEL_GONE:
-            stop_and_tell_owner(context, inbox, error)
-            raise _Dropped() from None
-        if error in WORKSPACE_GONE:  # nobody there can be told
-            context.services.inbox.remove(inbox.account_id)
-            log.info("stopped the inbox of a workspace igbot can't post in (%s)", error)
-            raise _Dropped() from None
-        if error == "ratelimited":
-            step = max(int(float(exc.response.headers.get("Retry-After", "1") or 1) * 1000), PACE_MS)
-            delay = context.services.inbox.reserve_slot(inbox.team_id, inbox.channel_id, PACE_MS)
-            raise Paced(max(delay, step)) from None
-        raise retry_later(f"Slack refused an inbox post ({error})") from None
+        raise retry_later(f"Slack refused an inbox post ({slack_errors.code_of(exc.response)})") from None
     return str(answer.get("ts") or "")
 
 
@@ -299,11 +297,12 @@ class Paced(Exception):
         self.delay_ms = delay_ms
 
 
-def stop_and_tell_owner(context: JobContext, inbox: Inbox, error: str) -> None:
-    """The channel is gone for igbot: turn the inbox off and tell its owner privately."""
+def stop_and_tell_owner(context: JobContext, inbox: Inbox, *, archived: bool) -> None:
+    """The channel is gone for igbot (``archived``, or igbot is out of it): turn the inbox off and tell its
+    owner privately."""
     if context.services.inbox.remove(inbox.account_id) is None:
         return
-    why = {"is_archived": "the channel was archived"}.get(error, "igbot is not in that channel any more")
+    why = "the channel was archived" if archived else "igbot is not in that channel any more"
     text = (
         f":pause_button: The inbox of *@{escape(inbox.username)}* in <#{inbox.channel_id}> stopped: {why}. "
         "Invite igbot there again (`/invite @igbot`) and run `/ig inbox` there to turn it on."
@@ -334,7 +333,7 @@ def _say(context: JobContext, team_id: str, channel_id: str, user_id: str, text:
     try:
         context.slack_for(team_id).chat_postEphemeral(channel=channel_id, user=user_id, text=text)
     except SlackApiError as exc:
-        log.info("could not answer an inbox click privately (%s)", exc.response.get("error"))
+        log.info("could not answer an inbox click privately (%s)", slack_errors.code_of(exc.response))
 
 
 def acting_link(services: Services, team_id: str, user_id: str, posted: PostedComment) -> Link | None:
@@ -480,4 +479,4 @@ def _record(context: JobContext, posted: PostedComment, user_id: str, action: st
             channel=posted.channel_id, text=note["text"], blocks=note.get("blocks"), thread_ts=thread or None
         )
     except SlackApiError as exc:
-        log.info("could not record an inbox action in Slack (%s)", exc.response.get("error"))
+        log.info("could not record an inbox action in Slack (%s)", slack_errors.code_of(exc.response))

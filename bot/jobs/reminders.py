@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.jobs.context import JobContext, retry_later
 from bot.slack import blocks
+from bot.slack.errors import Transient, code_of
 from bot.storage.reminders import DAY
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,12 @@ def remind(context: JobContext, team_id: str, user_id: str, kind: str, expires_a
         context.slack_for(team_id).chat_postMessage(
             channel=user_id, text=reminder_text(link.ig_username, left)
         )
+    except Transient as exc:
+        log.warning("the reminder DM was refused (%s)", exc.code)
+        schedule.unclaim(team_id, user_id, kind, link.expires_at)
+        raise retry_later("Slack refused for now") from None
     except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.warning("the reminder DM was refused (%s)", error)
-        if error in ("ratelimited", "service_unavailable", "fatal_error", "internal_error"):
-            schedule.unclaim(team_id, user_id, kind, link.expires_at)
-            raise retry_later("Slack refused for now") from None
+        log.warning("the reminder DM was refused (%s)", code_of(exc.response))
     except Exception as exc:
         schedule.unclaim(team_id, user_id, kind, link.expires_at)
         raise retry_later(type(exc).__name__) from None

@@ -33,33 +33,9 @@ NO_REDIS_URL = "igbot worker: REDIS_URL is not set (it must name the Redis the w
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a child process exactly ``settings``."""
-    env = {
-        "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
-        "SLACK_BOT_TOKEN": settings.slack_bot_token,
-        "SLACK_API_URL": settings.slack_api_url,
-        "INSTAGRAM_CLIENT_ID": settings.instagram_client_id,
-        "INSTAGRAM_CLIENT_SECRET": settings.instagram_client_secret,
-        "INSTAGRAM_API": settings.instagram_api,
-        "INSTAGRAM_API_URL": settings.instagram_api_url,
-        "INSTAGRAM_AUTHORIZE_URL": settings.instagram_authorize_url,
-        "INSTAGRAM_TOKEN_URL": settings.instagram_token_url,
-        "PUBLIC_URL": settings.public_url,
-        "IGBOT_DATA_DIR": str(settings.data_dir),
-        "TOKEN_ENCRYPTION_KEYS": ",".join(settings.token_encryption_keys),
-        "PORT": str(settings.port),
-        "MAP_TILE_URL": settings.map_tile_url,
-    }
-    if settings.redis_url:
-        env["REDIS_URL"] = settings.redis_url
-    if settings.webhook_verify_token:
-        env["INSTAGRAM_WEBHOOK_VERIFY_TOKEN"] = settings.webhook_verify_token
-    if settings.slack_app_token:
-        env["SLACK_APP_TOKEN"] = settings.slack_app_token
-    if settings.slack_client_id and settings.slack_client_secret:
-        env["SLACK_CLIENT_ID"] = settings.slack_client_id
-        env["SLACK_CLIENT_SECRET"] = settings.slack_client_secret
-    return env
+    """The environment that gives a child process exactly ``settings`` (every declared setting that is
+    set: a new one reaches the workers by itself)."""
+    return settings.to_env()
 
 
 class WorkerProcesses:

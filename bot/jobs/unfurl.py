@@ -19,13 +19,13 @@ from bot.jobs.context import JobContext, retry_later
 from bot.services import Services
 from bot.slack import unfurls
 from bot.slack.commands.login import live_link
+from bot.slack.errors import Transient, code_of
 from bot.slack.invocation import Invocation
 from bot.slack.unfurls import Unfurl
 
 log = logging.getLogger(__name__)
 
 MAX_LINKS = 5  # per message, as many as Slack sends in one event
-RETRYABLE = ("ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout")
 
 
 def post_links(shared: dict[str, Any]) -> dict[str, str]:
@@ -98,8 +98,7 @@ def unfurl(context: JobContext, team_id: str, shared: dict[str, Any]) -> None:
             cards[url] = _card(services, link.creds, url, code, own_only=own_only)
     try:
         context.slack_for(team_id).chat_unfurl(**where, unfurls=cards, **extra)
+    except Transient as exc:
+        raise retry_later(f"chat.unfurl refused for now ({exc.code})") from None
     except SlackApiError as exc:
-        error_code = str(exc.response.get("error"))
-        if error_code in RETRYABLE:
-            raise retry_later(f"chat.unfurl refused for now ({error_code})") from None
-        log.info("chat.unfurl refused the previews (%s)", error_code)
+        log.info("chat.unfurl refused the previews (%s)", code_of(exc.response))

@@ -2,8 +2,9 @@
 
 - Slack refuses the blocks (``invalid_blocks``, e.g. an image it cannot download): the same answer
   is sent once more as plain text.
-- The URL cannot take more posts (``used_url``, ``expired_url``): the plain text goes through the Web
-  API instead, privately to the user (or into the channel for an answer meant for everyone).
+- The URL cannot take more posts (`bot.slack.errors.ResponseUrlSpent`: ``used_url``, ``expired_url``):
+  the plain text goes through the Web API instead, privately to the user (or into the channel for an
+  answer meant for everyone).
 - Slack did not take the answer (the connection failed before the request was written, 5xx, 429):
   `SlackUnreachable` is raised so that the job is retried later; the answers already delivered are not
   sent again (`bot.jobs.once`).
@@ -32,6 +33,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot.slack.blocks import Message, message
+from bot.slack.errors import ResponseUrlSpent, SlackError, code_of, family
 from bot.slack.invocation import Invocation, Reply
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,6 @@ log = logging.getLogger(__name__)
 RESPONSE_URL_TIMEOUT_SECONDS = 10
 # A post made while Slack waits for the request's acknowledgement (3 s): short, and never repeated.
 IN_REQUEST_TIMEOUT_SECONDS = 2
-_URL_SPENT = {"used_url", "expired_url", "no_service"}
 
 
 class SlackUnreachable(Exception):
@@ -104,11 +105,18 @@ def plain_version(answer: Message) -> Message:
 
 
 def _error_of(response: WebhookResponse) -> str:
+    """Slack's error string in a refused response-URL answer (JSON, or a short plain-text body)."""
     try:
         body = json.loads(response.body or "{}")
     except ValueError:
         return str(response.body or "").strip()[:40]
-    return str(body.get("error", "")) if isinstance(body, dict) else ""
+    return code_of(body) if isinstance(body, dict) else ""
+
+
+def _refusal(response: WebhookResponse) -> tuple[str, type[SlackError]]:
+    """Slack's error string in a refused answer, and its family (`bot.slack.errors`)."""
+    error = _error_of(response)
+    return error, family(error)
 
 
 def _web_only(invocation: Invocation, fallback: WebFallback | None) -> Reply:
@@ -162,14 +170,14 @@ def responder(
         response = deliver(answer)
         if response.status_code < 300:
             return
-        error = _error_of(response)
-        if error not in _URL_SPENT and "blocks" in answer:
+        error, refused = _refusal(response)
+        if not issubclass(refused, ResponseUrlSpent) and "blocks" in answer:
             log.info("Slack refused an answer (%s); sending it as plain text", error or response.status_code)
             response = deliver(plain_version(answer))
             if response.status_code < 300:
                 return
-            error = _error_of(response)
-        if error in _URL_SPENT and fallback is not None:
+            error, refused = _refusal(response)
+        if issubclass(refused, ResponseUrlSpent) and fallback is not None:
             in_channel = answer.get("response_type") == "in_channel"
             if fallback(invocation, plain_version(answer)["text"], in_channel=in_channel):
                 return

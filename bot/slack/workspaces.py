@@ -7,8 +7,11 @@ Two modes (README, "Install igbot"):
 
 Callers ask for ``client(team_id)`` and use it as a slack_sdk `WebClient`. A team without an
 installation (never installed, or uninstalled meanwhile) gets a client whose every call fails with
-`SlackApiError` ``not_installed``, like a refused call, so callers' existing error handling applies and
+`WorkspaceGone` (``not_installed``), like a refused call, so callers' existing error handling applies and
 nothing is sent with a wrong token.
+
+Every client built here is a `SlackClient`: Slack's refusals come out as igbot's typed errors
+(`bot.slack.errors`), so callers catch ``ChannelGone``, ``RateLimited``... rather than compare strings.
 """
 
 from __future__ import annotations
@@ -30,15 +33,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.oauth.installation_store import Bot, InstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
+from bot.slack.errors import NOT_INSTALLED as NOT_INSTALLED  # re-exported: the refusal's code
+from bot.slack.errors import classify, code_of, not_installed
 from bot.storage.errors import redis_errors
 from bot.storage.keys import token_rotation_lock_key
 
 log = logging.getLogger(__name__)
 
-NOT_INSTALLED = "not_installed"
-# Web API errors that mean igbot can't act in the workspace at all (not installed, uninstalled, token
-# revoked): nothing there can be posted until it is installed again, so retrying is pointless.
-WORKSPACE_GONE = frozenset({NOT_INSTALLED, "invalid_auth", "account_inactive", "token_revoked", "not_authed"})
 # Set in Bolt's context by the web tier's authorize when igbot is not installed in the request's team.
 NOT_INSTALLED_CONTEXT = "igbot_not_installed"
 # Slack's tokens live 12 hours when rotation is on; Bolt refreshes 120 minutes before the end. So does igbot.
@@ -71,16 +72,29 @@ class Workspaces(Protocol):
         ...
 
 
+class SlackClient(WebClient):
+    """slack_sdk's `WebClient` whose refusals are igbot's typed errors: every ``chat_postMessage``,
+    ``views_publish``... raises the family of Slack's error (`bot.slack.errors`, all `SlackApiError`s
+    with slack_sdk's ``response``) after slack_sdk's retry handlers have had their turn."""
+
+    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``api_method`` as `WebClient` does; a refusal is raised as its `SlackError` family."""
+        try:
+            return super().api_call(api_method, *args, **kwargs)
+        except SlackApiError as exc:
+            raise classify(exc) from None
+
+
 def web_client(api_url: str, token: str | None, *, wait_when_limited: bool = True) -> WebClient:
-    """A Web API client retrying connection errors and 5xx and, unless ``wait_when_limited`` is off,
-    waiting out rate limits."""
+    """A Web API client (a `SlackClient`) retrying connection errors and 5xx and, unless
+    ``wait_when_limited`` is off, waiting out rate limits."""
     handlers = [ConnectionErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
     if wait_when_limited:
         handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return WebClient(token=token, base_url=api_url, timeout=5, retry_handlers=handlers)
+    return SlackClient(token=token, base_url=api_url, timeout=5, retry_handlers=handlers)
 
 
-class _NotInstalled(WebClient):
+class _NotInstalled(SlackClient):
     """A client for a team igbot is not installed in: every call is refused before it leaves."""
 
     def __init__(self, team_id: str) -> None:
@@ -88,11 +102,8 @@ class _NotInstalled(WebClient):
         self._team_id = team_id
 
     def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> Any:
-        """Refuse, as Slack would refuse a call without a valid token."""
-        raise SlackApiError(  # type: ignore[no-untyped-call]
-            f"igbot is not installed in workspace {self._team_id}",
-            {"ok": False, "error": NOT_INSTALLED},
-        )
+        """Refuse (`WorkspaceGone`), as Slack would refuse a call without a valid token."""
+        raise not_installed(self._team_id)
 
 
 class StaticWorkspaces:
@@ -173,7 +184,7 @@ class InstalledWorkspaces:
                     bot=current, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
                 )
             except SlackTokenRotationError as exc:
-                log.warning("Slack refused to refresh a bot token (%s)", exc.api_error.response.get("error"))
+                log.warning("Slack refused to refresh a bot token (%s)", code_of(exc.api_error.response))
                 return current
             except Exception as exc:  # Slack unreachable: the token is still valid for up to 2 hours
                 log.warning("could not reach Slack to refresh a bot token (%s)", type(exc).__name__)

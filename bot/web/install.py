@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
+from bot.slack.errors import code_of
 from bot.storage import StorageUnavailable
 from bot.web import pages
 
@@ -149,7 +150,7 @@ class IgbotOAuthFlow(OAuthFlow):
         try:
             self.client.auth_revoke(token=token)
         except SlackApiError as exc:
-            log.warning("could not revoke the token of a refused install (%s)", exc.response.get("error"))
+            log.warning("could not revoke the token of a refused install (%s)", code_of(exc.response))
         except Exception as exc:
             log.warning("could not revoke the token of a refused install (%s)", type(exc).__name__)
 

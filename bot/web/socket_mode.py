@@ -34,6 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.slack.errors import TokenRefused, classify
 from bot.web import after_ack
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,6 @@ class _AfterAckHandler(SocketModeHandler):
             send_response(client, req, bolt_resp, start)
         finally:
             release()
-
-
-_WRONG_TOKEN = ("invalid_auth", "not_authed", "not_allowed_token_type", "account_inactive", "token_revoked")
 
 
 class SocketModeRunner:
@@ -167,11 +165,15 @@ class SocketModeRunner:
                     self.start()
                     return
                 except SlackApiError as exc:
-                    error = str(exc.response.get("error"))
-                    if error in _WRONG_TOKEN:
-                        log.error("socket mode: Slack refused SLACK_APP_TOKEN (%s); not connecting", error)
+                    refused = classify(exc)  # Bolt's client: slack_sdk's bare error
+                    if isinstance(refused, TokenRefused):
+                        log.error(
+                            "socket mode: Slack refused SLACK_APP_TOKEN (%s); not connecting", refused.code
+                        )
                         return
-                    log.warning("socket mode: Slack refused to connect (%s); again in %.0f s", error, delay)
+                    log.warning(
+                        "socket mode: Slack refused to connect (%s); again in %.0f s", refused.code, delay
+                    )
                 except Exception as exc:
                     log.warning(
                         "socket mode: Slack can't be reached (%s); again in %.0f s", type(exc).__name__, delay

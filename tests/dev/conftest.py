@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandboxes.slack import SlackSandbox
 from bot.threaded_server import RunningServer, start_server
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot
 
 

@@ -8,7 +8,7 @@ import socket
 
 import requests
 
-from bot.sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import FakeBot
 
 

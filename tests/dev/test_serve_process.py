@@ -17,10 +17,10 @@ import requests
 from cryptography.fernet import Fernet
 
 from bot.app import build
-from bot.sandboxes.slack import SlackSandbox
-from bot.sandboxes.slack.socket import SocketHub
 from bot.settings import Settings
 from bot.web.install import IgbotOAuthFlow
+from igbot_sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack.socket import SocketHub
 from tests.dev.process import alive, command_name, descendants, igbot_command
 from tests.dev.test_dev_process import free_port
 

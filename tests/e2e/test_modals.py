@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import redis
 
-from bot.sandboxes.slack.socket import SocketHub
 from bot.slack.actions.inbox import NOT_OPENED
 from bot.slack.responder import IN_REQUEST_TIMEOUT_SECONDS
 from bot.web.socket_mode import SocketModeRunner
+from igbot_sandboxes.slack.socket import SocketHub
 from tests.stack import Stack, start_stack
 
 CHANNEL = "C0GENERAL"

@@ -15,9 +15,9 @@ import pytest
 import redis
 import requests
 
-from bot.sandboxes.slack.signing import signed_headers
-from bot.sandboxes.slack.socket import SocketHub
 from bot.web.socket_mode import SocketModeRunner
+from igbot_sandboxes.slack.signing import signed_headers
+from igbot_sandboxes.slack.socket import SocketHub
 from tests.stack import SIGNING_SECRET, Stack, login_url, start_stack
 
 OTHER = "T0OTHER"

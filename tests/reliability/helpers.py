@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import requests
 from werkzeug.wrappers import Request, Response
 
-from bot.sandboxes.slack.responses import ReplyContext
-from bot.sandboxes.slack.signing import signed_headers
 from bot.storage.embedded import EmbeddedRedis
 from bot.threaded_server import RunningServer, start_server
+from igbot_sandboxes.slack.responses import ReplyContext
+from igbot_sandboxes.slack.signing import signed_headers
 from tests import log_capture
 from tests.reliability.figures import FIGURES
 from tests.stack import SIGNING_SECRET, TEAM, Stack, _FormParser
@@ -298,7 +298,7 @@ def error_lines(lines: Iterable[str]) -> list[str]:
 
 class LogWindow:
     """Error lines logged from the moment it opens: by every logger of this process (web tier, Bolt,
-    werkzeug, ...; the stand-ins' own ``bot.sandboxes`` loggers are not captured) and in the log of
+    werkzeug, ...; the stand-ins' own ``igbot_sandboxes`` loggers are not captured) and in the log of
     each watched stack's worker processes.
 
     Each source is read from where it stood when the window opened (its length then), so a test sees

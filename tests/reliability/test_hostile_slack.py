@@ -28,12 +28,12 @@ import redis
 import requests
 
 from bot.app import build
-from bot.sandboxes.slack.blockkit import check_message
-from bot.sandboxes.slack.signing import signature as sign
-from bot.sandboxes.slack.signing import signed_headers
 from bot.slack import replies
 from bot.threaded_server import start_server
 from bot.web.routes import MAX_BODY_BYTES, create_web_app
+from igbot_sandboxes.slack.blockkit import check_message
+from igbot_sandboxes.slack.signing import signature as sign
+from igbot_sandboxes.slack.signing import signed_headers
 from tests import log_capture
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import (

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.instagram.models import Account, FollowResult, FollowStatus, Media
-from bot.sandboxes.slack.blockkit import validate_message
 from bot.slack import blocks
 from bot.slack.blocks import Message
+from igbot_sandboxes.slack.blockkit import validate_message
 from tests.hypothesis_profiles import examples
 
 HOSTILE = "<!channel> <!here|here> <@U123> <#C1|general> <https://evil.example|click me> & *x*"

@@ -10,10 +10,10 @@ from redis.retry import Retry
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.sandboxes.slack import SlackSandbox
 from bot.storage.crypto import TokenCipher
 from bot.storage.installations import RedisInstallationStore, RedisOAuthStateStore
 from bot.web.install import oauth_flow
+from igbot_sandboxes.slack import SlackSandbox
 
 UNREACHABLE = "http://127.0.0.1:9/api/"  # the discard port: connection refused
 

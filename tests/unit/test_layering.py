@@ -1,8 +1,8 @@
-"""Layering: the serving path never imports the sandboxes (``bot.sandboxes``).
+"""Layering: the serving path never imports the stand-ins (the ``igbot_sandboxes`` distribution).
 
-A fresh interpreter imports every module under ``bot/`` except ``bot.sandboxes.*`` and ``bot.dev``
-(which starts the sandboxes for ``igbot dev``, importing them inside functions only), then reports
-which ``bot.sandboxes`` modules ended up in ``sys.modules``.  Modules are discovered, not listed, so new
+A fresh interpreter imports every module under ``bot/`` except ``bot.dev`` (which starts the
+stand-ins for ``igbot dev``, importing them inside functions only), then reports which
+``igbot_sandboxes`` modules ended up in ``sys.modules``.  Modules are discovered, not listed, so new
 packages are covered as soon as they exist.  ``bot.__main__`` is left out because importing it runs the
 CLI; it imports nothing but ``bot.cli``, which is covered.
 """
@@ -20,17 +20,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # Must be among the discovered modules whenever they exist (bot.server became bot.serve once: both count).
 SERVING_ENTRY_POINTS = ("bot.app", "bot.cli", "bot.server", "bot.serve", "bot.web.routes", "bot.web.bolt_app")
-EXCLUDED = ("bot.sandboxes", "bot.dev")
+EXCLUDED = ("bot.dev",)
+STAND_INS = "igbot_sandboxes"
 
 # Runs in the fresh interpreter.  Packages are walked one top-level entry at a time so that the
 # walk itself (pkgutil.walk_packages imports every package it descends into) never touches
-# bot.sandboxes.  Prints one JSON object.
+# the stand-ins.  Prints one JSON object.
 PROBE = """
 import importlib, json, pkgutil, sys, traceback
 
 import bot
 
 EXCLUDED = {excluded!r}
+STAND_INS = {stand_ins!r}
 
 
 def excluded(name):
@@ -38,7 +40,7 @@ def excluded(name):
 
 
 def sandbox_modules():
-    return {{m for m in sys.modules if m == "bot.sandboxes" or m.startswith("bot.sandboxes.")}}
+    return {{m for m in sys.modules if m == STAND_INS or m.startswith(STAND_INS + ".")}}
 
 
 failed = {{}}
@@ -81,7 +83,7 @@ print(json.dumps({{"imported": imported, "failed": failed, "leaks": leaks,
 
 def run_probe() -> dict[str, Any]:
     """Run the probe in a fresh interpreter and return its report."""
-    code = PROBE.format(excluded=EXCLUDED)
+    code = PROBE.format(excluded=EXCLUDED, stand_ins=STAND_INS)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180, check=False
     )
@@ -102,7 +104,7 @@ def test_every_serving_module_is_found_and_imports(report: dict[str, Any]) -> No
     assert "bot.app" in present and "bot.cli" in present
     missing = [m for m in present if m not in report["imported"]]
     assert not missing, f"discovery missed {missing}"
-    assert not [m for m in report["imported"] if m.startswith("bot.sandboxes") or m == "bot.dev"]
+    assert "bot.dev" not in report["imported"]
 
 
 def test_serving_path_never_imports_the_sandboxes(report: dict[str, Any]) -> None:

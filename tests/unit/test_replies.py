@@ -10,9 +10,9 @@ import re
 import pytest
 
 from bot.instagram.models import Capability
-from bot.sandboxes.slack.blockkit import validate_message
 from bot.slack import replies
 from bot.slack.blocks import Message
+from igbot_sandboxes.slack.blockkit import validate_message
 
 # A next step: try again (when), run or type a command, check something, pick, connect again.
 NEXT_STEP = re.compile(

@@ -50,7 +50,15 @@ def _problems(**env: str) -> list[str]:
     with pytest.raises(SettingsError) as info:
         Settings.from_env({**BASE, **env})
     assert all("\n" not in p for p in info.value.problems)
+    assert not any(_pydantic_words(p) for p in info.value.problems), info.value.problems
     return info.value.problems
+
+
+def _pydantic_words(line: str) -> bool:
+    return any(
+        words in line
+        for words in ("pydantic", "Input should", "Field required", "validation error", "[type=")
+    )
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
@@ -132,3 +140,17 @@ def test_good_urls_still_pass() -> None:
     )
     assert s.port == 8080 and s.instagram_urls_are_loopback
     assert s.public_url == "https://igbot.example.com:8443"
+
+
+@pytest.mark.parametrize("junk", ['{"a": 1}', "[1, 2]", "null", "None", "\x00", "[", "9" * 400, "\u00b2"])
+def test_junk_in_any_setting_is_igbots_own_line_naming_it(junk: str) -> None:
+    """Whatever the value, start-up either goes on or stops with igbot's line naming the setting."""
+    names = [str(field.alias) for field in Settings.model_fields.values()]
+    for name in names:
+        try:
+            Settings.from_env({**BASE, name: junk})
+        except SettingsError as exc:
+            # (SLACK_CLIENT_SECRET alone: the line names the SLACK_CLIENT_ID it lacks; each bad
+            # TOKEN_ENCRYPTION_KEYS key is a line)
+            assert exc.problems and all(p.split()[0] in names for p in exc.problems), (name, exc.problems)
+            assert not any("\n" in p or _pydantic_words(p) for p in exc.problems), exc.problems

@@ -86,7 +86,7 @@ def test_each_store_forgets_only_its_own_keys_of_one_team(redis_client: redis.Re
                 kind="comment",
                 link="",
                 image_url="",
-            )  # fmt: skip
+            )
         )
         reminders.schedule(team, "U1", 10**10)
         assert reminders.claim(team, "U1", "week", 10**10)

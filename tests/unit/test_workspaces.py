@@ -12,10 +12,10 @@ from cryptography.fernet import Fernet
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Bot
 
-from bot.sandboxes.slack import SlackSandbox
 from bot.slack.workspaces import NOT_INSTALLED, InstalledWorkspaces, StaticWorkspaces
 from bot.storage.crypto import TokenCipher
 from bot.storage.installations import RedisInstallationStore
+from igbot_sandboxes.slack import SlackSandbox
 
 CLIENT_ID, CLIENT_SECRET = "sandbox-slack-client-id", "sandbox-slack-client-secret"
 

@@ -5,7 +5,7 @@ channel once; an answer whose outcome is unknown is never posted again blindly (
 
 from __future__ import annotations
 
-from bot.sandboxes.slack.messages import RecordedMessage
+from igbot_sandboxes.slack.messages import RecordedMessage
 from tests.stack import Stack
 
 CHANNEL = "C0GENERAL"

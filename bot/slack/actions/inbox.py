@@ -24,6 +24,7 @@ from bot.services import Services
 from bot.slack import inbox_blocks, replies
 from bot.slack.blocks import Message
 from bot.slack.commands.listener import refusal
+from bot.slack.errors import code_of
 from bot.slack.invocation import Invocation
 from bot.slack.responder import answer_in_request, unsent_only_retries
 from bot.slack.workspaces import NOT_INSTALLED_CONTEXT
@@ -80,7 +81,7 @@ def _views_open(client: WebClient, trigger_id: str, view: dict[str, object]) -> 
         unsent_only_retries(client).views_open(trigger_id=trigger_id, view=view)
         return True
     except SlackApiError as exc:  # e.g. expired_trigger_id
-        log.info("views.open refused the Reply modal (%s)", exc.response.get("error"))
+        log.info("views.open refused the Reply modal (%s)", code_of(exc.response))
     except (SlackClientError, OSError, http.client.HTTPException) as exc:  # no answer in time
         log.info("views.open did not answer for the Reply modal (%s)", type(exc).__name__)
     return False

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import time
 
-from slack_sdk.errors import SlackApiError
-
 from bot.instagram.errors import AppFeatureMissing, NotAllowed
 from bot.instagram.models import Capability
 from bot.jobs.inbox import POLL_SECONDS
 from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands.login import require_link
+from bot.slack.errors import ChannelGone
 from bot.slack.intents import Inbox, Intent
 from bot.slack.invocation import Invocation, Reply
 from bot.storage.inbox import Inbox as Route
@@ -127,8 +126,6 @@ def _announce(services: Services, team_id: str, channel_id: str, text: str) -> b
     """Post ``text`` in the channel for everyone; False when igbot cannot post there."""
     try:
         services.slack.client(team_id).chat_postMessage(channel=channel_id, text=text)
-    except SlackApiError as exc:
-        if exc.response.get("error") in ("not_in_channel", "channel_not_found", "is_archived"):
-            return False
-        raise
+    except ChannelGone:
+        return False
     return True

@@ -19,6 +19,7 @@ from bot.services import Services
 from bot.slack import blocks, replies
 from bot.slack.commands.login import require_link
 from bot.slack.commands.popular import hashtag_refusal
+from bot.slack.errors import ChannelGone
 from bot.slack.intents import FeedTarget, Intent, Subscribe, Subscriptions, Unsubscribe
 from bot.slack.invocation import Invocation, Reply
 from bot.storage.feeds import Feed, Target
@@ -76,12 +77,12 @@ def run_subscribe(intent: Intent, invocation: Invocation, services: Services, re
         services.slack.client(invocation.team_id).chat_postMessage(
             channel=invocation.channel_id, text=announce
         )
-    except SlackApiError as exc:
+    except ChannelGone:
         services.feeds.remove(invocation.team_id, invocation.channel_id, source.key)
-        error = exc.response.get("error")
-        if error in ("not_in_channel", "channel_not_found", "is_archived"):
-            reply(replies.plain(INVITE_FIRST.format(what=_typed(target))))
-            return
+        reply(replies.plain(INVITE_FIRST.format(what=_typed(target))))
+        return
+    except SlackApiError:
+        services.feeds.remove(invocation.team_id, invocation.channel_id, source.key)
         raise
     for media_id in baseline:  # what is there already is not new
         services.feeds.mark_delivered(feed, media_id, 0)

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
 from bot.threaded_server import RunningServer, start_server
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.callback_server import CallbackServer
 
 CLIENT_ID = "sandbox-client-id"

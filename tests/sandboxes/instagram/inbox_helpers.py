@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.callback_server import CallbackServer
 from tests.sandboxes.instagram.conftest import TIMEOUT
 from tests.sandboxes.instagram.graph_helpers import ALICE_SHOP, SCOPE, VERSION

@@ -7,7 +7,7 @@ import struct
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, api
 
 

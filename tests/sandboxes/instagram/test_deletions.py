@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import TIMEOUT, api
 from tests.sandboxes.instagram.graph_helpers import ALICE_SHOP, error_of
 from tests.sandboxes.instagram.inbox_helpers import call, moderator, newest_post

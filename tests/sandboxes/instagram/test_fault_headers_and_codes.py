@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, api, exchange
 from tests.sandboxes.instagram.graph_helpers import BOBS_BAKERY, VERSION, error_of, graph
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import (
     CLIENT_ID,
     REDIRECT_URI,

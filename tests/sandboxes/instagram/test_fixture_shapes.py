@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import api
 
 FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "python-instagram-fixtures"

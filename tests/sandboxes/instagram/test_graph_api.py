@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import TIMEOUT
 from tests.sandboxes.instagram.graph_helpers import (
     ACCOUNT_FIELDS,

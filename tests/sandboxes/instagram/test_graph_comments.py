@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import TIMEOUT, FakeClock
 from tests.sandboxes.instagram.graph_helpers import (
     ALICE_SHOP,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sandboxes.instagram.graph.fields import (
+from igbot_sandboxes.instagram.graph.fields import (
     MAX_DEPTH,
     FieldSpec,
     FieldSyntaxError,

@@ -7,7 +7,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth2Session
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import TIMEOUT, FakeClock, query_of
 from tests.sandboxes.instagram.graph_helpers import ALICE_SHOP, BOBS_BAKERY, VERSION, error_of, graph
 

@@ -8,8 +8,8 @@ import json
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
 from bot.threaded_server import RunningServer
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import TIMEOUT, FakeClock, add_media
 from tests.sandboxes.instagram.graph_helpers import (
     ALICE_SHOP,

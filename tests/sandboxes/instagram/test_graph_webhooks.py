@@ -9,8 +9,8 @@ import json
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
-from bot.sandboxes.instagram.graph.webhooks import WebhookRefused
+from igbot_sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram.graph.webhooks import WebhookRefused
 from tests.sandboxes.instagram.callback_server import CallbackServer
 from tests.sandboxes.instagram.conftest import CLIENT_SECRET, TIMEOUT, FakeClock
 from tests.sandboxes.instagram.graph_helpers import ALICE_SHOP, BOBS_BAKERY

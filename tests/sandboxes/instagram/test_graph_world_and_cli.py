@@ -9,10 +9,10 @@ import threading
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox, build_world
-from bot.sandboxes.instagram.cli import main
-from bot.sandboxes.instagram.graph.seeding import build_graph_world
-from bot.sandboxes.instagram.graph.world import BUSINESS, CREATOR
+from igbot_sandboxes.instagram import InstagramSandbox, build_world
+from igbot_sandboxes.instagram.cli import main
+from igbot_sandboxes.instagram.graph.seeding import build_graph_world
+from igbot_sandboxes.instagram.graph.world import BUSINESS, CREATOR
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, approve
 from tests.sandboxes.instagram.graph_helpers import DIALOG, dialog_params, graph
 

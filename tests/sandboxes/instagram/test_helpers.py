@@ -7,9 +7,9 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sandboxes.instagram.legacy.tokens import parse_scope
-from bot.sandboxes.instagram.legacy.urls import add_query, is_loopback_uri
-from bot.sandboxes.instagram.reqlog import redact
+from igbot_sandboxes.instagram.legacy.tokens import parse_scope
+from igbot_sandboxes.instagram.legacy.urls import add_query, is_loopback_uri
+from igbot_sandboxes.instagram.reqlog import redact
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 

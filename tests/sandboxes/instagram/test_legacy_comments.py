@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox, Media
+from igbot_sandboxes.instagram import InstagramSandbox, Media
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, FakeClock, api
 
 

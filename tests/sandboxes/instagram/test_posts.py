@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
-from bot.sandboxes.instagram.legacy import seeddata
+from igbot_sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram.legacy import seeddata
 from tests.sandboxes.instagram.callback_server import CallbackServer
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, add_media, api, subscribe
 from tests.sandboxes.instagram.test_fixture_shapes import assert_shape, fixture

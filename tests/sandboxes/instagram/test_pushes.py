@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
-from bot.sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT_SECONDS
+from igbot_sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram.legacy.pushes import DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT_SECONDS
 from tests.sandboxes.instagram.callback_server import CallbackServer
 from tests.sandboxes.instagram.conftest import CLIENT_SECRET, TIMEOUT, FakeClock, add_media, subscribe
 

@@ -15,7 +15,7 @@ from bot.instagram.errors import NotAllowed, RateLimited, TokenInvalid, Unavaila
 from bot.instagram.graph import OWN_POST_PAGE_SIZE, OWN_POST_PAGES, GraphInstagram
 from bot.instagram.legacy import LegacyInstagram
 from bot.instagram.models import Capability, Credentials
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, add_media, api
 from tests.sandboxes.instagram.graph_helpers import ALICE_SHOP, ALICE_STUDIO, graph
 

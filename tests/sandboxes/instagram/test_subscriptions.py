@@ -7,7 +7,7 @@ import socket
 import pytest
 import requests
 
-from bot.sandboxes.instagram import InstagramSandbox
+from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.callback_server import CallbackServer
 from tests.sandboxes.instagram.conftest import CLIENT_ID, CLIENT_SECRET, TIMEOUT, subscribe
 
@@ -109,7 +109,7 @@ def test_an_unreachable_or_remote_callback_is_refused(base: str) -> None:
 def test_a_callback_slower_than_the_check_allows_is_refused(
     base: str, callback: CallbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.sandboxes.instagram.legacy.callbacks.VERIFY_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr("igbot_sandboxes.instagram.legacy.callbacks.VERIFY_TIMEOUT_SECONDS", 0.2)
     callback.challenge_delay = 0.6
 
     response = subscribe(base, callback.url(), "tag", object_id="sunset")

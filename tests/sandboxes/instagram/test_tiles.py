@@ -13,8 +13,8 @@ import requests
 from PIL import Image
 from urllib3.util import SKIP_HEADER
 
-from bot.sandboxes.instagram import InstagramSandbox, tile_render, tiles
-from bot.sandboxes.instagram.tiles import TILE_ATTRIBUTION
+from igbot_sandboxes.instagram import InstagramSandbox, tile_render, tiles
+from igbot_sandboxes.instagram.tiles import TILE_ATTRIBUTION
 from tests.sandboxes.instagram.conftest import CLIENT_ID, TIMEOUT, api
 
 UA = "igbot-tests/0.1 (+https://github.com/igbot; tests)"

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from bot.sandboxes.instagram import build_world
-from bot.sandboxes.instagram.cli import main
+from igbot_sandboxes.instagram import build_world
+from igbot_sandboxes.instagram.cli import main
 
 USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandboxes.slack import SlackSandbox
 from bot.threaded_server import RunningServer
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock, ImageServer
 
 

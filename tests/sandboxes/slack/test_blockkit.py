@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandboxes.slack import check_message, validate_message
+from igbot_sandboxes.slack import check_message, validate_message
 
 
 def image(**overrides: Any) -> dict[str, Any]:

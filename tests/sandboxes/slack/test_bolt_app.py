@@ -12,8 +12,8 @@ from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.sandboxes.slack import SlackSandbox
 from bot.threaded_server import RunningServer
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import SECRET, TOKEN
 
 PHOTO_BLOCKS = [

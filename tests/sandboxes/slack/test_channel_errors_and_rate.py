@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeClock
 
 

@@ -9,7 +9,7 @@ import sys
 
 import requests
 
-PROGRAM = "from bot.sandboxes.slack.cli import main; raise SystemExit(main(sys.argv[1:]))"
+PROGRAM = "from igbot_sandboxes.slack.cli import main; raise SystemExit(main(sys.argv[1:]))"
 
 
 def test_cli_serves_until_interrupted_with_token_from_env() -> None:

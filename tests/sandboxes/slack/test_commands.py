@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from bot.sandboxes.slack import SlackSandbox
 from bot.threaded_server import RunningServer
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import FakeBot, Received, Reply, json_reply
 
 LOGIN = {

@@ -6,8 +6,8 @@ import json
 import time
 from typing import Any
 
-from bot.sandboxes.slack import CommandResult, SlackSandbox
-from bot.sandboxes.slack.signing import signature
+from igbot_sandboxes.slack import CommandResult, SlackSandbox
+from igbot_sandboxes.slack.signing import signature
 from tests.sandboxes.slack.helpers import SECRET, FakeBot, Received, Reply, json_reply
 
 

@@ -16,9 +16,9 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandboxes.slack import SlackSandbox
-from bot.sandboxes.slack.images import ImageCheck, is_loopback_url
 from bot.threaded_server import start_server
+from igbot_sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack.images import ImageCheck, is_loopback_url
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, ImageServer, image_block, json_reply
 
 

@@ -11,8 +11,8 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandboxes.slack import SlackSandbox
-from bot.sandboxes.slack.oauth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from igbot_sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack.oauth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeClock
 
 REDIRECT = "http://127.0.0.1:9/slack/oauth_redirect"

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from bot.sandboxes.slack import RecordedMessage, SlackSandbox
+from igbot_sandboxes.slack import RecordedMessage, SlackSandbox
 from tests.sandboxes.slack.helpers import TOKEN, FakeBot
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from bot.sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import FakeBot, FakeClock
 
 

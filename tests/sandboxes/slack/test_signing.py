@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandboxes.slack import SlackSandbox
-from bot.sandboxes.slack.signing import signature
+from igbot_sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack.signing import signature
 from tests.sandboxes.slack.helpers import SECRET, FakeBot, Received, json_reply
 
 verifier = SignatureVerifier(SECRET)

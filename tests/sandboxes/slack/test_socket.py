@@ -22,11 +22,11 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
 from bot.app import build
-from bot.sandboxes.slack.commands import Names, command_body
-from bot.sandboxes.slack.socket import SocketHub, socket_envelope_for
 from bot.settings import Settings
 from bot.threaded_server import RunningServer
 from bot.web.socket_mode import SocketModeRunner, close_client
+from igbot_sandboxes.slack.commands import Names, command_body
+from igbot_sandboxes.slack.socket import SocketHub, socket_envelope_for
 from tests import log_capture
 from tests.sandboxes.slack.helpers import TOKEN
 

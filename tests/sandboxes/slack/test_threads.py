@@ -10,7 +10,7 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandboxes.slack import SlackSandbox, validate_message
+from igbot_sandboxes.slack import SlackSandbox, validate_message
 from tests.sandboxes.slack.helpers import TOKEN, FakeBot
 
 BUTTON = {

@@ -9,8 +9,8 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandboxes.slack import SlackSandbox
-from bot.sandboxes.slack.unfurls import shared_links
+from igbot_sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack.unfurls import shared_links
 from tests.sandboxes.slack.helpers import TOKEN, FakeBot
 
 LINK = "https://www.instagram.com/p/ABC123/"

@@ -15,8 +15,8 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandboxes.slack import ModalView, SlackSandbox, ViewRefused
 from bot.threaded_server import RunningServer
+from igbot_sandboxes.slack import ModalView, SlackSandbox, ViewRefused
 from tests.sandboxes.slack.helpers import SECRET, TOKEN, FakeBot, FakeClock, Received, json_reply
 
 

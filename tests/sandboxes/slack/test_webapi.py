@@ -9,7 +9,7 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandboxes.slack import SlackSandbox
+from igbot_sandboxes.slack import SlackSandbox
 from tests.sandboxes.slack.helpers import TOKEN
 
 
