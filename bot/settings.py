@@ -1,4 +1,4 @@
-"""Settings: one typed object built once at start-up from the environment (DESIGN.md, "Settings").
+"""Settings: one typed object built once at start-up from the environment (docs/interfaces.md, "Settings").
 
 Every setting is one field of `Settings`, declared once: its environment variable (the alias), its
 default, its validation, and whether it is a secret (``repr=False``: never in repr, str or logs). That
@@ -36,7 +36,7 @@ LEGACY_DEFAULTS = {
     "INSTAGRAM_AUTHORIZE_URL": "https://api.instagram.com/oauth/authorize",
     "INSTAGRAM_TOKEN_URL": "https://api.instagram.com/oauth/access_token",
 }
-# The graph backend uses the Facebook Login variant (docs/instagram-graph.md explains why DESIGN.md's
+# The graph backend uses the Facebook Login variant (docs/instagram-graph.md explains why the
 # graph.instagram.com defaults, which lack business discovery and hashtag search, are not used).
 GRAPH_DEFAULTS = {
     "INSTAGRAM_API_URL": "https://graph.facebook.com/v25.0",

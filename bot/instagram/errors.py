@@ -1,4 +1,4 @@
-"""The few Instagram failures the Slack side distinguishes (DESIGN.md, "Behaviour under failure")."""
+"""The few Instagram failures the Slack side distinguishes (docs/interfaces.md, "Behaviour under failure")."""
 
 from __future__ import annotations
 

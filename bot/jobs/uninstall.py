@@ -1,5 +1,5 @@
 """Forgetting a Slack team that uninstalled igbot (or revoked its bot token): everything igbot holds with
-that team's id goes (DESIGN.md: "uninstalling the app deletes everything of that team").
+that team's id goes (docs/interfaces.md: "uninstalling the app deletes everything of that team").
 
 What goes: the installation (OAuth mode), every person's Instagram link (tokens) and pending login
 states, expiry reminders, channel feeds (the Instagram subscriptions they alone needed are cancelled),

@@ -1,4 +1,4 @@
-"""Command text -> intent: the `/ig` grammar of DESIGN.md as one pure function.
+"""Command text -> intent: the `/ig` grammar of docs/interfaces.md as one pure function.
 
 Parsing is total: every ``str`` gives an intent (at worst a usage line), nothing raises. Usernames and
 profile links are read with anchored patterns over ASCII only, never with a URL parser.

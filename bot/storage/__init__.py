@@ -1,4 +1,4 @@
-"""Redis-backed storage: Instagram links per Slack user and pending OAuth flows (DESIGN.md, "Redis keys")."""
+"""Redis-backed storage: links, states, feeds, inbox and the rest (docs/interfaces.md, "Redis keys")."""
 
 from bot.storage.errors import StorageUnavailable
 

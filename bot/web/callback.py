@@ -35,7 +35,7 @@ def _back_url(services: Services, pending: PendingLink | None) -> str:
 
 
 def handle_callback(params: Mapping[str, str], services: Services) -> Page:
-    """Answer Instagram's redirect: success, Cancel, or one of the failures DESIGN.md lists."""
+    """Answer Instagram's redirect: success, Cancel, or one of the failures docs/interfaces.md lists."""
     try:
         return _handle(params, services)
     except Exception:

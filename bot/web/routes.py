@@ -1,4 +1,4 @@
-"""The WSGI app: Flask routes in front of Bolt (DESIGN.md, "HTTP routes of the bot")."""
+"""The WSGI app: Flask routes in front of Bolt (docs/interfaces.md, "HTTP routes of the bot")."""
 
 from __future__ import annotations
 

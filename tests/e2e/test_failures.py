@@ -1,4 +1,4 @@
-"""DESIGN.md's failure table, row by row, through the real wire path."""
+"""docs/interfaces.md's failure table, row by row, through the real wire path."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def test_a_stolen_redis_dump_holds_no_token_code_or_secret(
         stack.command("login", user_id="U0CAROL", channel_id="C0DUMP3")  # a pending flow, too
         answer(stack, "C0DUMP3")
         keys = sorted(k.decode() for k in client.keys("*"))
-        # DESIGN.md's link and state keys, the per-user index of pending states, replay digests, and
+        # docs/interfaces.md's link and state keys, the per-user index of pending states, replay digests, and
         # the worker tier's: the job queue (its messages and heartbeats), the answers a job has sent,
         # the workers' heartbeats. All of them are dumped and scanned below.
         expected = {"link", "state", "states", "seen", "jobs", "sent", "workers"}

@@ -1,8 +1,8 @@
 """Failure mapping (`bot.slack.commands.dispatch`): each exception a command can end with becomes the
-one message DESIGN.md "Behaviour under failure" promises, and nothing is half-done.
+one message docs/interfaces.md "Behaviour under failure" promises, and nothing is half-done.
 
 Stand-ins: a recording Reply, a fake Instagram backend, the real stores on the real Redis (or on a
-Redis that is down, for storage failures). Message assertions use DESIGN.md's stable fragments.
+Redis that is down, for storage failures). Message assertions use docs/interfaces.md's stable fragments.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """API v1 answers -> models and typed errors (bot/instagram/legacy_parsing.py).
 
-The typed error decides what the user reads (DESIGN.md "Behaviour under failure"), so each envelope
+The typed error decides what the user reads (docs/interfaces.md "Behaviour under failure"), so each envelope
 error must become the right one; media and accounts must survive missing or odd fields.
 """
 

@@ -1,5 +1,5 @@
 """What igbot says when something fails or needs the user: one short line that says what happened and
-what to do next, never a stack trace. Assertions use the stable fragments DESIGN.md promises
+what to do next, never a stack trace. Assertions use the stable fragments docs/interfaces.md promises
 ("Behaviour under failure"), so rewording a message keeps these tests green while dropping a promise
 does not."""
 
@@ -85,7 +85,7 @@ def test_not_allowed_and_unexpected_are_short_and_clean() -> None:
     assert "nothing was changed" in unexpected
 
 
-# --- the promises of DESIGN.md "Behaviour under failure" ----------------------------------------------
+# --- the promises of docs/interfaces.md "Behaviour under failure" ------------------------------------------
 
 
 def test_rate_limit_says_when_to_try_again() -> None:

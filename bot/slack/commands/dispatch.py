@@ -1,4 +1,4 @@
-"""Run one intent for one invocation and turn every failure into the message DESIGN.md promises."""
+"""Run one intent for one invocation and turn every failure into the message docs/interfaces.md promises."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def is_transient(exc: BaseException) -> bool:
 def report_failure(
     exc: Exception, invocation: Invocation, services: Services, reply: Reply, username: str = ""
 ) -> None:
-    """Tell the user what went wrong and what to do next (DESIGN.md, "Behaviour under failure")."""
+    """Tell the user what went wrong and what to do next (docs/interfaces.md, "Behaviour under failure")."""
     try:
         raise exc
     except StorageUnavailable:
