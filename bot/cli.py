@@ -62,27 +62,15 @@ def _worker(args: argparse.Namespace) -> int:
 
         return check_alive(settings)
     logs.configure(getattr(logging, args.log_level))
+    options = {"threads": args.threads, "grace": args.grace, "nice": args.nice,
+               "instagram_timeout": args.instagram_timeout}  # fmt: skip
     if args.supervised_by is None:  # `igbot worker` as people run it: a parent that keeps a consumer running
         from bot.jobs.supervisor import supervise_worker
 
-        return supervise_worker(
-            settings,
-            threads=args.threads,
-            grace=args.grace,
-            nice=args.nice,
-            instagram_timeout=args.instagram_timeout,
-            log_level=args.log_level,
-        )
+        return supervise_worker(settings, **options, log_level=args.log_level)
     from bot.jobs.worker import run_worker
 
-    return run_worker(
-        settings,
-        threads=args.threads,
-        grace=args.grace,
-        nice=args.nice,
-        instagram_timeout=args.instagram_timeout,
-        parent=args.supervised_by,
-    )
+    return run_worker(settings, **options, parent=args.supervised_by)
 
 
 def _stand_ins_missing(command: str) -> bool:

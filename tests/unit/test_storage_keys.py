@@ -21,17 +21,17 @@ from bot.storage.reminders import ReminderSchedule
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
 
-def _raw_keys(path: Path) -> list[str]:
-    """Places in ``path`` that build an ``igbot:`` key or use the key prefix."""
-    found = []
+def _raw_keys(path: Path, root: Path = BOT.parent) -> list[str]:
+    """Places in ``path`` (named relative to ``root``) that build an ``igbot:`` key or use the key prefix."""
+    found, name = [], path.relative_to(root)
     for node in ast.walk(ast.parse(path.read_text())):
         text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
         if text is not None and text.startswith(PREFIX) and len(text) > len(PREFIX) and text[6:7].isalpha():
-            found.append(f"{path.relative_to(BOT.parent)}:{node.lineno}: {text!r}")
+            found.append(f"{name}:{node.lineno}: {text!r}")
         if isinstance(node, ast.Name) and node.id == "PREFIX":
-            found.append(f"{path.relative_to(BOT.parent)}:{node.lineno}: PREFIX")
+            found.append(f"{name}:{node.lineno}: PREFIX")
         if isinstance(node, ast.alias) and node.name == "PREFIX":
-            found.append(f"{path.relative_to(BOT.parent)}: imports PREFIX")
+            found.append(f"{name}: imports PREFIX")
     return found
 
 
@@ -42,13 +42,10 @@ def test_no_redis_key_is_built_outside_storage() -> None:
     assert raw == []
 
 
-def test_the_check_sees_a_raw_key() -> None:
-    probe = BOT.parent / "tests" / "unit" / "_raw_key_probe.py"
+def test_the_check_sees_a_raw_key(tmp_path: Path) -> None:
+    probe = tmp_path / "raw_key_probe.py"
     probe.write_text('from bot.storage.keys import PREFIX\nlock = f"igbot:lock:{1}"\nalso = PREFIX + "x"\n')
-    try:
-        assert len(_raw_keys(probe)) == 3
-    finally:
-        probe.unlink()
+    assert len(_raw_keys(probe, tmp_path)) == 3
 
 
 def test_each_store_forgets_only_its_own_keys_of_one_team(redis_client: redis.Redis) -> None:
