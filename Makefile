@@ -21,7 +21,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy bot sandboxes/igbot_sandboxes
-	$(VENV)/bin/lint-imports
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 browser:

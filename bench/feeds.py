@@ -60,9 +60,9 @@ import redis
 from bench.feedworld import TEAM, BenchAccount, FeedWorld, start_feed_world, start_redis, unique_marker
 from bench.procs import CLK_TCK, ROOT, managed
 from bench.run import _machine
-from bot.jobs.feeds import POLL_SECONDS
-from bot.jobs.worker import HEARTBEAT_SECONDS
+from bot.features.feeds.jobs import POLL_SECONDS
 from bot.storage.feeds import POLLS, FeedStore
+from bot.worker.process import HEARTBEAT_SECONDS
 
 RESULTS = ROOT / "bench" / "results"
 BUDGET_PER_HOUR = {"legacy": 5000, "graph": 200}

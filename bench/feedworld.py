@@ -29,12 +29,12 @@ from cryptography.fernet import Fernet
 
 from bench.procs import Child, Processes, free_port, wait_port
 from bench.stack import serve_command
-from bot.instagram.legacy import SCOPES
-from bot.jobs.broker import NAMESPACE
-from bot.jobs.queue import WORKERS_KEY
+from bot.instagram.legacy.backend import SCOPES
 from bot.storage.crypto import TokenCipher
 from bot.storage.links import LinkStore
 from bot.threaded_server import RunningServer, start_server
+from bot.worker.broker import NAMESPACE
+from bot.worker.queue import WORKERS_KEY
 from igbot_sandboxes.instagram import InstagramSandbox
 from igbot_sandboxes.instagram.graph.world import BUSINESS, FacebookUser, GraphWorld, Page, ProAccount
 from igbot_sandboxes.slack import SlackSandbox

@@ -41,7 +41,7 @@ import requests
 from bench.feedworld import CLIENT_SECRET, TEAM, VERIFY_TOKEN, FeedWorld, start_feed_world, start_redis
 from bench.procs import ROOT, managed
 from bench.run import _machine
-from bot.instagram.graph import SCOPES
+from bot.instagram.graph.backend import SCOPES
 from bot.storage.crypto import TokenCipher
 from bot.storage.links import LinkStore
 

@@ -103,7 +103,7 @@ def _lua_string(data: bytes) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-# Markers of the two acks that refuse work (bot/slack/replies.py: BUSY, STORAGE_DOWN).
+# Markers of the two acks that refuse work (bot/core/replies.py: BUSY, STORAGE_DOWN).
 BUSY_MARKER = "is busy right now"
 STORAGE_DOWN_MARKER = "reach its storage"
 

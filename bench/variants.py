@@ -9,7 +9,7 @@ TARGET is one of:
   ``--web-only``, its `igbot worker` processes at nice ``--worker-nice``, 10 as shipped), with options
   the CLI does not expose for the tuning sweep and the worker-tier bench's diagnostics: worker class,
   GIL switch interval, the workers' nice, and ``--queue-limit`` (the waiting jobs above which the web
-  tier answers "busy"; `bot.jobs.queue.DEFAULT_QUEUE_LIMIT` as shipped). The main runs start igbot
+  tier answers "busy"; `bot.worker.queue.DEFAULT_QUEUE_LIMIT` as shipped). The main runs start igbot
   with the `igbot` command as the Procfile does;
 - ``bolt``: the bare-Bolt reference: a Bolt app whose ``/ig`` listener only calls ``ack()``, with the
   settings igbot gives Bolt (``process_before_response=True``, ``token_verification_enabled=False``,

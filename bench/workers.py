@@ -59,10 +59,10 @@ from bench.refworker import READY_KEY
 from bench.run import SCENARIOS as RUN_SCENARIOS
 from bench.run import _machine
 from bench.stack import CHANNEL, SIGNING_SECRET, TEAM, Server, World, http_json, start_world
-from bot.jobs.actors import ContextHolder, declare_actors
-from bot.jobs.broker import HEARTBEAT_TIMEOUT_MS, NAMESPACE, broker_client, make_broker, queue_key
-from bot.jobs.queue import DEFAULT_QUEUE_LIMIT, WORKERS_KEY
 from bot.slack.invocation import Invocation
+from bot.worker.actors import ContextHolder, declare_actors
+from bot.worker.broker import HEARTBEAT_TIMEOUT_MS, NAMESPACE, broker_client, make_broker, queue_key
+from bot.worker.queue import DEFAULT_QUEUE_LIMIT, WORKERS_KEY
 
 RESULTS = ROOT / "bench" / "results"
 QUEUE = queue_key("interactive")
@@ -526,7 +526,7 @@ class WorkerBench:
                     channel_id=CHANNEL, response_url=f"{self.world.collector_url}/respond/{i}",
                     text="popular 5",
                 )  # fmt: skip
-                actors.run_command.send(invocation.payload())
+                actors["run_command"].send(invocation.payload())
         finally:
             before = part_cpu(server)["workers"]
             started = time.monotonic()

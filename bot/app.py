@@ -6,19 +6,14 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import redis
-from dramatiq.brokers.redis import RedisBroker
-
+from bot.core.commands import Commands
+from bot.core.jobs import JobContext
+from bot.core.services import Services
+from bot.features.catalog import JOBS, SUBCOMMANDS
 from bot.instagram.backend import InstagramBackend
 from bot.instagram.config import ClientConfig
-from bot.instagram.graph import GraphInstagram
-from bot.instagram.legacy import LegacyInstagram
-from bot.jobs.actors import Actors, ContextHolder, declare_actors
-from bot.jobs.broker import broker_client, make_broker, quiet_dramatiq
-from bot.jobs.context import JobContext
-from bot.jobs.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, JobQueue
+from bot.instagram.registry import entry_for
 from bot.logs import quiet_libraries
-from bot.services import Services
 from bot.settings import Settings
 from bot.slack.workspaces import InstalledWorkspaces, StaticWorkspaces, Workspaces
 from bot.storage.connection import connect, connect_fast
@@ -32,6 +27,10 @@ from bot.storage.links import LinkStore
 from bot.storage.maps import MapStore
 from bot.storage.reminders import ReminderSchedule
 from bot.storage.states import StateStore
+from bot.worker.actors import ContextHolder, declare_actors
+from bot.worker.broker import broker_client, make_broker, quiet_dramatiq
+from bot.worker.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, JobQueue
+from bot.worker.tier import Tier
 
 if TYPE_CHECKING:  # the web tier's types: worker processes never import Flask or Bolt
     from flask import Flask
@@ -39,23 +38,6 @@ if TYPE_CHECKING:  # the web tier's types: worker processes never import Flask o
 
 # Seconds an ack-path Redis call may take before the command is answered "can't reach storage".
 ACK_PATH_REDIS_TIMEOUT = 0.25
-
-
-@dataclass
-class Tier:
-    """What every igbot process holds: services over Redis and the job broker."""
-
-    settings: Settings
-    services: Services
-    redis: redis.Redis
-    broker: RedisBroker
-    actors: Actors
-    holder: ContextHolder
-
-    def close(self) -> None:
-        """Release connections."""
-        self.broker.close()
-        self.redis.close()
 
 
 @dataclass
@@ -83,19 +65,24 @@ class Igbot:
 
 
 def instagram_backend(settings: Settings, *, timeout: tuple[float, float] = (3.05, 10.0)) -> InstagramBackend:
-    """The backend for ``INSTAGRAM_API``, with (connect, read) ``timeout`` seconds per call."""
+    """The backend ``INSTAGRAM_API`` names (`bot.instagram.registry`), with the URLs set in ``settings``
+    (its defaults for the others) and (connect, read) ``timeout`` seconds per call.
+
+    Raises:
+        SettingsError: ``INSTAGRAM_API`` names no backend.
+    """
+    entry = entry_for(settings)
+    urls = entry.urls_for(settings)
     config = ClientConfig(
         client_id=settings.instagram_client_id,
         client_secret=settings.instagram_client_secret,
-        api_url=settings.instagram_api_url,
-        authorize_url=settings.instagram_authorize_url,
-        token_url=settings.instagram_token_url,
+        api_url=urls.api,
+        authorize_url=urls.authorize,
+        token_url=urls.token,
         redirect_uri=settings.redirect_uri,
         timeout=timeout,
     )
-    if settings.instagram_api == "graph":
-        return GraphInstagram(config)
-    return LegacyInstagram(config)
+    return entry.build(config)
 
 
 def _require_redis_url(settings: Settings) -> str:
@@ -128,7 +115,7 @@ def build_tier(
     client = connect_fast(url, timeout=ACK_PATH_REDIS_TIMEOUT) if web else connect(url)
     broker = make_broker(broker_client(url, timeout=ACK_PATH_REDIS_TIMEOUT if web else 5.0))
     holder = ContextHolder()
-    actors = declare_actors(broker, holder)
+    actors = declare_actors(broker, holder, JOBS)
     cipher = TokenCipher(settings.token_encryption_keys)
     links = LinkStore(client, cipher)
     installations: RedisInstallationStore | None = None
@@ -165,7 +152,7 @@ def build_tier(
         events=EventLog(client),
         installations=installations,
     )
-    return Tier(settings, services, client, broker, actors, holder)
+    return Tier(settings, services, Commands(SUBCOMMANDS), client, broker, actors, holder)
 
 
 def build(
@@ -176,11 +163,12 @@ def build(
     from bot.web.bolt_app import build_web  # web-only: worker processes never import Flask or Bolt
 
     tier = build_tier(settings, instagram=instagram, role="web", **tier_options)  # type: ignore[arg-type]
-    return build_web(settings, tier)
+    wsgi, bolt = build_web(settings, tier.services, tier.commands, tier.redis)
+    return Igbot(tier, wsgi, bolt)
 
 
 def build_worker(settings: Settings, *, instagram: InstagramBackend | None = None) -> Tier:
     """The worker tier of one process: the actors' bodies get their context here."""
     tier = build_tier(settings, instagram=instagram, role="worker")
-    tier.holder.context = JobContext(services=tier.services, redis=tier.redis)
+    tier.holder.context = JobContext(services=tier.services, redis=tier.redis, commands=tier.commands)
     return tier

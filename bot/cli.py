@@ -7,11 +7,16 @@ import importlib
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
 from bot import logs
+from bot.instagram.registry import BACKENDS, DEFAULT, load_settings, spoken
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.worker.tier import Tier
 
 # The local stand-ins of Instagram and Slack: a separate distribution (sandboxes/ in the repository) that
 # `make dev` / `make test` install and a production install never has. Only `dev` and `sandbox` need it.
@@ -24,7 +29,7 @@ NO_STAND_INS = (
 
 def _settings_or_exit() -> Settings:
     try:
-        return Settings.from_env(os.environ)
+        return load_settings(os.environ)
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"igbot: {problem}", file=sys.stderr)
@@ -58,19 +63,25 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
     if args.check:
-        from bot.jobs.worker import check_alive
+        from bot.worker.process import check_alive
 
         return check_alive(settings)
     logs.configure(getattr(logging, args.log_level))
     options = {"threads": args.threads, "grace": args.grace, "nice": args.nice,
                "instagram_timeout": args.instagram_timeout}  # fmt: skip
     if args.supervised_by is None:  # `igbot worker` as people run it: a parent that keeps a consumer running
-        from bot.jobs.supervisor import supervise_worker
+        from bot.worker.supervisor import supervise_worker
 
         return supervise_worker(settings, **options, log_level=args.log_level)
-    from bot.jobs.worker import run_worker
+    from bot.app import build_worker, instagram_backend
+    from bot.worker.process import run_worker
 
-    return run_worker(settings, **options, parent=args.supervised_by)
+    def build(instagram_timeout: float) -> Tier:
+        return build_worker(
+            settings, instagram=instagram_backend(settings, timeout=(3.05, instagram_timeout))
+        )
+
+    return run_worker(settings, build, **options, parent=args.supervised_by)
 
 
 def _stand_ins_missing(command: str) -> bool:
@@ -168,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--check", action="store_true", help="exit 0 if a worker on this host is alive, else 1 (liveness)"
     )
-    # Internal: run the job consumer itself, as the child of process PID (`bot.jobs.supervisor`).
+    # Internal: run the job consumer itself, as the child of process PID (`bot.worker.supervisor`).
     worker.add_argument("--supervised-by", type=int, default=None, metavar="PID", help=argparse.SUPPRESS)
     dev = sub.add_parser("dev", help="run the whole stack on loopback (Redis, sandboxes, bot, workers)")
     dev.add_argument("--port", type=int, default=3000, help="the bot's port; the console prints its own")
@@ -176,9 +187,10 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument(
         "--api",
         default=None,
-        metavar="legacy|graph",
-        help="the Instagram API the bot uses against the sandbox: legacy (API v1) or graph (today's Graph "
-        "API with Facebook Login); default INSTAGRAM_API or legacy. Each keeps its own links",
+        metavar="|".join(BACKENDS),
+        help="the Instagram API the bot uses against the sandbox: "
+        f"{spoken(f'{entry.name} ({entry.summary})' for entry in BACKENDS.values())}; "
+        f"default INSTAGRAM_API or {DEFAULT}. Each keeps its own links",
     )
     sandbox = sub.add_parser("sandbox", help="run one stand-in alone", add_help=False)
     sandbox.add_argument("which", choices=["instagram", "slack"])

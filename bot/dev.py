@@ -11,11 +11,12 @@ the approval, ``oauth.v2.access``), as a workspace admin would once; the console
 it into the other workspaces. The stand-in forgets its installations when it stops, so an install into
 another workspace is made again after a restart.
 
-``api`` chooses the backend the bot uses (`INSTAGRAM_API`): ``legacy`` (API v1, the default) or
-``graph`` (today's Graph API with Facebook Login). The sandbox Instagram serves both at once; the bot
-is wired to one. Each mode keeps its own links: legacy's Redis data stays directly in the data dir
-(where it always was, so upgrading keeps existing links), graph's is in ``data_dir/graph``. A link
-made against one API is no use to the other (a v1 token means nothing to the Graph API, and the
+``api`` chooses the backend the bot uses (`INSTAGRAM_API`), one of `bot.instagram.registry.BACKENDS`:
+``legacy`` (API v1, the default) or ``graph`` (today's Graph API with Facebook Login). The sandbox
+Instagram serves them all at once; the bot is wired to one, at the paths its registry entry names. Each
+mode keeps its own links: legacy's Redis data stays directly in the data dir (where it always was, so
+upgrading keeps existing links), another's in the folder its entry names (``data_dir/graph``). A link
+made against one API is no use to another (a v1 token means nothing to the Graph API, and the
 graph backend would drop it as revoked), so sharing one Redis would lose links on every switch.
 """
 
@@ -39,11 +40,12 @@ import requests
 from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build
-from bot.jobs.supervisor import WorkerProcesses
-from bot.settings import Settings, SettingsError
+from bot.instagram.registry import BACKENDS, DEFAULT, BackendEntry, load_settings, name_problem, spoken
+from bot.settings import SettingsError
 from bot.storage.embedded import EmbeddedRedis, EmbeddedRedisError
 from bot.threaded_server import RunningServer, start_server
 from bot.web.install import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
+from bot.worker.supervisor import WorkerProcesses
 
 if TYPE_CHECKING:  # imported lazily below: the serving path never imports the sandboxes
     from igbot_sandboxes.instagram import InstagramSandbox
@@ -57,50 +59,49 @@ SANDBOX_CLIENT_ID = "sandbox-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 (the sandbox's published test secret)
 INSTAGRAM_PORT = 8700
 SLACK_PORT = 8800
-APIS = ("legacy", "graph")
-API_LABELS = {"legacy": "API v1", "graph": "Graph API"}
-GRAPH_DATA = "graph"  # graph mode's Redis data: data_dir/graph (legacy's stays in data_dir itself)
 
 
 class DevApiError(ValueError):
-    """`--api` / `INSTAGRAM_API` is neither legacy nor graph; the message is one line for the user."""
+    """`--api` / `INSTAGRAM_API` names no backend; the message is one line for the user."""
 
 
 def dev_api(option: str | None, env: Mapping[str, str]) -> str:
-    """The API `igbot dev` plays: ``--api`` when given, else `INSTAGRAM_API`, else legacy.
+    """The API `igbot dev` plays: ``--api`` when given, else `INSTAGRAM_API`, else the default (legacy).
 
     Raises:
-        DevApiError: the chosen value is not one of `APIS`.
+        DevApiError: the chosen value is not one of `BACKENDS`.
     """
     if option is not None:
         source, value = "--api", option
     else:
         source, value = "INSTAGRAM_API", env.get("INSTAGRAM_API", "")
-    api = value.strip().lower() or "legacy"
-    if api not in APIS:
-        raise DevApiError(f"{source} must be legacy or graph, not {value!r}")
-    return api
+    problem = name_problem(source, value, quoted=False)
+    if problem is not None:
+        raise DevApiError(problem)
+    return value.strip().lower() or DEFAULT
+
+
+def _entry(api: str) -> BackendEntry:
+    if api not in BACKENDS:
+        raise DevApiError(f"api must be {spoken(BACKENDS)}, not {api!r}")
+    return BACKENDS[api]
 
 
 def redis_dir(data_dir: Path, api: str) -> Path:
-    """Where the embedded Redis of ``api`` keeps its data: legacy's in ``data_dir``, graph's below it."""
-    return data_dir if api == "legacy" else data_dir / GRAPH_DATA
+    """Where the embedded Redis of ``api`` keeps its data: in ``data_dir``, or the folder below it that
+    its registry entry names (legacy's in ``data_dir`` itself, graph's in ``data_dir/graph``)."""
+    folder = _entry(api).dev_data
+    return data_dir / folder if folder else data_dir
 
 
 def sandbox_urls(ig_url: str, api: str) -> dict[str, str]:
-    """The bot's Instagram settings for the sandbox at ``ig_url``, for its v1 or its Graph API paths."""
-    if api == "graph":
-        return {
-            "INSTAGRAM_API": "graph",
-            "INSTAGRAM_API_URL": f"{ig_url}/graph/v25.0",
-            "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/facebook/v25.0/dialog/oauth",
-            "INSTAGRAM_TOKEN_URL": f"{ig_url}/graph/v25.0/oauth/access_token",
-        }
+    """The bot's Instagram settings for the sandbox at ``ig_url``: ``api`` at the paths it is served at."""
+    urls = _entry(api).sandbox_urls(ig_url)
     return {
-        "INSTAGRAM_API": "legacy",
-        "INSTAGRAM_API_URL": f"{ig_url}/v1",
-        "INSTAGRAM_AUTHORIZE_URL": f"{ig_url}/oauth/authorize",
-        "INSTAGRAM_TOKEN_URL": f"{ig_url}/oauth/access_token",
+        "INSTAGRAM_API": api,
+        "INSTAGRAM_API_URL": urls.api,
+        "INSTAGRAM_AUTHORIZE_URL": urls.authorize,
+        "INSTAGRAM_TOKEN_URL": urls.token,
     }
 
 
@@ -235,7 +236,7 @@ def start_dev(
     data_dir: Path | None = None,
     instagram_port: int = INSTAGRAM_PORT,
     slack_port: int = SLACK_PORT,
-    api: str = "legacy",
+    api: str = DEFAULT,
 ) -> tuple[DevStack, dict[str, str]]:
     """Start every component; returns the stack and the URL of each part.
 
@@ -245,7 +246,7 @@ def start_dev(
         data_dir: Redis data and the generated secrets; default ``IGBOT_DATA_DIR`` or ``./.igbot``.
             The secrets are shared by both modes; Redis data is per mode (`redis_dir`).
         instagram_port, slack_port: preferred ports of the stand-ins; when taken (or 0), any free port.
-        api: ``legacy`` or ``graph``: which of the sandbox's APIs the bot uses.
+        api: the name of a backend of `BACKENDS`: which of the sandbox's APIs the bot uses.
 
     Raises:
         OSError: the bot's port is taken. EmbeddedRedisError: redis-server did not start.
@@ -254,8 +255,7 @@ def start_dev(
     from igbot_sandboxes.slack import SlackSandbox
     from igbot_sandboxes.slack.console import set_console_hints
 
-    if api not in APIS:
-        raise DevApiError(f"api must be legacy or graph, not {api!r}")
+    entry = _entry(api)
     data_dir = (data_dir or Path(os.environ.get("IGBOT_DATA_DIR") or ".igbot")).resolve()
     generated = dev_secrets(data_dir)
     links_dir = redis_dir(data_dir, api)
@@ -280,7 +280,7 @@ def start_dev(
         set_console_hints(stack.slack.app, api)
         stack.servers.append(_start_preferred(stack.slack.start, host, slack_port))
         slack_url = stack.servers[-1].url
-        settings = Settings.from_env(
+        settings = load_settings(
             {
                 **{k: v for k, v in generated.items() if k != "SLACK_BOT_TOKEN"},
                 "SLACK_CLIENT_ID": SLACK_APP_CLIENT_ID,
@@ -299,7 +299,7 @@ def start_dev(
         stack.igbot = build(settings)
         late.app = stack.igbot.wsgi
         install_into(bot_url, stack.slack, DEV_WORKSPACE)
-        if api == "graph":  # what the Meta app's owner sets once in its App Dashboard
+        if entry.dev_webhook:  # what the Meta app's owner sets once in its App Dashboard
             stack.instagram.set_webhook(
                 f"{bot_url}/instagram/webhook", generated["INSTAGRAM_WEBHOOK_VERIFY_TOKEN"]
             )
@@ -307,14 +307,13 @@ def start_dev(
     except BaseException:
         stack.stop()
         raise
-    if api == "legacy":
-        where = f"data in {links_dir}; {API_LABELS[api]} links"
-    else:
-        where = f"data in {links_dir}; {API_LABELS[api]} links, apart from API v1's in {data_dir}"
+    where = f"data in {links_dir}; {entry.label} links"
+    if links_dir != data_dir:
+        where += f", apart from {BACKENDS[DEFAULT].label}'s in {data_dir}"
     urls = {
         "redis": f"{redis_url} ({where})",
         "instagram": ig_url,
-        "api": API_LABELS[api],
+        "api": entry.label,
         "slack": slack_url,
         "bot": bot_url,
         "workers": f"{len(stack.workers.pids)} process (igbot worker, 8 threads)",
@@ -324,7 +323,7 @@ def start_dev(
 
 
 def run_dev(
-    *, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None = None, api: str = "legacy"
+    *, host: str = "127.0.0.1", port: int = 3000, data_dir: Path | None = None, api: str = DEFAULT
 ) -> int:
     """Start the stack, print where everything is, and run until Ctrl-C (or SIGTERM)."""
     stop = threading.Event()

@@ -15,9 +15,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.jobs.supervisor import WorkerProcesses
 from bot.settings import Settings
 from bot.storage.embedded import EmbeddedRedis
+from bot.worker.supervisor import WorkerProcesses
 
 
 @dataclasses.dataclass(frozen=True)

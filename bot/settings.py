@@ -5,6 +5,10 @@ default, its validation, and whether it is a secret (``repr=False``: never in re
 one declaration reads the environment (`Settings.from_env`, on pydantic-settings) and writes it back
 for the worker processes (`Settings.to_env`), so a new setting reaches them by itself. Every problem
 is one line of igbot's own naming the variable; pydantic's wording never reaches the user.
+
+This is the bottom layer: it names no Instagram backend. ``INSTAGRAM_API`` and the Instagram URLs are
+None when unset; `bot.instagram.registry` resolves them to a backend and its default URLs, and its
+`load_settings` (what the ``igbot`` command reads the environment with) refuses an unknown name.
 """
 
 from __future__ import annotations
@@ -25,25 +29,11 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from redis.connection import parse_url
 
-LEGACY_DEFAULTS = {
-    "INSTAGRAM_API_URL": "https://api.instagram.com/v1",
-    "INSTAGRAM_AUTHORIZE_URL": "https://api.instagram.com/oauth/authorize",
-    "INSTAGRAM_TOKEN_URL": "https://api.instagram.com/oauth/access_token",
-}
-# The graph backend uses the Facebook Login variant (docs/instagram-graph.md explains why the
-# graph.instagram.com defaults, which lack business discovery and hashtag search, are not used).
-GRAPH_DEFAULTS = {
-    "INSTAGRAM_API_URL": "https://graph.facebook.com/v25.0",
-    "INSTAGRAM_AUTHORIZE_URL": "https://www.facebook.com/v25.0/dialog/oauth",
-    "INSTAGRAM_TOKEN_URL": "https://graph.facebook.com/v25.0/oauth/access_token",
-}
-BACKEND_DEFAULTS = {"legacy": LEGACY_DEFAULTS, "graph": GRAPH_DEFAULTS}  # INSTAGRAM_API: its URLs
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 CALLBACK_PATH = "/instagram/callback"
@@ -273,17 +263,14 @@ class Settings(BaseSettings):
     )
     instagram_client_id: str = Field(alias="INSTAGRAM_CLIENT_ID")
     instagram_client_secret: str = Field(alias="INSTAGRAM_CLIENT_SECRET", repr=False)
-    instagram_api: str = Field("legacy", alias="INSTAGRAM_API")
-    # The three Instagram URLs default to those of INSTAGRAM_API (`_backend_defaults`).
-    instagram_api_url: Annotated[InstagramUrl, AfterValidator(_no_trailing_slash)] = Field(
-        LEGACY_DEFAULTS["INSTAGRAM_API_URL"], alias="INSTAGRAM_API_URL"
+    # Which Instagram backend, and its URLs: None means the backend's own (`bot.instagram.registry` knows
+    # the backends; settings, the bottom layer, know none, so an unknown name is refused there).
+    instagram_api: str | None = Field(None, alias="INSTAGRAM_API")
+    instagram_api_url: Annotated[InstagramUrl, AfterValidator(_no_trailing_slash)] | None = Field(
+        None, alias="INSTAGRAM_API_URL"
     )
-    instagram_authorize_url: InstagramUrl = Field(
-        LEGACY_DEFAULTS["INSTAGRAM_AUTHORIZE_URL"], alias="INSTAGRAM_AUTHORIZE_URL"
-    )
-    instagram_token_url: InstagramUrl = Field(
-        LEGACY_DEFAULTS["INSTAGRAM_TOKEN_URL"], alias="INSTAGRAM_TOKEN_URL"
-    )
+    instagram_authorize_url: InstagramUrl | None = Field(None, alias="INSTAGRAM_AUTHORIZE_URL")
+    instagram_token_url: InstagramUrl | None = Field(None, alias="INSTAGRAM_TOKEN_URL")
     public_url: Annotated[HttpUrl, AfterValidator(_no_trailing_slash)] = Field(
         "http://localhost:3000", alias="PUBLIC_URL"
     )
@@ -333,24 +320,10 @@ class Settings(BaseSettings):
         values = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         return {name: str(value) for name, value in values.items()}
 
-    @model_validator(mode="before")
-    @classmethod
-    def _backend_defaults(cls, data: Any) -> Any:
-        """The Instagram URLs of INSTAGRAM_API where they are not set (legacy's if it is not valid)."""
-        if not isinstance(data, dict):
-            return data
-        api = str(data.get("INSTAGRAM_API", "legacy")).lower()
-        return {**BACKEND_DEFAULTS.get(api, LEGACY_DEFAULTS), **data}
-
     @field_validator("instagram_api", mode="before")
     @classmethod
-    def _known_backend(cls, value: Any, info: ValidationInfo) -> Any:
-        api = str(value).lower()
-        if api not in BACKEND_DEFAULTS:
-            names = [repr(name) for name in BACKEND_DEFAULTS]
-            choices = f"{', '.join(names[:-1])} or {names[-1]}"
-            raise _problem(f"{_env_name(info)} must be {choices}, not {api!r}")
-        return api
+    def _lowercase(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("slack_client_id")
     @classmethod
@@ -393,6 +366,7 @@ class Settings(BaseSettings):
 
     @property
     def instagram_urls_are_loopback(self) -> bool:
-        """True when every Instagram URL is a plain-http loopback address (the sandbox)."""
+        """True when every Instagram URL is set to a plain-http loopback address (the sandbox); an unset
+        one is the backend's default, never on loopback."""
         urls = (self.instagram_api_url, self.instagram_authorize_url, self.instagram_token_url)
-        return all(_is_loopback(urlsplit(u).hostname or "") for u in urls)
+        return all(u is not None and _is_loopback(urlsplit(u).hostname or "") for u in urls)

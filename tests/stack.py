@@ -20,14 +20,16 @@ import requests
 from cryptography.fernet import Fernet
 
 from bot.app import Igbot, build, instagram_backend
-from bot.instagram.graph import SCOPES as GRAPH_SCOPES
-from bot.instagram.legacy import SCOPES
-from bot.jobs.broker import NAMESPACE
-from bot.jobs.queue import WORKERS_KEY
-from bot.jobs.supervisor import WorkerProcesses
+from bot.dev import sandbox_urls
+from bot.instagram.graph.backend import SCOPES as GRAPH_SCOPES
+from bot.instagram.legacy.backend import SCOPES
+from bot.instagram.registry import BACKENDS
 from bot.settings import Settings
 from bot.storage.connection import connect
 from bot.threaded_server import RunningServer, start_server
+from bot.worker.broker import NAMESPACE
+from bot.worker.queue import WORKERS_KEY
+from bot.worker.supervisor import WorkerProcesses
 from igbot_sandboxes.instagram import InstagramSandbox
 from igbot_sandboxes.slack import SlackSandbox
 from tests.log_capture import remember_secret, watch_log_file
@@ -310,19 +312,8 @@ class _LateApp:
 
 
 def instagram_urls(sandbox_url: str, api: str) -> dict[str, str]:
-    """The bot's Instagram settings for the sandbox's ``legacy`` or ``graph`` paths."""
-    if api == "graph":
-        return {
-            "INSTAGRAM_API": "graph",
-            "INSTAGRAM_API_URL": f"{sandbox_url}/graph/v25.0",
-            "INSTAGRAM_AUTHORIZE_URL": f"{sandbox_url}/facebook/v25.0/dialog/oauth",
-            "INSTAGRAM_TOKEN_URL": f"{sandbox_url}/graph/v25.0/oauth/access_token",
-        }
-    return {
-        "INSTAGRAM_API_URL": f"{sandbox_url}/v1",
-        "INSTAGRAM_AUTHORIZE_URL": f"{sandbox_url}/oauth/authorize",
-        "INSTAGRAM_TOKEN_URL": f"{sandbox_url}/oauth/access_token",
-    }
+    """The bot's Instagram settings for the sandbox's paths of backend ``api`` (as `igbot dev` sets them)."""
+    return sandbox_urls(sandbox_url, api)
 
 
 def start_stack(
@@ -422,7 +413,7 @@ def start_stack(
         raise
     late.app = igbot.wsgi
     slack.bot_url = f"{bot.url}/slack/events"
-    if api == "graph":  # the Meta app's webhook, as its owner sets it once in the App Dashboard
+    if BACKENDS[api].dev_webhook:  # the Meta app's webhook, as its owner sets it once in the App Dashboard
         instagram.set_webhook(f"{bot.url}/instagram/webhook", WEBHOOK_VERIFY_TOKEN)
     running = Stack(slack=slack, instagram=instagram, igbot=igbot, bot=bot, servers=servers,
                     workers=pool, worker_log=log_path)  # fmt: skip

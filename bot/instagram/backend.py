@@ -19,16 +19,19 @@ from bot.instagram.models import (
     MapArea,
     Media,
 )
+from bot.instagram.wording import AccountFacts
 
 
 class InstagramBackend(Protocol):
     """One Instagram API generation. Methods raise the exceptions in `bot.instagram.errors`.
 
-    Listeners ask ``capabilities`` what is possible and never check which generation this is.
+    Listeners ask ``capabilities`` what is possible, and ``account_facts`` what to tell people about
+    their accounts; they never check which generation this is (`bot.instagram.registry` names them).
     """
 
     capabilities: frozenset[Capability]
     hashtag_limit: HashtagLimit | None
+    account_facts: AccountFacts
 
     def authorization_url(self, state: str) -> str:
         """The URL of the approval page for a new link carrying ``state``."""

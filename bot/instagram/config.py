@@ -1,4 +1,5 @@
-"""What every Instagram backend is configured with (`ClientConfig`) and the connection pool it shares."""
+"""What every Instagram backend is configured with (`ClientConfig`, its `InstagramUrls`) and the
+connection pool it shares."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ import requests
 from requests.adapters import HTTPAdapter
 
 USER_AGENT = "igbot"
+
+
+@dataclass(frozen=True)
+class InstagramUrls:
+    """Where one Instagram API lives: its base URL (no trailing slash), approval page and token endpoint."""
+
+    api: str
+    authorize: str
+    token: str
 
 
 @dataclass(frozen=True)

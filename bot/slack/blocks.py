@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.instagram.models import Account, FollowResult, FollowStatus, Media
+from bot.instagram.wording import AccountFacts
 
 Message = dict[str, Any]
 Block = dict[str, Any]
@@ -17,13 +18,6 @@ MAX_BUTTON_TEXT = 75
 MAX_URL = 3000  # image_url and button url
 MAX_OPTIONS = 100  # options of one select menu
 MAX_GALLERY_POSTS = 24  # 1 headline + 2 blocks per post stays under Slack's 50 blocks per message
-
-NO_PROFESSIONAL_ACCOUNT = (
-    "igbot found no Instagram professional (business or creator) account connected to a Facebook Page "
-    "you manage, so there is no account to pick. Switch your Instagram account to a professional one, "
-    "connect it to your Facebook Page (in Instagram: Settings &gt; Account type and tools; or in Meta "
-    "Business Suite), then run `/ig login` again."
-)
 
 
 def slack_date(when: int, style: str = "date_short") -> str:
@@ -200,14 +194,14 @@ def gallery(media: list[Media], headline: str) -> Message:
     return message(f"{headline}.", blocks, in_channel=True)
 
 
-def account_picker(accounts: list[Account], resume: str | None) -> Message:
+def account_picker(accounts: list[Account], resume: str | None, facts: AccountFacts) -> Message:
     """A private menu to pick one of several Instagram accounts; the command to finish rides along.
 
     With no account there is nothing to pick (and Slack refuses a menu without options): the message
-    says why and what to do instead.
+    says why and what to do instead. The words are the backend's (``facts``: its Facebook Pages, if any).
     """
     if not accounts:
-        return message(NO_PROFESSIONAL_ACCOUNT)
+        return message(facts.nothing_to_pick)
     options = [
         {
             "text": {
@@ -218,7 +212,7 @@ def account_picker(accounts: list[Account], resume: str | None) -> Message:
         }
         for a in accounts[:MAX_OPTIONS]
     ]
-    text = "Your Facebook login manages several Instagram professional accounts. Which one should igbot use?"
+    text = facts.pick_prompt
     return message(
         text,
         [

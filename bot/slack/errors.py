@@ -47,6 +47,11 @@ class MissingScope(SlackError):
     """igbot's token lacks a permission the call needs."""
 
 
+# igbot cannot post in this channel (every feature stops or refuses the same way): the channel is gone or
+# private to igbot, or igbot lacks the permission to post there.
+CANNOT_POST: tuple[type[SlackError], ...] = (ChannelGone, MissingScope)
+
+
 class TokenRefused(SlackError):
     """Slack refused the token itself (wrong, revoked, or the wrong kind of token): retrying is pointless."""
 

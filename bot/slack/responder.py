@@ -7,10 +7,10 @@
   answer meant for everyone).
 - Slack did not take the answer (the connection failed before the request was written, 5xx, 429):
   `SlackUnreachable` is raised so that the job is retried later; the answers already delivered are not
-  sent again (`bot.jobs.once`).
+  sent again (`bot.core.once`).
 - The request was written but Slack's answer never came (a read timeout, a connection reset or closed
   while waiting): Slack may show the answer, so `OutcomeUnknown` is raised and nothing here sends it
-  again (`bot.jobs.once` decides what follows; slack_sdk's own retry is limited to connections that
+  again (`bot.core.once` decides what follows; slack_sdk's own retry is limited to connections that
   failed before the request was written).
 - A flow started outside a command (the App Home tab's Connect button) has no response URL: its
   answers go through the Web API at once (a direct message when it has no channel either).
@@ -54,7 +54,7 @@ class SlackUnreachable(Exception):
 
 class OutcomeUnknown(Exception):
     """The request was written but Slack's answer never came: the post may be shown. Never send it again
-    blindly (`bot.jobs.once`)."""
+    blindly (`bot.core.once`)."""
 
 
 def written_before_failing(exc: BaseException) -> bool:

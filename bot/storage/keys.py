@@ -38,7 +38,7 @@ def seen_request_key(digest: str) -> str:
 
 
 def answers_key(job_id: str) -> str:
-    """Key of the hash of a job's answers: claimed, sent, or of unknown outcome (`bot.jobs.once`)."""
+    """Key of the hash of a job's answers: claimed, sent, or of unknown outcome (`bot.core.once`)."""
     return f"{PREFIX}sent:{job_id}"
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import redis
 
-from bot.slack.invocation import Invocation
 from bot.storage.errors import redis_errors
 from bot.storage.keys import state_key, user_states_key
 
@@ -28,22 +27,26 @@ return deleted
 
 @dataclass(frozen=True)
 class PendingLink:
-    """An OAuth flow in progress: who started it, where, and the command to finish after linking
-    (``invocation.text``, empty for none)."""
+    """An OAuth flow in progress: who started it, where, and the command to finish after linking.
+    ``invocation`` holds what `bot.slack.invocation.Invocation.payload` holds (``text``: the command,
+    empty for none); storage keeps it as plain strings."""
 
-    invocation: Invocation
+    invocation: dict[str, str]
     created_at: float
 
     def encode(self) -> str:
         """As stored in Redis."""
-        return json.dumps({"invocation": self.invocation.payload(), "created_at": self.created_at})
+        return json.dumps({"invocation": self.invocation, "created_at": self.created_at})
 
     @classmethod
     def decode(cls, raw: str) -> PendingLink | None:
         """The inverse of `encode`; None for anything else."""
         try:
             data = json.loads(raw)
-            return cls(Invocation.from_payload(data["invocation"]), float(data["created_at"]))
+            found = data["invocation"]
+            if not isinstance(found, dict):
+                return None
+            return cls({str(k): str(v) for k, v in found.items()}, float(data["created_at"]))
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
 
@@ -80,7 +83,14 @@ class StateStore:
     ) -> str:
         """Store a new pending flow and return its state (256 random bits, URL-safe)."""
         state = secrets.token_urlsafe(32)
-        invocation = Invocation(team_id, user_id, user_name, channel_id, response_url, resume or "")
+        invocation = {
+            "team_id": team_id,
+            "user_id": user_id,
+            "user_name": user_name,
+            "channel_id": channel_id,
+            "response_url": response_url,
+            "text": resume or "",
+        }
         pending = PendingLink(invocation, self._clock())
         index = user_states_key(team_id, user_id)
         with redis_errors():

@@ -1,4 +1,4 @@
-"""The web tier's Bolt app, authorization and OAuth flow, built on a `bot.app.Tier` (by `bot.app.build`).
+"""The web tier's Bolt app, authorization and OAuth flow (built by `bot.app.build`).
 
 Kept apart from `bot.app` so that worker processes, which never serve HTTP, import neither Flask nor Bolt
 (about 70 ms of every worker's start).
@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import redis
+from flask import Flask
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
@@ -16,15 +18,16 @@ from slack_bolt.context import BoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
-from bot.app import Igbot, Tier
+from bot.core import replies
+from bot.core.commands import Commands
+from bot.core.services import Services
 from bot.settings import Settings
-from bot.slack import replies
-from bot.slack.listeners import register_listeners
 from bot.slack.workspaces import NOT_INSTALLED_CONTEXT, Workspaces
 from bot.storage import StorageUnavailable
 from bot.storage.installations import RedisOAuthStateStore
 from bot.web.after_ack import AfterAck
 from bot.web.install import oauth_flow
+from bot.web.listeners import register_listeners
 from bot.web.routes import create_web_app
 
 
@@ -81,8 +84,10 @@ class StoreAuthorize(Authorize):
         )
 
 
-def build_web(settings: Settings, tier: Tier) -> Igbot:
-    """The web tier on ``tier``: the request guard and Bolt behind Flask, enqueueing work for the workers.
+def build_web(
+    settings: Settings, services: Services, commands: Commands, replay_store: redis.Redis
+) -> tuple[Flask, App]:
+    """The web tier: the request guard and Bolt behind Flask, enqueueing work for the workers.
 
     Bolt is authorized without ``auth.test``: statically with ``SLACK_BOT_TOKEN``, or from the installations
     (`StoreAuthorize`) when igbot is installed by OAuth.
@@ -95,16 +100,16 @@ def build_web(settings: Settings, tier: Tier) -> Igbot:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
 
     authorize: Callable[..., AuthorizeResult] | Authorize = static
-    if tier.services.installations is not None and settings.slack_client_id and settings.slack_client_secret:
-        authorize = StoreAuthorize(tier.services.slack)
+    if services.installations is not None and settings.slack_client_id and settings.slack_client_secret:
+        authorize = StoreAuthorize(services.slack)
         install = oauth_flow(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
             public_url=settings.public_url,
             slack_web_url=settings.slack_web_url,
             api_client=WebClient(base_url=settings.slack_api_url, timeout=5),
-            installation_store=tier.services.installations,
-            state_store=RedisOAuthStateStore(tier.redis),
+            installation_store=services.installations,
+            state_store=RedisOAuthStateStore(replay_store),
         )
 
     bolt = App(
@@ -118,13 +123,13 @@ def build_web(settings: Settings, tier: Tier) -> Igbot:
         request_verification_enabled=False,  # the guard in front of Bolt verified it already
         user_facing_authorize_error_message=replies.NOT_INSTALLED,
     )
-    register_listeners(bolt, tier.services)
+    register_listeners(bolt, services, commands)
     web = create_web_app(
         bolt,
-        tier.services,
+        services,
         signing_secret=settings.slack_signing_secret,
-        replay_store=tier.redis,
+        replay_store=replay_store,
         instagram_secret=settings.instagram_client_secret,
         install=install,
     )
-    return Igbot(tier, web, bolt)
+    return web, bolt

@@ -1,7 +1,7 @@
 """`GET /instagram/callback`: finish a link (consume state, exchange the code, store) and say so.
 
 The Slack side (the "Connected as" message and the command the user was trying to run) is a job for
-the worker tier (`bot.linking.outcomes`), queued before the page is answered. Every failure gets a
+the worker tier (`bot.features.linking.outcomes`), queued before the page is answered. Every failure gets a
 page saying what to do; when it may pass (Instagram or storage unavailable), the same link stays
 usable for the rest of its 10 minutes.
 """
@@ -13,10 +13,12 @@ import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from bot.core.services import Services
+from bot.features.linking.jobs import FINISH_LINK, accounts_payload
+from bot.features.linking.outcomes import Outcome
 from bot.instagram.errors import ExchangeRejected, InstagramError, ScopeDeclined
 from bot.instagram.models import Account, Authorization
-from bot.linking.outcomes import NO_ACCOUNT, Outcome
-from bot.services import Services
+from bot.slack.invocation import Invocation
 from bot.storage import StorageUnavailable
 from bot.storage.states import PendingLink
 from bot.web.pages import Page, render
@@ -30,7 +32,9 @@ START_AGAIN = "Go back to Slack and run /ig login to get a fresh link."
 def _back_url(services: Services, pending: PendingLink | None) -> str:
     if pending is None:
         return services.slack_web_url
-    query = urlencode({"team": pending.invocation.team_id, "channel": pending.invocation.channel_id})
+    query = urlencode(
+        {"team": pending.invocation.get("team_id", ""), "channel": pending.invocation.get("channel_id", "")}
+    )
     return f"{services.slack_web_url}/app_redirect?{query}"
 
 
@@ -72,7 +76,7 @@ def _handle(params: Mapping[str, str], services: Services) -> Page:
 def _approved(state: str, params: Mapping[str, str], pending: PendingLink, services: Services) -> Page:
     back = _back_url(services, pending)
     if "error" in params:
-        services.jobs.finish_link(pending.invocation, Outcome.CANCELLED, [])
+        services.jobs.send(FINISH_LINK, pending.invocation, Outcome.CANCELLED.value, [])
         why = "You cancelled on Instagram, so nothing was stored."
         again = "Run /ig login in Slack when you want to try again."
         return render(200, "Instagram account not linked", why, again, ok=False, back_url=back)
@@ -97,14 +101,15 @@ def _approved(state: str, params: Mapping[str, str], pending: PendingLink, servi
         log.info("code exchange failed: %s", type(exc).__name__)
         return _retry_page("Instagram didn't answer", pending, state, services)
     if not authorization.accounts:
-        services.jobs.finish_link(pending.invocation, Outcome.NO_ACCOUNT, [])
-        return render(200, "No Instagram professional account found", NO_ACCOUNT, "Nothing was stored.",
+        services.jobs.send(FINISH_LINK, pending.invocation, Outcome.NO_ACCOUNT.value, [])
+        why = services.instagram.account_facts.no_account  # the backend's words (Facebook Page...)
+        return render(200, "No Instagram professional account found", why, "Nothing was stored.",
                       ok=False, back_url=back)  # fmt: skip
     return _linked(authorization, pending, services, back)
 
 
 def _linked(authorization: Authorization, pending: PendingLink, services: Services, back: str) -> Page:
-    who = pending.invocation
+    who = Invocation.from_payload(pending.invocation)
     only: Account | None = authorization.accounts[0] if len(authorization.accounts) == 1 else None
     services.links.save(
         who.team_id,
@@ -119,16 +124,21 @@ def _linked(authorization: Authorization, pending: PendingLink, services: Servic
         services.reminders.schedule(who.team_id, who.user_id, authorization.expires_at)
     slack_user = f"@{who.user_name}" if who.user_name else who.user_id
     if only is None:
-        services.jobs.finish_link(who, Outcome.PICK, list(authorization.accounts))
+        services.jobs.send(
+            FINISH_LINK,
+            pending.invocation,
+            Outcome.PICK.value,
+            accounts_payload(list(authorization.accounts)),
+        )
         return render(
             200,
             "Almost done: pick an account in Slack",
-            f"Your Facebook login manages {len(authorization.accounts)} Instagram professional accounts.",
+            services.instagram.account_facts.several_accounts.format(count=len(authorization.accounts)),
             f"Go back to Slack and pick the one Slack user {slack_user} should use.",
             ok=True,
             back_url=back,
         )
-    services.jobs.finish_link(who, Outcome.CONNECTED, [only])
+    services.jobs.send(FINISH_LINK, pending.invocation, Outcome.CONNECTED.value, accounts_payload([only]))
     return render(
         200,
         "Instagram connected",

@@ -6,7 +6,7 @@ from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
 
-from bot.services import Services
+from bot.core.services import Services
 from bot.storage import StorageUnavailable
 from bot.web import webhook
 from bot.web.callback import handle_callback

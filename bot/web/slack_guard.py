@@ -17,10 +17,19 @@ before Bolt sees anything:
    their timestamp is acceptable, in this process and, when a shared store is given, across processes.
 
 A signed ``url_verification`` (Slack checking the Request URL) is answered here with its challenge.
-Bolt then gets the body already parsed (``mode="socket_mode"`` is how BoltRequest takes a parsed,
-already verified body). Its own parser would lose every field of a command whose text contains the
-word "payload" (it looks for the substring anywhere in the raw body), answering `/ig user payload` with
-a 404, and would parse the body again for each lazy listener.
+
+One parse per request: the guard parses the verified body once (the form, then its ``payload`` JSON, or
+the Events API JSON), checks the shapes on that parsed object, builds Bolt's public ``BoltRequest`` once
+from it and dispatches that same object with ``App.dispatch``. Nothing parses the body again: not Bolt
+(it keeps a body it is given parsed, ``mode="socket_mode"``, and so does each copy it makes for a lazy
+listener), not the listeners (they read ids from Bolt's context). Why not ``mode="http"``, where Bolt
+parses the raw text itself: its parser looks for the substring "payload" anywhere in the raw body and
+then drops every field (`/ig user payload` was a 404), and it parses the text again for each lazy
+listener. The shapes are checked before the ``BoltRequest`` is built because building it reads ids out
+of the body (its context) and fails with a 500 on some shapes Slack never sends (``user`` a list).
+The signature is checked by the guard, before anything is parsed (an unsigned body is never parsed),
+so Bolt's own check (``RequestVerification``, which would run after the parse) is off
+(``request_verification_enabled=False``, bolt_app.py).
 
 Rejections are logged with their reason only: never the body, the signature or the headers.
 
@@ -57,6 +66,9 @@ _EVENT_BODY_TYPES = ("url_verification", "event_callback", "app_rate_limited")
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW_SECONDS = 300  # Slack's rule, and Bolt's: a timestamp more than 5 minutes off is refused
 MAX_FORM_FIELDS = 64
+# BoltRequest's mode for a body handed over parsed (and verified): Bolt keeps it as it is, builds its
+# context from it, and copies it (unparsed) for lazy listeners. "http" takes raw text only.
+PARSED = "socket_mode"
 # Parts of an interaction payload that Slack always sends as objects (or lists of objects); Bolt's
 # listener matching indexes into them and fails with a 500 when they are anything else.
 _OBJECT_FIELDS = ("user", "team", "channel", "container", "view", "message", "enterprise", "state")
@@ -151,39 +163,31 @@ def _timestamp(raw: str) -> int | None:
     return int(raw)
 
 
-def _event_body(text: str) -> tuple[dict[str, Any] | None, str]:
-    """An Events API body (``url_verification``, ``event_callback``, ``app_rate_limited``) as Slack sends
-    it, or None and why not."""
-    try:
-        body = json.loads(text)
-    except ValueError:
-        return None, "body is not JSON"
+def _event_problem(body: Any) -> str | None:
+    """Why a parsed JSON body is not an Events API body (``url_verification``, ``event_callback``,
+    ``app_rate_limited``) as Slack sends it, or None."""
     if not isinstance(body, dict) or body.get("type") not in _EVENT_BODY_TYPES:
-        return None, "not an Events API body"
+        return "not an Events API body"
     if body["type"] != "event_callback":
-        return body, ""
+        return None
     event = body.get("event")
     if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-        return None, "event is not an object with a type"
+        return "event is not an object with a type"
     if not isinstance(body.get("event_id", ""), str) or not isinstance(body.get("team_id", ""), str):
-        return None, "event_id or team_id is not a string"
+        return "event_id or team_id is not a string"
     authorizations = body.get("authorizations")
     if authorizations is not None and not (
         isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
     ):
-        return None, "authorizations is not a list of objects"
+        return "authorizations is not a list of objects"
     for name in _OBJECT_FIELDS:
         if event.get(name) is not None and not isinstance(event[name], dict | str):
-            return None, f"event {name} is neither an object nor a string"
-    return body, ""
+            return f"event {name} is neither an object nor a string"
+    return None
 
 
-def _payload_problem(fields: dict[str, str]) -> str | None:
-    """Why an interaction ``payload`` field is not one Slack could have sent, or None."""
-    try:
-        payload = json.loads(fields["payload"])
-    except ValueError:
-        return "payload is not JSON"
+def _payload_problem(payload: Any) -> str | None:
+    """Why a parsed interaction ``payload`` is not one Slack could have sent, or None."""
     if not isinstance(payload, dict):
         return "payload is not a JSON object"
     if not isinstance(payload.get("type", ""), str):
@@ -196,6 +200,35 @@ def _payload_problem(fields: dict[str, str]) -> str | None:
         if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
             return f"payload {name} is not a list of objects"
     return None
+
+
+def parse_body(text: str, mimetype: str) -> tuple[dict[str, Any] | None, str]:
+    """The one parse of a verified body, shapes checked: what Bolt gets as ``BoltRequest.body`` (an
+    Events API body, an interaction's ``payload``, or a command's fields), or None and why not.
+
+    ``mimetype`` is `JSON` (the Events API) or `FORM` (commands and interactivity).
+    """
+    if mimetype == JSON:
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return None, "body is not JSON"
+        problem = _event_problem(body)
+        return (None, problem) if problem is not None else (body, "")
+    if text.lstrip().startswith("{"):
+        return None, "JSON body where a form belongs"
+    try:
+        fields = dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+    except ValueError:
+        return None, "too many form fields"
+    if "payload" not in fields:
+        return fields, ""  # a slash command (or another form Bolt routes by its fields)
+    try:
+        payload = json.loads(fields["payload"])
+    except ValueError:
+        return None, "payload is not JSON"
+    problem = _payload_problem(payload)
+    return (None, problem) if problem is not None else (payload, "")
 
 
 class SlackRequestGuard:
@@ -240,28 +273,12 @@ class SlackRequestGuard:
             return _reject(400, "invalid payload", "body is not UTF-8")
         if not self._verifier.is_valid(text, str(timestamp), signature):
             return _reject(401, "invalid request", "bad signature")
-        parsed: dict[str, Any]
-        if request.mimetype == JSON:
-            event, why = _event_body(text)
-            if event is None:
-                return _reject(400, "invalid payload", why)
-            parsed = event
-        else:
-            if text.lstrip().startswith("{"):
-                return _reject(400, "invalid payload", "JSON body where a form belongs")
-            try:
-                fields = dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
-            except ValueError:
-                return _reject(400, "invalid payload", "too many form fields")
-            parsed = dict(fields)
-            if "payload" in fields:
-                problem = _payload_problem(fields)
-                if problem is not None:
-                    return _reject(400, "invalid payload", problem)
-                parsed = json.loads(fields["payload"])
+        parsed, why = parse_body(text, request.mimetype)  # the only parse of this body
+        if parsed is None:
+            return _reject(400, "invalid payload", why)
         # Slack may retry an event within the same second: same timestamp, same body, so the same
         # signature. Its retries differ by X-Slack-Retry-Num (unsigned, but each event is handled once
-        # anyway: bot.slack.events), so an event's signature may be used once per retry number, 0 to 3.
+        # anyway: bot.web.events), so an event's signature may be used once per retry number, 0 to 3.
         seen_as = signature
         if request.mimetype == JSON:
             retry = request.headers.get("X-Slack-Retry-Num", "")
@@ -273,11 +290,11 @@ class SlackRequestGuard:
         headers: dict[str, str | Sequence[str]] = {
             k: v for k, v in request.headers.items() if not k.lower().startswith("x-slack-bolt-")
         }
-        bolt_request = BoltRequest(
+        bolt_request = BoltRequest(  # built once, from the parse above, and dispatched as it is
             body=parsed,
             query=request.query_string.decode("utf-8", "replace"),
             headers=headers,
-            mode="socket_mode",  # = "body parsed and verified already" (see the module docstring)
+            mode=PARSED,
         )
         with after_ack.holding() as release:  # Bolt's lazy listeners start once the ack has left
             response = to_flask_response(self._bolt.dispatch(bolt_request))

@@ -25,14 +25,16 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_bolt.request import BoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.slack.errors import TokenRefused, classify
 from bot.web import after_ack
@@ -57,17 +59,43 @@ def close_client(client: SocketModeClient) -> None:
     client.close()
 
 
+def bolt_request(req: SocketModeRequest) -> BoltRequest:
+    """Bolt's request for a Socket Mode envelope: its ``payload`` as slack_sdk parsed it (the one parse
+    of the message), and the retry headers Slack's HTTP requests carry."""
+    headers: dict[str, str | Sequence[str]] = {}
+    if req.retry_attempt is not None:
+        headers["x-slack-retry-num"] = str(req.retry_attempt)
+    if req.retry_reason is not None:
+        headers["x-slack-retry-reason"] = req.retry_reason
+    return BoltRequest(body=req.payload, headers=headers, mode="socket_mode")
+
+
+def ack_of(req: SocketModeRequest, answer: BoltResponse) -> SocketModeResponse | None:
+    """The Socket Mode ack of Bolt's ``answer``: its JSON body as the ack's payload, other text as
+    ``{"text": ...}``, nothing for an empty one; None (no ack: Slack reports a timeout) unless a 200."""
+    if answer.status != 200:
+        return None
+    if not answer.body:
+        return SocketModeResponse(envelope_id=req.envelope_id)
+    if answer.headers.get("content-type", [""])[0].startswith("application/json"):
+        return SocketModeResponse(envelope_id=req.envelope_id, payload=json.loads(answer.body))
+    return SocketModeResponse(envelope_id=req.envelope_id, payload={"text": answer.body})
+
+
 class _AfterAckHandler(SocketModeHandler):
     """Bolt's Socket Mode handler, with the lazy listeners of a request started once its ack was sent
     (after_ack.py), as over HTTP."""
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         """Dispatch ``req`` to Bolt, send the ack, then start what the listener left for after it."""
-        start = time.time()
         with after_ack.holding() as release:
-            bolt_resp = run_bolt_app(self.app, req)
+            answer = self.app.dispatch(bolt_request(req))
         try:
-            send_response(client, req, bolt_resp, start)
+            ack = ack_of(req, answer)
+            if ack is None:
+                log.info("socket mode: no ack sent (Bolt answered %s)", answer.status)
+            else:
+                client.send_socket_mode_response(ack)
         finally:
             release()
 

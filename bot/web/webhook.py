@@ -9,7 +9,8 @@
   again, but delivery is idempotent per channel and post: a repeat makes igbot read again and post
   nothing. (Bodies are not deduplicated: two real tag notifications in the same second are identical.)
 - Graph comment and mention notifications (``object: instagram``) become one job per change for accounts
-  with an inbox; the job posts each comment once (`bot.jobs.inbox`), so Meta's retries post nothing twice.
+  with an inbox; the job posts each comment once (`bot.features.inbox.jobs`), so Meta's retries post
+  nothing twice.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from collections.abc import Mapping
 
 import redis
 
-from bot.services import Services
+from bot.core.services import Services
+from bot.features.feeds.jobs import DELIVER_FEED
+from bot.features.inbox.jobs import DELIVER_INBOX
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -72,12 +75,14 @@ def notification(body: bytes, headers: Mapping[str, str], secret: str, services:
         return "not json", 400
     try:
         for target in _targets(updates, services):
-            services.jobs.deliver_feed(target)
+            services.jobs.send(DELIVER_FEED, target)
         events = services.instagram.inbox_events(updates)
         routed = services.inbox.routed({e.account_id for e in events}) if events else set()
         for event in events:
             if event.account_id in routed:
-                services.jobs.deliver_inbox(event)
+                services.jobs.send(
+                    DELIVER_INBOX, event.account_id, event.kind, event.media_id, event.comment_id
+                )
     except (redis.RedisError, StorageUnavailable):
         return "storage unavailable", 503  # not taken: the sender's retry brings it again
     return "ok", 200

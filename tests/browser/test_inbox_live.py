@@ -7,7 +7,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import BrowserContext, expect
 
-from bot.instagram.graph import SCOPES
+from bot.instagram.graph.backend import SCOPES
 from tests.browser.harness import Console, Dev
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import redis
 import requests
 
-from bot.jobs.broker import MAX_RETRIES
+from bot.core.jobs import MAX_RETRIES
 from bot.storage.embedded import EmbeddedRedis
 from tests.stack import Stack, login_url, start_stack
 

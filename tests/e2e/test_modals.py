@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from bot.slack.actions.inbox import NOT_OPENED
+from bot.features.inbox.actions import NOT_OPENED
 from bot.slack.responder import IN_REQUEST_TIMEOUT_SECONDS
 from bot.web.socket_mode import SocketModeRunner
 from igbot_sandboxes.slack.socket import SocketHub
@@ -116,7 +116,7 @@ def test_reply_on_a_hidden_or_deleted_comment_says_so_and_opens_nothing(graph: S
 def test_a_reply_box_slack_did_not_open_is_told_privately_and_nothing_is_queued(
     graph: Stack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.slack.actions.inbox")
+    caplog.set_level(logging.INFO, logger="bot.features.inbox.actions")
     top, _, _ = _comment(graph, "hello?")
     graph.slack.triggers.lifetime = 0.0  # every trigger has expired by the time views.open comes
     click = graph.slack.click_button(top, "ig_inbox_reply", user_id="U0BOB")
@@ -127,7 +127,7 @@ def test_a_reply_box_slack_did_not_open_is_told_privately_and_nothing_is_queued(
     assert call.error == "expired_trigger_id" and call.params["trigger_id"] == click.trigger_id
     assert graph.slack.open_views() == []
     assert graph.pending_jobs() == 0
-    logged = [r.getMessage() for r in caplog.records if r.name == "bot.slack.actions.inbox"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.features.inbox.actions"]
     assert logged == ["views.open refused the Reply modal (expired_trigger_id)"]  # Slack's code only
 
 

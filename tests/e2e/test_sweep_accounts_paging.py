@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from bot.instagram.graph import ACCOUNT_PAGES
+from bot.instagram.graph.backend import ACCOUNT_PAGES
 from bot.storage.keys import link_key
 from tests.stack import TEAM, Stack, login_url, start_stack
 

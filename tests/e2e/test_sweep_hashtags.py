@@ -19,7 +19,7 @@ from bot.storage.keys import link_key
 from tests.stack import TEAM, Stack, start_stack
 
 HASHTAG_SEARCH = "/graph/v25.0/ig_hashtag_search"
-ATTEMPTS = 3  # "didn't answer" is retried by the worker (bot.jobs.broker.MAX_RETRIES + 1) before it is said
+ATTEMPTS = 3  # "didn't answer" is retried by the worker (bot.worker.broker.MAX_RETRIES + 1) before it is said
 
 
 @pytest.fixture

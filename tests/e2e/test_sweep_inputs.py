@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import redis
 
-from bot.slack import replies
-from bot.slack.commands import dispatch
-from bot.slack.intents import Help, Usage
 from bot.slack.invocation import Invocation
+from tests.commands import COMMANDS
 from tests.stack import Stack
 
 CRASHED = [
@@ -33,9 +33,13 @@ def test_hostile_usernames_get_the_usage_line_in_the_ack(stack: Stack, name: str
     assert stack.pending_jobs() == 0  # answered in the ack: nothing was queued
 
 
-def test_an_intent_without_a_handler_is_answered_not_dropped(redis_client: redis.Redis) -> None:
+def test_a_resumed_command_that_needs_no_work_is_answered_not_dropped(redis_client: redis.Redis) -> None:
     said: list[dict[str, object]] = []
-    who = Invocation("T1", "U1", "u", "C1", "http://x/r", "help")
-    for intent in (Help(), Usage("x")):  # what a clipped resume can parse to after linking
-        dispatch.run(intent, who, services=None, reply=said.append)  # type: ignore[arg-type]
-    assert [m["text"] for m in said] == [replies.CANNOT_FINISH, replies.CANNOT_FINISH]
+    services = SimpleNamespace(instagram=SimpleNamespace(capabilities=frozenset()))
+    for text in ("help", "follow", "frobnicate"):  # what a clipped resume can parse to after linking
+        who = Invocation("T1", "U1", "u", "C1", "http://x/r", text)
+        COMMANDS.run(who, services, reply=said.append)  # type: ignore[arg-type]
+    assert len(said) == 3
+    assert said[0]["text"].startswith(":wave: Here's what `/ig` can do:")  # type: ignore[union-attr]
+    assert "Which Instagram account?" in str(said[1]["text"])
+    assert str(said[2]["text"]).startswith("I don't know `/ig frobnicate`.")

@@ -55,6 +55,7 @@ def _lines(result: subprocess.CompletedProcess[str]) -> list[str]:
         ("INSTAGRAM_TOKEN_URL", "https://h:99999/oauth"),
         ("SLACK_API_URL", "https://exa\u2100mple.com/api/"),
         ("PORT", "²"),
+        ("INSTAGRAM_API", "v2"),  # refused by the backends' registry, as a setting
     ],
 )
 def test_one_hostile_setting_is_one_line(tmp_path: Path, name: str, value: str) -> None:

@@ -14,7 +14,7 @@ from tests.stack import Stack, start_stack
 
 LIMITED_UNKNOWN = "Instagram is limiting requests; try again in about 60 minutes"
 DOWN = "Instagram didn't answer; nothing was changed"
-ATTEMPTS = 3  # "didn't answer" is retried by the worker (bot.jobs.broker.MAX_RETRIES + 1) before it is said
+ATTEMPTS = 3  # "didn't answer" is retried by the worker (bot.worker.broker.MAX_RETRIES + 1) before it is said
 ACCOUNT = "17841400000000011"  # alice.shop
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import redis
 
-from bot.jobs.broker import MAX_RETRIES
+from bot.core.jobs import MAX_RETRIES
 from bot.slack.responder import RESPONSE_URL_TIMEOUT_SECONDS
 from bot.storage.embedded import EmbeddedRedis
 from bot.storage.keys import link_key, state_key
@@ -428,7 +428,7 @@ def test_a_response_url_that_never_answers_releases_the_worker_and_is_not_posted
     make_stack: Callable[..., Stack],
 ) -> None:
     # One job at a time: a hung answer would block every other. The silent peer takes each post and
-    # never answers: an unknown outcome, so the private answer is sent once more (bot.jobs.once) and
+    # never answers: an unknown outcome, so the private answer is sent once more (bot.core.once) and
     # never again, and the job is not retried. slack_sdk logs an error line for each timeout.
     stack = make_stack(worker_threads=1, expect_errors=[RESPONSE_URL_TIMED_OUT])
     silent = SilentServer()

@@ -28,7 +28,7 @@ import redis
 import requests
 
 from bot.app import build
-from bot.slack import replies
+from bot.core import replies
 from bot.threaded_server import start_server
 from bot.web.routes import MAX_BODY_BYTES, create_web_app
 from igbot_sandboxes.slack.blockkit import check_message

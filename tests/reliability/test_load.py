@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.slack import replies
+from bot.core import replies
 from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import LogWindow, alive, pending_faults
 from tests.stack import TEAM, Stack

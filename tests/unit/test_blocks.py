@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.instagram.models import Account, FollowResult, FollowStatus, Media
+from bot.instagram.registry import BACKENDS, GRAPH, BackendEntry
 from bot.slack import blocks
 from bot.slack.blocks import Message
 from igbot_sandboxes.slack.blockkit import validate_message
@@ -386,8 +387,9 @@ def test_safe_url_and_web_url(url: str, safe: bool) -> None:
 
 def test_account_picker_lists_each_account_and_carries_the_command_to_finish() -> None:
     accounts = [_account(id="1", username="alice.shop", full_name="Shop"), _account(id="2", username="al")]
-    picker = blocks.account_picker(accounts, "follow bob")
+    picker = blocks.account_picker(accounts, "follow bob", GRAPH.account_facts)
     _assert_slack_accepts(picker)
+    assert picker["text"] == GRAPH.account_facts.pick_prompt
     (menu,) = _elements(picker, "static_select")
     assert menu["action_id"] == "ig_pick_account"
     assert [(o["text"]["text"], o["value"]) for o in menu["options"]] == [
@@ -395,12 +397,12 @@ def test_account_picker_lists_each_account_and_carries_the_command_to_finish() -
         ("@al (Alice Liddell)", "2"),
     ]
     assert picker["blocks"][1]["block_id"] == "pick:follow bob"
-    assert blocks.account_picker(accounts, None)["blocks"][1]["block_id"] == "pick:"
+    assert blocks.account_picker(accounts, None, GRAPH.account_facts)["blocks"][1]["block_id"] == "pick:"
 
 
 def test_account_picker_stays_within_slacks_menu_limits() -> None:
     accounts = [_account(id=str(i), username=f"a{i}", full_name="F" * 200) for i in range(150)]
-    picker = blocks.account_picker(accounts, "x" * 1000)
+    picker = blocks.account_picker(accounts, "x" * 1000, GRAPH.account_facts)
     (menu,) = _elements(picker, "static_select")
     assert len(menu["options"]) == blocks.MAX_OPTIONS
     assert all(len(o["text"]["text"]) <= 75 for o in menu["options"])
@@ -408,7 +410,7 @@ def test_account_picker_stays_within_slacks_menu_limits() -> None:
 
 
 def test_account_picker_with_no_account_sends_no_menu_but_says_what_to_do() -> None:
-    message = blocks.account_picker([], "follow bob")
+    message = blocks.account_picker([], "follow bob", GRAPH.account_facts)
     assert "blocks" not in message
     assert _elements(message, "static_select") == []
     assert message["response_type"] == "ephemeral"
@@ -417,3 +419,13 @@ def test_account_picker_with_no_account_sends_no_menu_but_says_what_to_do() -> N
     assert "Facebook Page" in text
     assert "run `/ig login` again" in text
     _assert_slack_accepts(message)
+
+
+@pytest.mark.parametrize("entry", BACKENDS.values(), ids=list(BACKENDS))
+def test_the_account_menu_speaks_of_facebook_only_on_a_backend_that_needs_it(entry: BackendEntry) -> None:
+    empty = blocks.account_picker([], None, entry.account_facts)
+    several = blocks.account_picker([_account(id="1"), _account(id="2")], None, entry.account_facts)
+    for message in (empty, several):
+        _assert_slack_accepts(message)
+        assert ("Facebook" in message["text"]) == entry.needs_facebook_page, message["text"]
+    assert "run `/ig login` again" in empty["text"].lower()

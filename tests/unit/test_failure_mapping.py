@@ -1,4 +1,4 @@
-"""Failure mapping (`bot.slack.commands.dispatch`): each exception a command can end with becomes the
+"""Failure mapping (`bot.core.failures`): each exception a command can end with becomes the
 one message docs/interfaces.md "Behaviour under failure" promises, and nothing is half-done.
 
 Stand-ins: a recording Reply, a fake Instagram backend, the real stores on the real Redis (or on a
@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import get_args
 
 import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from bot.core.commands import Commands, Parsed, Subcommand
+from bot.core.failures import report_failure
+from bot.features.catalog import SUBCOMMANDS
 from bot.instagram.errors import (
     NotAllowed,
     NotFound,
@@ -25,11 +27,9 @@ from bot.instagram.errors import (
     Unavailable,
     Unconfirmed,
 )
-from bot.slack import intents
-from bot.slack.commands import dispatch
-from bot.slack.intents import Me, Profile, Recent, Unfollow
 from bot.storage import StorageUnavailable
 from bot.storage.keys import link_key
+from tests.commands import COMMANDS
 from tests.unit.test_handlers import (
     GRAPH,
     TEAM,
@@ -65,7 +65,7 @@ def _report(
     redis_client: redis.Redis, exc: Exception, *, text: str = "follow bob", username: str = ""
 ) -> Replies:
     services, replies = make_services(redis_client), Replies()
-    dispatch.report_failure(exc, invocation(text), services, replies, username)  # type: ignore[arg-type]
+    report_failure(exc, invocation(text), services, replies, username)  # type: ignore[arg-type]
     return replies
 
 
@@ -110,7 +110,7 @@ def test_an_unexpected_failure_gets_a_reference_and_no_details(
     redis_client: redis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     crash = RuntimeError('tok-secret-123 at File "/srv/bot.py", line 3')
-    with caplog.at_level(logging.ERROR, logger="bot.slack.commands.dispatch"):
+    with caplog.at_level(logging.ERROR, logger="bot.core.failures"):
         text = _only(_report(redis_client, crash))
     assert "something went wrong" in text and "nothing was changed" in text
     for leak in ("tok-secret-123", "RuntimeError", *TRACE_MARKERS):
@@ -130,7 +130,7 @@ def test_a_dead_token_brings_the_connect_button_back_and_resumes_the_command(
 ) -> None:
     services, replies = make_services(redis_client), Replies()
     link(services)
-    dispatch.report_failure(exc, invocation("follow bob"), services, replies, "bob")  # type: ignore[arg-type]
+    report_failure(exc, invocation("follow bob"), services, replies, "bob")  # type: ignore[arg-type]
     text = _only(replies)
     assert fragment in text.lower()
     assert connect_button(replies[0]) is not None
@@ -139,11 +139,11 @@ def test_a_dead_token_brings_the_connect_button_back_and_resumes_the_command(
 
 def test_a_dead_token_while_storage_is_down_says_storage(redis_client: redis.Redis) -> None:
     services, replies = make_services(_dead_redis()), Replies()
-    dispatch.report_failure(TokenInvalid("x"), invocation("me"), services, replies)  # type: ignore[arg-type]
+    report_failure(TokenInvalid("x"), invocation("me"), services, replies)  # type: ignore[arg-type]
     assert "igbot can't reach its storage right now" in _only(replies)
 
 
-# --- through dispatch.run: the handler fails, the user gets the one answer ------------------------------
+# --- through Commands.run: the handler fails, the user gets the one answer ------------------------------
 
 
 def test_a_revoked_token_during_a_command_removes_the_link_and_offers_the_button(
@@ -152,7 +152,7 @@ def test_a_revoked_token_during_a_command_removes_the_link_and_offers_the_button
     instagram = FakeInstagram(capabilities=GRAPH, fail={"own_account": TokenInvalid("code 190")})
     services, replies = make_services(redis_client, instagram), Replies()
     link(services)
-    dispatch.run(Me(), invocation("me"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("me"), services, replies)  # type: ignore[arg-type]
     text = _only(replies)
     assert "Instagram connection has expired" in text
     assert_login_prompt(replies[0], redis_client, resume="me")
@@ -162,7 +162,7 @@ def test_a_revoked_token_during_a_command_removes_the_link_and_offers_the_button
 
 def test_storage_down_during_a_command_says_storage(redis_client: redis.Redis) -> None:
     services, replies = make_services(_dead_redis()), Replies()
-    dispatch.run(Recent(3), invocation("recent 3"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("recent 3"), services, replies)  # type: ignore[arg-type]
     assert "igbot can't reach its storage right now" in _only(replies)
 
 
@@ -170,7 +170,7 @@ def test_a_rate_limit_during_a_command_keeps_the_link(redis_client: redis.Redis)
     instagram = FakeInstagram(capabilities=GRAPH, fail={"recent": RateLimited(12)})
     services, replies = make_services(redis_client, instagram), Replies()
     link(services)
-    dispatch.run(Recent(3), invocation("recent 3"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("recent 3"), services, replies)  # type: ignore[arg-type]
     assert "try again in about 12 minutes" in _only(replies)
     stored = services.links.get(TEAM, USER)
     assert stored is not None and stored.token == TOKEN
@@ -180,7 +180,7 @@ def test_instagram_down_during_a_command_says_nothing_was_changed(redis_client: 
     instagram = FakeInstagram(capabilities=GRAPH, fail={"recent": Unavailable("timeout")})
     services, replies = make_services(redis_client, instagram), Replies()
     link(services)
-    dispatch.run(Recent(3), invocation("recent 3"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("recent 3"), services, replies)  # type: ignore[arg-type]
     text = _only(replies)
     assert "Instagram didn't answer" in text and "nothing was changed" in text
     assert services.links.get(TEAM, USER) is not None
@@ -190,7 +190,7 @@ def test_a_crash_during_a_command_gets_a_reference(redis_client: redis.Redis) ->
     instagram = FakeInstagram(capabilities=GRAPH, fail={"recent": KeyError("media_url")})
     services, replies = make_services(redis_client, instagram), Replies()
     link(services)
-    dispatch.run(Recent(3), invocation("recent 3"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("recent 3"), services, replies)  # type: ignore[arg-type]
     text = _only(replies)
     assert re.search(r"`[0-9a-f]{8}`", text) and "KeyError" not in text and "media_url" not in text
 
@@ -198,7 +198,7 @@ def test_a_crash_during_a_command_gets_a_reference(redis_client: redis.Redis) ->
 def test_an_unknown_account_during_a_command_is_named_as_typed(redis_client: redis.Redis) -> None:
     services, replies = make_services(redis_client), Replies()  # the stand-in knows nobody
     link(services)
-    dispatch.run(Profile("nobody"), invocation("user nobody"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("user nobody"), services, replies)  # type: ignore[arg-type]
     assert "No Instagram account named @nobody" in _only(replies)
 
 
@@ -206,11 +206,20 @@ def test_an_unfollow_of_an_unknown_account_is_named_as_typed(redis_client: redis
     instagram = FakeInstagram(fail={"set_following": NotFound("")})
     services, replies = make_services(redis_client, instagram), Replies()
     link(services)
-    dispatch.run(Unfollow("ghost"), invocation("unfollow ghost"), services, replies)  # type: ignore[arg-type]
+    COMMANDS.run(invocation("unfollow ghost"), services, replies)  # type: ignore[arg-type]
     assert "No Instagram account named @ghost" in _only(replies)
     assert instagram.called("set_following") == [(TOKEN, "ghost", False)]
 
 
-def test_every_intent_but_help_and_usage_has_a_handler() -> None:
-    needs_work = set(get_args(intents.Intent)) - {intents.Help, intents.Usage}
-    assert needs_work <= set(dispatch.HANDLERS), needs_work - set(dispatch.HANDLERS)
+def test_every_subcommand_and_alias_runs_its_own_declaration() -> None:
+    for sub in SUBCOMMANDS:
+        for word in (sub.name, *sub.aliases):
+            parsed = COMMANDS.parse(word)
+            assert not isinstance(parsed, Parsed) or parsed.subcommand is sub, word
+            assert COMMANDS.parse(f"{word.upper()} x y z") is not None
+
+
+def test_a_name_declared_twice_is_refused() -> None:
+    twice = Subcommand("me", SUBCOMMANDS[0].parse, SUBCOMMANDS[0].run)
+    with pytest.raises(ValueError, match="/ig me is declared twice"):
+        Commands((*SUBCOMMANDS, twice))

@@ -10,9 +10,12 @@ import redis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack.intents import FeedTarget, Subscribe, Subscriptions, Unsubscribe, Usage, parse
+from bot.core.commands import Usage
+from bot.core.grammar import FeedTarget
+from bot.features.feeds.grammar import Subscribe, Subscriptions, Unsubscribe
 from bot.storage.feeds import DELIVERED_KEPT, Feed, FeedStore, Target
 from bot.web.webhook import handshake, signed
+from tests.commands import parse
 
 
 @pytest.mark.parametrize(

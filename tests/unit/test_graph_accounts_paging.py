@@ -15,7 +15,7 @@ import pytest
 
 from bot.instagram.config import ClientConfig
 from bot.instagram.errors import TokenInvalid
-from bot.instagram.graph import ACCOUNT_PAGES, MAX_ACCOUNTS, GraphInstagram
+from bot.instagram.graph.backend import ACCOUNT_PAGES, MAX_ACCOUNTS, GraphInstagram
 from bot.instagram.models import Credentials
 
 Page = Callable[[int, str], dict[str, Any]]  # (page number, base URL) -> answer

@@ -7,7 +7,6 @@ import json
 import pytest
 import requests
 
-from bot.instagram import graph_parsing as parse
 from bot.instagram.errors import (
     ExchangeRejected,
     NotFound,
@@ -16,6 +15,7 @@ from bot.instagram.errors import (
     TokenInvalid,
     Unavailable,
 )
+from bot.instagram.graph import parsing as parse
 
 
 def _response(status: int, body: object, headers: dict[str, str] | None = None) -> requests.Response:

@@ -17,6 +17,17 @@ import pytest
 import redis
 from cryptography.fernet import Fernet
 
+from bot.features.accounts import follow, profile
+from bot.features.accounts.follow import Follow, Unfollow
+from bot.features.accounts.profile import Profile
+from bot.features.gallery import popular, recent
+from bot.features.gallery.popular import Popular
+from bot.features.gallery.recent import Recent
+from bot.features.linking import logout, me
+from bot.features.linking.login import Login, run_login
+from bot.features.linking.logout import Logout
+from bot.features.linking.me import Me
+from bot.instagram import registry
 from bot.instagram.errors import NotFound
 from bot.instagram.models import (
     Account,
@@ -28,9 +39,8 @@ from bot.instagram.models import (
     HashtagLimit,
     Media,
 )
+from bot.instagram.wording import AccountFacts
 from bot.slack.blocks import Message
-from bot.slack.commands import follow, login, logout, me, popular, profile, recent
-from bot.slack.intents import Follow, Login, Logout, Me, Popular, Profile, Recent, Unfollow
 from bot.slack.invocation import Invocation
 from bot.storage.crypto import TokenCipher
 from bot.storage.feeds import FeedStore
@@ -127,6 +137,7 @@ class FakeInstagram:
 
     capabilities: frozenset[Capability] = LEGACY_CAPS
     hashtag_limit: HashtagLimit | None = None
+    account_facts: AccountFacts = registry.LEGACY.account_facts  # what people are told about accounts
     own: list[Account] = field(default_factory=lambda: [account("alice", id=IG_ID)])
     known: dict[str, Account] = field(default_factory=dict)
     feed: list[Media] = field(default_factory=lambda: [media(i) for i in range(1, 11)])
@@ -222,7 +233,7 @@ class StandInSlack:
 
 @dataclass
 class StandInServices:
-    """What handlers are given (`bot.services.Services`), with the real stores and a fake backend."""
+    """What handlers are given (`bot.core.services.Services`), with the real stores and a fake backend."""
 
     links: LinkStore
     states: StateStore
@@ -302,7 +313,7 @@ def assert_login_prompt(message: Message, client: redis.Redis, *, resume: str | 
 
 def test_login_without_a_link_offers_the_connect_button(redis_client: redis.Redis) -> None:
     services, replies = make_services(redis_client), Replies()
-    login.run_login(Login(), invocation("login"), services, replies)
+    run_login(Login(), invocation("login"), services, replies)
     (prompt,) = replies
     assert "Connect your Instagram account" in prompt["text"]
     assert_login_prompt(prompt, redis_client, resume=None)
@@ -312,7 +323,7 @@ def test_login_without_a_link_offers_the_connect_button(redis_client: redis.Redi
 def test_login_when_linked_says_as_whom_and_offers_another_account(redis_client: redis.Redis) -> None:
     services, replies = make_services(redis_client), Replies()
     link(services)
-    login.run_login(Login(), invocation("login"), services, replies)
+    run_login(Login(), invocation("login"), services, replies)
     (prompt,) = replies
     assert "connected to Instagram as *@alice*" in prompt["text"]
     assert_login_prompt(prompt, redis_client, resume=None)
@@ -321,8 +332,8 @@ def test_login_when_linked_says_as_whom_and_offers_another_account(redis_client:
 
 def test_each_login_gets_its_own_state(redis_client: redis.Redis) -> None:
     services, replies = make_services(redis_client), Replies()
-    login.run_login(Login(), invocation("login"), services, replies)
-    login.run_login(Login(), invocation("login"), services, replies)
+    run_login(Login(), invocation("login"), services, replies)
+    run_login(Login(), invocation("login"), services, replies)
     urls = [connect_button(m)["url"] for m in replies]  # type: ignore[index]
     assert len(set(urls)) == 2 and len(pending_states(redis_client)) == 2
 
@@ -334,7 +345,7 @@ def test_logout_forgets_the_link_and_pending_logins_and_says_so(redis_client: re
     services, replies = make_services(redis_client), Replies()
     link(services)
     services.links.save("T0TEAM", "U0BOB", token="tok-bob", ig_user_id="2", ig_username="bob", scope="basic")
-    login.run_login(Login(), invocation("login"), services, Replies())
+    run_login(Login(), invocation("login"), services, Replies())
     logout.run_logout(Logout(), invocation("logout"), services, replies)
     (done,) = replies
     assert "@alice" in done["text"] and "`/ig login`" in done["text"]
@@ -386,19 +397,24 @@ def test_me_on_graph_shows_the_live_account_card(redis_client: redis.Redis) -> N
 
 
 def test_me_before_an_account_was_picked_shows_the_menu(redis_client: redis.Redis) -> None:
-    instagram = FakeInstagram(capabilities=GRAPH, own=[account("alice.shop"), account("alice.studio")])
+    instagram = FakeInstagram(
+        capabilities=GRAPH,
+        account_facts=registry.GRAPH.account_facts,
+        own=[account("alice.shop"), account("alice.studio")],
+    )
     services, replies = make_services(redis_client, instagram), Replies()
     link(services, ig_user_id="")
     me.run_me(Me(), invocation("me"), services, replies)
     (picker,) = replies
     (menu,) = menus(picker)
     assert [o["value"] for o in menu["options"]] == ["id-alice.shop", "id-alice.studio"]
+    assert "Your Facebook login manages several" in picker["text"]
 
 
 def test_me_when_the_token_manages_no_account_anymore_says_what_to_do_without_an_empty_menu(
     redis_client: redis.Redis,
 ) -> None:
-    instagram = FakeInstagram(capabilities=GRAPH, own=[])
+    instagram = FakeInstagram(capabilities=GRAPH, account_facts=registry.GRAPH.account_facts, own=[])
     services, replies = make_services(redis_client, instagram), Replies()
     link(services, ig_user_id="")
     me.run_me(Me(), invocation("me"), services, replies)

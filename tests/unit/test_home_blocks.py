@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slack.home_blocks import (
+from bot.features.home.blocks import (
     HOME_CONNECT,
     HOME_DISCONNECT,
     HOME_INBOX_OFF,

@@ -10,12 +10,14 @@ import redis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.instagram.graph_inbox import inbox_events
+from bot.core.commands import Usage
+from bot.features.inbox import blocks as inbox_blocks
+from bot.features.inbox.command import Inbox
+from bot.instagram.graph.inbox import inbox_events
 from bot.instagram.models import InboxEvent
-from bot.slack import inbox_blocks
-from bot.slack.intents import Inbox, Usage, parse
 from bot.storage.inbox import Claim, InboxStore, PostedComment, caption_mention_id
 from bot.storage.inbox import Inbox as Route
+from tests.commands import parse
 
 
 def _comment_change(comment_id: str = "1790001", media_id: str = "1780001") -> dict[str, Any]:
@@ -233,7 +235,7 @@ def test_only_one_run_opens_a_posts_thread(redis_client: redis.Redis) -> None:
 
 def test_api_v1_comment_refusals_say_why_and_keep_the_link() -> None:
     from bot.instagram.errors import ActionRefused
-    from bot.instagram.legacy_parsing import error_for
+    from bot.instagram.legacy.parsing import error_for
 
     refused = error_for(
         400,

@@ -6,24 +6,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.slack.intents import (
-    MAX_POPULAR,
-    USERNAME_RE,
-    Follow,
-    Help,
-    Intent,
-    Login,
-    Logout,
-    Me,
-    Popular,
-    Profile,
-    Recent,
-    Unfollow,
-    Usage,
-    fold_width,
-    normalize_username,
-    parse,
-)
+from bot.core.commands import Help, Parsed, Usage
+from bot.core.grammar import MAX_COUNT as MAX_POPULAR
+from bot.core.grammar import USERNAME_RE, fold_width, normalize_username
+from bot.features.accounts.follow import Follow, Unfollow
+from bot.features.accounts.profile import Profile
+from bot.features.gallery.popular import Popular
+from bot.features.gallery.recent import Recent
+from bot.features.linking.login import Login
+from bot.features.linking.logout import Logout
+from bot.features.linking.me import Me
+from tests.commands import COMMANDS, parse
 from tests.hypothesis_profiles import examples
 
 
@@ -107,8 +100,12 @@ def test_usernames_normalize_to_lowercase_and_reject_invalid_ones() -> None:
 @settings(max_examples=examples(500), deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_parses_to_an_intent_or_a_usage_line(text: str) -> None:
+    parsed = COMMANDS.parse(text)
+    assert isinstance(parsed, Parsed | Help | Usage)
+    if isinstance(parsed, Parsed):  # a declared subcommand's own intent (`/ig inbox` was once missing here)
+        assert parsed.subcommand in COMMANDS.subcommands
+        assert not isinstance(parsed.intent, Help | Usage)
     result = parse(text)
-    assert isinstance(result, Intent)  # every intent the grammar knows (`/ig inbox` was missing here)
     if isinstance(result, Follow | Unfollow | Profile):
         assert normalize_username(result.username) == result.username
         assert 1 <= len(result.username) <= 30
@@ -211,6 +208,7 @@ def test_normalize_username_never_raises_and_returns_only_a_name_the_user_typed(
     st.lists(st.one_of(bracket_heavy, any_characters), min_size=0, max_size=3),
     st.sampled_from([" ", "  ", "\t", "\u3000", "\n"]),
 )
+@example("follow", ["\uff20instagram.com"], " ")  # a full-width @ before a host: once a name, not one
 @example("follow", ["[/"], " ")
 @example("follow", ["a]/"], " ")
 @example("follow", ["<[/|x>"], " ")

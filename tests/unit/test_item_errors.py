@@ -9,8 +9,8 @@ import json
 import pytest
 import requests
 
-from bot.instagram import graph_parsing as graph
 from bot.instagram.errors import NotFound, Unavailable
+from bot.instagram.graph import parsing as graph
 from bot.instagram.models import loggable_id
 
 UNSUPPORTED = (

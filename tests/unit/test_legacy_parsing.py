@@ -1,4 +1,4 @@
-"""API v1 answers -> models and typed errors (bot/instagram/legacy_parsing.py).
+"""API v1 answers -> models and typed errors (bot/instagram/legacy/parsing.py).
 
 The typed error decides what the user reads (docs/interfaces.md "Behaviour under failure"), so each envelope
 error must become the right one; media and accounts must survive missing or odd fields.
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import requests
 
-from bot.instagram import legacy_parsing as parse
 from bot.instagram.errors import (
     ExchangeRejected,
     InstagramError,
@@ -23,6 +22,7 @@ from bot.instagram.errors import (
     TokenInvalid,
     Unavailable,
 )
+from bot.instagram.legacy import parsing as parse
 from bot.instagram.models import Account, FollowStatus
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import redis
 from cryptography.fernet import Fernet
 
+from bot.core import links as login
+from bot.core import replies
 from bot.instagram.errors import PermissionMissing, TokenInvalid
 from bot.instagram.models import Credentials
-from bot.slack import replies
-from bot.slack.commands import login
 from bot.slack.invocation import Invocation
 from bot.storage.crypto import TokenCipher
 from bot.storage.links import Link, LinkStore

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.intents import Usage, parse
+from bot.core.commands import Usage
+from tests.commands import parse
 
 
 @pytest.mark.parametrize(
@@ -19,7 +20,7 @@ from bot.slack.intents import Usage, parse
     ],
 )
 def test_map_grammar(text: str, kind: str, value: str) -> None:
-    from bot.slack.map_grammar import MapOf
+    from bot.features.maps.grammar import MapOf
 
     found = parse(text)
     assert isinstance(found, MapOf) and (found.target.kind, found.target.value) == (kind, value)

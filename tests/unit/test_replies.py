@@ -9,10 +9,11 @@ import re
 
 import pytest
 
+from bot.core import replies
 from bot.instagram.models import Capability
-from bot.slack import replies
 from bot.slack.blocks import Message
 from igbot_sandboxes.slack.blockkit import validate_message
+from tests.commands import COMMANDS
 
 # A next step: try again (when), run or type a command, check something, pick, connect again.
 NEXT_STEP = re.compile(
@@ -138,8 +139,8 @@ def test_expiring_says_when(days: int, when: str) -> None:
 
 def test_every_reply_is_private_and_accepted_by_slack() -> None:
     messages: list[Message] = [
-        replies.help_message(frozenset(Capability), None, None),
-        replies.help_message(frozenset(), "folow", "follow"),
+        COMMANDS.help_message(frozenset(Capability), None, None),
+        COMMANDS.help_message(frozenset(), "folow", "follow"),
         replies.usage("Type `/ig follow <username>`."),
         replies.rate_limited(3),
         replies.not_found("alice"),
@@ -156,10 +157,10 @@ def test_every_reply_is_private_and_accepted_by_slack() -> None:
 
 
 def test_help_lists_only_what_the_backend_can_do() -> None:
-    everything = replies.help_message(frozenset(Capability), None, None)["text"]
+    everything = COMMANDS.help_message(frozenset(Capability), None, None)["text"]
     for command in ("/ig follow", "/ig unfollow", "/ig user", "/ig popular #hashtag", "/ig recent"):
         assert command in everything
-    basic = replies.help_message(frozenset(), None, None)["text"]
+    basic = COMMANDS.help_message(frozenset(), None, None)["text"]
     for command in ("/ig login", "/ig me", "/ig logout", "/ig help"):
         assert command in basic
     for command in ("/ig follow", "/ig user", "/ig popular", "/ig recent"):
@@ -167,9 +168,9 @@ def test_help_lists_only_what_the_backend_can_do() -> None:
 
 
 def test_help_for_an_unknown_subcommand_escapes_it_and_suggests_the_closest() -> None:
-    text = replies.help_message(frozenset(), "<!channel>", None)["text"]
+    text = COMMANDS.help_message(frozenset(), "<!channel>", None)["text"]
     assert "I don't know `/ig &lt;!channel&gt;`." in text and "<!channel>" not in text
-    assert "Did you mean `/ig follow`?" in replies.help_message(frozenset(), "folow", "follow")["text"]
+    assert "Did you mean `/ig follow`?" in COMMANDS.help_message(frozenset(), "folow", "follow")["text"]
 
 
 def test_usage_is_the_hint_itself() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.instagram.config import InstagramUrls
+from bot.instagram.registry import entry_for, load_settings
 from bot.settings import Settings, SettingsError
 
 pytestmark = pytest.mark.filterwarnings("error")  # e.g. pydantic-settings on an incomplete field
@@ -21,10 +23,15 @@ BASE = {
 
 def test_defaults_match_the_design() -> None:
     s = Settings.from_env(BASE)
-    assert s.instagram_api == "legacy"
-    assert s.instagram_api_url == "https://api.instagram.com/v1"
-    assert s.instagram_authorize_url == "https://api.instagram.com/oauth/authorize"
-    assert s.instagram_token_url == "https://api.instagram.com/oauth/access_token"
+    # The backend and its URLs: unset in the settings (the bottom layer knows no backend), legacy's
+    # once the registry resolves them.
+    assert s.instagram_api is None and s.instagram_api_url is None
+    assert entry_for(s).name == "legacy"
+    assert entry_for(s).urls_for(s) == InstagramUrls(
+        api="https://api.instagram.com/v1",
+        authorize="https://api.instagram.com/oauth/authorize",
+        token="https://api.instagram.com/oauth/access_token",
+    )
     assert s.slack_api_url == "https://slack.com/api/"
     assert s.public_url == "http://localhost:3000"
     assert s.redirect_uri == "http://localhost:3000/instagram/callback"
@@ -42,7 +49,7 @@ def test_secrets_do_not_show_in_repr() -> None:
 
 def test_every_problem_is_reported_on_its_own_line() -> None:
     with pytest.raises(SettingsError) as info:
-        Settings.from_env(
+        load_settings(  # Settings.from_env, and INSTAGRAM_API checked against the registry
             {
                 "SLACK_BOT_TOKEN": "xoxp-user",
                 "TOKEN_ENCRYPTION_KEYS": "not-a-key",
@@ -129,7 +136,7 @@ OAUTH_PAIR = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 def test_a_worker_process_gets_exactly_the_settings_of_its_parent() -> None:
     """Every declared setting, one by one: set, handed to a worker's environment, read back equal."""
-    from bot.jobs.supervisor import settings_env
+    from bot.worker.supervisor import settings_env
 
     declared = {field.alias: name for name, field in Settings.model_fields.items()}
     assert set(declared) == set(EVERY), "give every setting a distinctive value in EVERY"
@@ -181,14 +188,16 @@ def test_every_secret_setting_is_kept_out_of_repr_and_str() -> None:
 
 
 def test_the_instagram_urls_default_to_those_of_the_backend() -> None:
-    graph = Settings.from_env({**BASE, "INSTAGRAM_API": "GRAPH"})
+    graph = load_settings({**BASE, "INSTAGRAM_API": "GRAPH"})
     assert graph.instagram_api == "graph"
-    assert graph.instagram_api_url == "https://graph.facebook.com/v25.0"
-    assert graph.instagram_authorize_url == "https://www.facebook.com/v25.0/dialog/oauth"
-    assert graph.instagram_token_url == "https://graph.facebook.com/v25.0/oauth/access_token"
-    own = Settings.from_env({**BASE, "INSTAGRAM_API": "graph", "INSTAGRAM_API_URL": "https://gw.example/v1/"})
+    urls = entry_for(graph).urls_for(graph)
+    assert urls.api == "https://graph.facebook.com/v25.0"
+    assert urls.authorize == "https://www.facebook.com/v25.0/dialog/oauth"
+    assert urls.token == "https://graph.facebook.com/v25.0/oauth/access_token"
+    own = load_settings({**BASE, "INSTAGRAM_API": "graph", "INSTAGRAM_API_URL": "https://gw.example/v1/"})
     assert own.instagram_api_url == "https://gw.example/v1"
-    assert own.instagram_token_url == "https://graph.facebook.com/v25.0/oauth/access_token"
+    assert entry_for(own).urls_for(own).api == "https://gw.example/v1"
+    assert entry_for(own).urls_for(own).token == "https://graph.facebook.com/v25.0/oauth/access_token"
 
 
 def test_values_are_stripped_and_blank_ones_are_unset() -> None:

@@ -92,7 +92,9 @@ def test_state_is_random_single_use_and_expires(redis_client: redis.Redis) -> No
     assert 0 < ttl <= STATE_TTL_SECONDS
     pending = states.consume(state)
     assert (
-        pending is not None and pending.invocation.text == "follow bob" and pending.invocation.user_id == "U1"
+        pending is not None
+        and pending.invocation["text"] == "follow bob"
+        and pending.invocation["user_id"] == "U1"
     )
     assert states.consume(state) is None
     assert states.consume("unknown") is None

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.instagram.errors import InstagramError, NotAllowed, RateLimited, TokenInvalid, Unavailable
-from bot.instagram.models import Media, is_shortcode
-from bot.slack import unfurls
-from bot.slack.unfurls import (
+from bot.features.unfurls import blocks as unfurls
+from bot.features.unfurls.blocks import (
     connect_prompt,
     post_card,
     post_shortcode,
     preview_unavailable_card,
     unavailable_reason,
 )
+from bot.instagram.errors import InstagramError, NotAllowed, RateLimited, TokenInvalid, Unavailable
+from bot.instagram.models import Media, is_shortcode
 from tests.hypothesis_profiles import examples
 
 SHARED = "https://www.instagram.com/p/C0dE_x-1/?igsh=abc123"

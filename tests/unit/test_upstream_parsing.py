@@ -9,8 +9,6 @@ import json
 import pytest
 import requests
 
-from bot.instagram import graph_parsing as graph
-from bot.instagram import legacy_parsing as legacy
 from bot.instagram.errors import (
     AppFeatureMissing,
     HashtagRefused,
@@ -20,6 +18,8 @@ from bot.instagram.errors import (
     TokenInvalid,
     Unavailable,
 )
+from bot.instagram.graph import parsing as graph
+from bot.instagram.legacy import parsing as legacy
 
 HOSTILE_NUMBERS = [
     "²",

@@ -1,4 +1,4 @@
-"""Exactly one answer per job (`bot.jobs.once`) against a real Redis, including the fault where Redis
+"""Exactly one answer per job (`bot.core.once`) against a real Redis, including the fault where Redis
 ran a claim and its reply was lost on the way back (redis-py then sends the claim again), and posts whose
 outcome is unknown (`bot.slack.responder.OutcomeUnknown`) over real HTTP: never repeated blindly."""
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import redis
 
-from bot.jobs.once import POSTING_SECONDS, OnceReply, maybe_posted_note, sent_key
+from bot.core.once import POSTING_SECONDS, OnceReply, maybe_posted_note, sent_key
 from bot.slack.blocks import Message, message
 from bot.slack.invocation import Invocation
 from bot.slack.responder import OutcomeUnknown, SlackUnreachable, responder

@@ -1,7 +1,7 @@
 """A slow Slack, and a worker killed while its answer is on the wire, on the real path: signed commands
 into the bot, real `igbot worker` processes, real HTTP to the Slack stand-in's response URLs, which take
 and show each post at once and answer it late (`POST /__sandbox__/latency`). Every answer is in the
-channel once; an answer whose outcome is unknown is never posted again blindly (`bot.jobs.once`)."""
+channel once; an answer whose outcome is unknown is never posted again blindly (`bot.core.once`)."""
 
 from __future__ import annotations
 

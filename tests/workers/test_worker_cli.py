@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.jobs.queue import WORKER_ALIVE_SECONDS, WORKERS_KEY
-from bot.jobs.supervisor import settings_env
 from bot.settings import Settings
 from bot.storage.embedded import EmbeddedRedis
+from bot.worker.queue import WORKER_ALIVE_SECONDS, WORKERS_KEY
+from bot.worker.supervisor import settings_env
 from tests.dev.process import alive, descendants, igbot_command
 from tests.log_capture import watch_log_file
 from tests.stack import Stack, start_stack

@@ -16,9 +16,9 @@ import redis
 import requests
 from dramatiq.common import current_millis
 
-from bot.jobs.broker import DROPPED_KEY, HEARTBEAT_TIMEOUT_MS, RESPONSE_URL_LIFETIME_MS, queue_key
-from bot.jobs.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, WORKER_ALIVE_SECONDS
-from bot.jobs.worker import HEARTBEAT_SECONDS
+from bot.worker.broker import DROPPED_KEY, HEARTBEAT_TIMEOUT_MS, RESPONSE_URL_LIFETIME_MS, queue_key
+from bot.worker.process import HEARTBEAT_SECONDS
+from bot.worker.queue import DEFAULT_MAX_WAIT_SECONDS, DEFAULT_QUEUE_LIMIT, WORKER_ALIVE_SECONDS
 from tests.stack import Stack, start_stack
 
 
@@ -39,7 +39,7 @@ def _start(started: list[Stack], redis_url: str, **kw: object) -> Stack:
 
 def _answers_per_user(running: Stack, prefix: str) -> Counter[str]:
     # A kill landing while an answer was on the wire adds a private "may already be in the channel" note
-    # (bot.jobs.once): a note, not a second answer.
+    # (bot.core.once): a note, not a second answer.
     return Counter(
         m.user_id
         for m in running.slack.messages()
@@ -143,7 +143,7 @@ def test_a_job_older_than_its_response_url_is_dropped_and_counted(make: list[Sta
     tier = running.igbot.tier
     payload = {"team_id": "T0SANDBOX", "user_id": "U0OLD", "user_name": "old", "channel_id": "C0GENERAL",
                "response_url": f"{running.slack.base_url}/respond/none", "text": "popular 1"}  # fmt: skip
-    message = tier.actors.run_command.message(payload)
+    message = tier.actors["run_command"].message(payload)
     stale = message.copy(message_timestamp=current_millis() - RESPONSE_URL_LIFETIME_MS - 1000)
     tier.broker.enqueue(stale)
     running.workers.start()  # type: ignore[union-attr]

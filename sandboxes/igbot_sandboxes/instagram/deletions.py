@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from igbot_sandboxes.instagram.state import SandboxState
+from igbot_sandboxes.instagram.comments import CommentStore
+from igbot_sandboxes.instagram.graph.world import GraphWorld
+from igbot_sandboxes.instagram.legacy.world import World
 
 
 class Deletions:
@@ -56,19 +56,21 @@ class Deletions:
             self._armed.clear()
 
 
-def read_targets(state: SandboxState, path: str) -> list[str]:
+def read_targets(path: str, world: World, graph_world: GraphWorld, comments: CommentStore) -> list[str]:
     """The ids of the posts a request for ``path`` reads on its own (empty for listings and anything
-    else): v1 ids, graph ids, and both for a picture of a graph post."""
+    else): v1 ids, graph ids, and both for a picture of a graph post. ``world`` and ``graph_world`` are
+    the sandbox's current worlds (v1 and graph mode), ``comments`` its comments (a graph node may be one).
+    """
     parts = [p for p in path.split("/") if p]
     if len(parts) >= 3 and parts[:2] == ["v1", "media"]:
         if parts[2] == "shortcode":
-            found = state.world.media_by_shortcode(parts[3]) if len(parts) >= 4 else None
+            found = world.media_by_shortcode(parts[3]) if len(parts) >= 4 else None
             return [found.id] if found else []
         return [] if parts[2] in ("popular", "search") else [parts[2]]
     if len(parts) >= 3 and parts[0] == "graph":  # /graph/{version}/{node}[/{edge}]
-        comment = state.comments.get(parts[2])
+        comment = comments.get(parts[2])
         return [parts[2], comment.media_id] if comment else [parts[2]]
     if len(parts) == 3 and parts[0] == "media":  # /media/{v1 id or picture key}/{size}.png
-        post = state.graph_mode.world.media_by_picture_key(parts[1])
+        post = graph_world.media_by_picture_key(parts[1])
         return [parts[1], post.id] if post else [parts[1]]
     return []

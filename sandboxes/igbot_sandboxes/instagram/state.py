@@ -230,7 +230,8 @@ class SandboxState:
     def delete_before_read(self, path: str) -> None:
         """Delete the armed posts a request for ``path`` reads on its own, before it is answered."""
         if self.deletions.armed():
-            for media_id in self.deletions.take(read_targets(self, path)):
+            reads = read_targets(path, self.world, self.graph_mode.world, self.comments)
+            for media_id in self.deletions.take(reads):
                 self._delete(media_id)
 
     def notify(self, world: World, item: Media) -> list[int]:

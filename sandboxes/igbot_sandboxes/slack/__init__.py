@@ -29,7 +29,8 @@ from igbot_sandboxes.slack.home import HomeView
 from igbot_sandboxes.slack.images import ImageCheck, Verdict
 from igbot_sandboxes.slack.messages import ApiCall, Button, FailedDelivery, RecordedMessage
 from igbot_sandboxes.slack.oauth import Installation
-from igbot_sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, SlackSandbox
+from igbot_sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET
+from igbot_sandboxes.slack.server import SlackSandbox
 from igbot_sandboxes.slack.unfurls import AuthPrompt
 from igbot_sandboxes.slack.views import ModalView, ViewRefused
 

@@ -1,4 +1,7 @@
-"""The stand-in's Flask app: one blueprint per concern, wired around one SlackSandbox."""
+"""The stand-in's Flask app: one blueprint per concern, wired around one SlackStandIn (sandbox.py).
+
+`server.SlackSandbox` builds it and serves it.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +16,10 @@ from igbot_sandboxes.slack.responses import response_url_blueprint
 from igbot_sandboxes.slack.webapi import webapi_blueprint
 
 if TYPE_CHECKING:
-    from igbot_sandboxes.slack.sandbox import SlackSandbox
+    from igbot_sandboxes.slack.sandbox import SlackStandIn
 
 
-def create_app(sandbox: SlackSandbox) -> Flask:
+def create_app(sandbox: SlackStandIn) -> Flask:
     """The WSGI app serving the Web API, response URLs, `/__sandbox__/` controls, the OAuth authorize
     page (`/oauth/v2/authorize`) and the console (`/`)."""
     app = Flask("slack_sandbox")

@@ -7,7 +7,8 @@ import os
 import signal
 import threading
 
-from igbot_sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, SlackSandbox
+from igbot_sandboxes.slack.sandbox import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET
+from igbot_sandboxes.slack.server import SlackSandbox
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -62,7 +62,7 @@ from igbot_sandboxes.slack.workspace import SANDBOX_TEAM_ID
 if TYPE_CHECKING:
     from igbot_sandboxes.slack.commands import CommandResult
     from igbot_sandboxes.slack.messages import RecordedMessage
-    from igbot_sandboxes.slack.sandbox import SlackSandbox
+    from igbot_sandboxes.slack.sandbox import SlackStandIn
 
 
 def _json_body() -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _scopes(raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def controls_blueprint(sandbox: SlackSandbox, log: ConsoleLog | None = None) -> Blueprint:
+def controls_blueprint(sandbox: SlackStandIn, log: ConsoleLog | None = None) -> Blueprint:
     """Routes under `/__sandbox__/` driving and inspecting ``sandbox``; commands are echoed into ``log``."""
     bp = Blueprint("slack_controls", __name__, url_prefix="/__sandbox__")
     log = log or ConsoleLog(sandbox.recorder.next_ts)

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from igbot_sandboxes.slack.oauth import split_scopes
 
 if TYPE_CHECKING:
-    from igbot_sandboxes.slack.sandbox import SlackSandbox
+    from igbot_sandboxes.slack.sandbox import SlackStandIn
 
 _FIELDS = ("client_id", "scope", "user_scope", "state", "redirect_uri")
 
@@ -71,7 +71,7 @@ def _with_query(url: str, query: dict[str, str]) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(merged)))
 
 
-def install_blueprint(sandbox: SlackSandbox) -> Blueprint:
+def install_blueprint(sandbox: SlackStandIn) -> Blueprint:
     """``GET``/``POST /oauth/v2/authorize``."""
     bp = Blueprint("slack_oauth_authorize", __name__)
 

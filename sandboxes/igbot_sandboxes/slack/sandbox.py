@@ -1,4 +1,8 @@
-"""`SlackSandbox`: the Slack stand-in as one object for tests, `igbot dev` and the CLI."""
+"""`SlackStandIn`: the Slack stand-in as one object, what its routes (app.py) act on.
+
+`server.SlackSandbox` (the class tests, `igbot dev` and the CLI use) adds the Flask app and its server;
+this module imports neither, so the routes can take a `SlackStandIn` without an import cycle.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,7 @@ from typing import Any
 
 import requests
 
-from bot.threaded_server import RunningServer, start_server
 from igbot_sandboxes.slack.api_methods import ApiError
-from igbot_sandboxes.slack.app import create_app
 from igbot_sandboxes.slack.blockkit import check_view
 from igbot_sandboxes.slack.channel_changes import ChannelChanges
 from igbot_sandboxes.slack.commands import (
@@ -83,8 +85,10 @@ TEXT_INPUTS = ("plain_text_input", "email_text_input", "url_text_input", "number
 REQUIRED_FIELD = "Please complete this required field."  # [U] the Slack client's own check, not sent
 
 
-class SlackSandbox:
+class SlackStandIn:
     """A local Slack: calls the bot like Slack does and answers the bot's calls like Slack does.
+
+    `server.SlackSandbox` serves it over HTTP (``start``, ``stop``, ``app``).
 
     Args:
         signing_secret: secret the bot verifies requests with.
@@ -199,19 +203,6 @@ class SlackSandbox:
         self.channel_changes = ChannelChanges(self.workspace)
         self.triggers = TriggerIds(clock)
         self.views = Views()
-        self.app = create_app(self)
-        self._server: RunningServer | None = None
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
-        """Serve on ``host:port`` (0 = any free port) from a thread; sets ``base_url``."""
-        self._server = start_server(self.app, host=host, port=port, name="slack-sandbox")
-        self.base_url = self._server.url
-        return self._server
-
-    def stop(self) -> None:
-        """Stop the server started by ``start`` (if any)."""
-        if self._server is not None:
-            self._server.stop()
 
     @property
     def bot_token(self) -> str:

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from bot.instagram import graph_parsing
 from bot.instagram.config import ClientConfig
 from bot.instagram.errors import NotAllowed, RateLimited, TokenInvalid, Unavailable
-from bot.instagram.graph import OWN_POST_PAGE_SIZE, OWN_POST_PAGES, GraphInstagram
+from bot.instagram.graph import parsing as graph_parsing
+from bot.instagram.graph.backend import OWN_POST_PAGE_SIZE, OWN_POST_PAGES, GraphInstagram
 from bot.instagram.legacy import LegacyInstagram
 from bot.instagram.models import Capability, Credentials
 from igbot_sandboxes.instagram import InstagramSandbox

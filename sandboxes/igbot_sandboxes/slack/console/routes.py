@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from igbot_sandboxes.slack.console.hints import hints_of
 
 if TYPE_CHECKING:
-    from igbot_sandboxes.slack.sandbox import SlackSandbox
+    from igbot_sandboxes.slack.sandbox import SlackStandIn
 
 STATIC = Path(__file__).parent / "static"
 _ID = re.compile(r"^[A-Z0-9]{1,32}$")
@@ -35,7 +35,7 @@ def _secure(response: Response) -> Response:
     return response
 
 
-def console_blueprint(sandbox: SlackSandbox) -> Blueprint:
+def console_blueprint(sandbox: SlackStandIn) -> Blueprint:
     """`GET /` (the console), `/console/static/*`, `GET /console/info` and `GET /app_redirect`."""
     bp = Blueprint("slack_console", __name__, static_folder=str(STATIC), static_url_path="/console/static")
     instance = secrets.token_hex(8)  # lets an open page notice that the stand-in was restarted

@@ -1,0 +1,1 @@
+"""Following and profiles: `/ig follow`, `/ig unfollow`, `/ig user`."""

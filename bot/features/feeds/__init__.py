@@ -1,0 +1,1 @@
+"""Channel feeds: `/ig subscribe`, `/ig unsubscribe`, `/ig subscriptions`, and their delivery."""

@@ -1,0 +1,1 @@
+"""Galleries posted into a channel: `/ig popular`, `/ig recent`."""

@@ -1,0 +1,1 @@
+"""The comment inbox: `/ig inbox`, comment and mention messages with their buttons, the Reply modal."""

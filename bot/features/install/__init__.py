@@ -1,0 +1,1 @@
+"""Installing and uninstalling igbot: forgetting a team that removed it."""

@@ -1,0 +1,1 @@
+"""`/ig map`: a map of recent posts around a place, a point or an account."""

@@ -1,0 +1,1 @@
+"""Link previews of Instagram posts (Slack's `link_shared`)."""
