@@ -1,4 +1,6 @@
-"""API data -> Block Kit: pure functions returning Slack message payloads (``text`` + ``blocks``)."""
+"""Block Kit building blocks (escaping, sections, buttons, images) and the few messages several features
+share (an account card, the Connect button, the account menu): pure functions returning Slack payloads
+(``text`` + ``blocks``). A feature's own messages live in its ``blocks.py``."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from bot.instagram.models import Account, FollowResult, FollowStatus, Media
+from bot.instagram.models import Account
 from bot.instagram.wording import AccountFacts
 
 Message = dict[str, Any]
@@ -17,7 +19,6 @@ MAX_SECTION_TEXT = 3000
 MAX_BUTTON_TEXT = 75
 MAX_URL = 3000  # image_url and button url
 MAX_OPTIONS = 100  # options of one select menu
-MAX_GALLERY_POSTS = 24  # 1 headline + 2 blocks per post stays under Slack's 50 blocks per message
 
 
 def slack_date(when: int, style: str = "date_short") -> str:
@@ -95,7 +96,7 @@ def message(text: str, blocks: Iterable[Block] | None = None, *, in_channel: boo
     return payload
 
 
-def _image(url: str, alt: str) -> Block | None:
+def image_block(url: str, alt: str) -> Block | None:
     """An image block, or None when Slack could not show ``url`` (alt text must not be blank)."""
     usable = web_url(url)
     if usable is None:
@@ -143,7 +144,7 @@ def account_card(account: Account, headline: str) -> Message:
     text = headline + f"\n{_handle(account)}"
     if account.bio:
         text += "\n" + escape(clip(account.bio, 500))
-    blocks = [section(text, _image(account.picture_url, f"Profile picture of @{account.username}"))]
+    blocks = [section(text, image_block(account.picture_url, f"Profile picture of @{account.username}"))]
     if facts:
         blocks.append(context(" · ".join(facts)))
     profile_url = web_url(account.profile_url)
@@ -151,47 +152,6 @@ def account_card(account: Account, headline: str) -> Message:
         button = link_button("Open profile", profile_url, "ig_open_profile")
         blocks.append({"type": "actions", "elements": [button]})
     return message(f"{headline} @{escape(account.username)}", blocks)
-
-
-def follow_result(result: FollowResult) -> Message:
-    """The private confirmation of a follow or unfollow."""
-    who = f"@{escape(result.account.username)}"
-    headline = {
-        FollowStatus.FOLLOWS: f":white_check_mark: You now follow {who} on Instagram.",
-        FollowStatus.REQUESTED: f":hourglass_flowing_sand: {who} is private: your follow request was sent.",
-        FollowStatus.NONE: f":wave: You no longer follow {who} on Instagram.",
-    }[result.status]
-    return account_card(result.account, headline)
-
-
-def posts(count: int, kind: str = "") -> str:
-    """``1 post``, ``3 popular Instagram posts``."""
-    noun = "post" if count == 1 else "posts"
-    return f"{count} {kind} {noun}" if kind else f"{count} {noun}"
-
-
-def gallery(media: list[Media], headline: str) -> Message:
-    """An in-channel gallery: ``headline`` (who asked, what), then an image and a caption line per post."""
-    shown = media[:MAX_GALLERY_POSTS]
-    blocks: list[Block] = [section(f":camera_with_flash: {headline}")]
-    for item in shown:
-        author = f"@{item.author}" if item.author else ""
-        kind = "Video" if item.is_video else "Photo"
-        alt = item.caption or f"Instagram {kind.lower()} {('by ' + author) if author else ''}".strip()
-        image = _image(item.image_url, alt)
-        if image is not None:
-            blocks.append(image)
-        parts = [f"*{escape(author)}*"] if author else []
-        parts.append(f":heart: {item.likes:,}")
-        if item.is_video:
-            parts.append(":movie_camera: video: open it on Instagram to play")
-        if item.caption:
-            parts.append(escape(clip(item.caption, 200)))
-        link = safe_url(item.link)
-        if link:
-            parts.append(f"<{link}|Open on Instagram>")
-        blocks.append(context(" · ".join(parts)))
-    return message(f"{headline}.", blocks, in_channel=True)
 
 
 def account_picker(accounts: list[Account], resume: str | None, facts: AccountFacts) -> Message:
@@ -231,89 +191,3 @@ def account_picker(accounts: list[Account], resume: str | None, facts: AccountFa
             },
         ],
     )
-
-
-def follow_unsupported(username: str, account: Account | None, profile_url: str) -> Message:
-    """Today's API cannot follow: say so in one line and offer the profile on Instagram."""
-    why = (
-        f"Today's Instagram API doesn't let apps follow or unfollow, so igbot can't do it for you. "
-        f"Open @{escape(username)}'s profile to do it on Instagram."
-    )
-    if account is not None:
-        card = account_card(account, why)
-        card["text"] = why
-        return card
-    button = link_button("Open profile", profile_url, "ig_open_profile", primary=True)
-    return message(why, [section(why), {"type": "actions", "elements": [button]}])
-
-
-def connected(slack_user_id: str, ig_username: str, resume: str | None = None) -> Message:
-    """Confirmation after linking, naming both sides (and the command igbot now finishes)."""
-    who = escape(ig_username)
-    text = (
-        f":white_check_mark: Connected as @{who}: Slack user <@{slack_user_id}> is now linked to "
-        f"Instagram account *@{who}*. If that's not you, run `/ig logout`."
-    )
-    if resume:
-        text += f" Now finishing `/ig {escape(clip(resume, 200))}` for you…"
-    return message(text)
-
-
-def feed_post(item: Media, label: str) -> Message:
-    """One new post of a channel feed (chat.postMessage): author, caption, the picture and its link."""
-    author = escape(item.author) if item.author else "someone"
-    link = safe_url(item.link)
-    caption = escape(clip(item.caption, 600)) if item.caption else ""
-    headline = f":camera_with_flash: *@{author}* posted on Instagram" + (
-        f" ({escape(label)})" if label else ""
-    )
-    parts: list[Block] = [section(headline + (f"\n{caption}" if caption else ""))]
-    image = _image(item.image_url, item.caption or f"Instagram post by @{item.author}")
-    if image is not None:
-        parts.append(image)
-    if link:
-        parts.append(context(f"<{link}|Open on Instagram>"))
-    return message(f"@{item.author or 'someone'} posted on Instagram ({label})", parts)
-
-
-def feed_more(count: int, label: str, link: str) -> Message:
-    """The line that sums up the posts a feed did not show one by one (it never floods a channel)."""
-    url = safe_url(link)
-    more = f"…and {count} more new {'post' if count == 1 else 'posts'} of {escape(label)}"
-    text = more + (f": <{url}|the latest on Instagram>" if url else ".")
-    return message(f"{count} more new posts of {label}", [context(text)])
-
-
-def map_message(
-    *, label: str, map_url: str, numbered: list[tuple[str, Media, str]], requester: str, missing_tiles: int
-) -> Message:
-    """`/ig map` in the channel: the map picture, then each photo with its pin's number.
-
-    ``numbered`` holds (number as drawn on the map, the post, its place name)."""
-    count = len(numbered)
-    headline = (
-        f":world_map: <@{requester}> mapped {count} Instagram {'photo' if count == 1 else 'photos'} "
-        f"{escape(label)}"
-    )
-    parts: list[Block] = [section(headline)]
-    image = _image(map_url, f"Map of {count} Instagram photos {label}")
-    if image is not None:
-        image["title"] = {"type": "plain_text", "text": clip(f"Photos {label}", 200)}
-        parts.append(image)
-    for number, item, place in numbered:
-        author = f"@{escape(item.author)}" if item.author else "someone"
-        where = f" · {escape(clip(place, 80))}" if place else ""
-        link = safe_url(item.link)
-        text = f"*{number}* · {author}{where}" + (f" · <{link}|Open on Instagram>" if link else "")
-        thumb = web_url(item.image_url)
-        accessory = {
-            "type": "image",
-            "image_url": thumb,
-            "alt_text": clip(item.caption or "photo", 200) or "photo",
-        }
-        parts.append(section(text, accessory if thumb else None))
-    if missing_tiles:
-        parts.append(
-            context(f":warning: {missing_tiles} map tiles could not be loaded; the map shows blanks there.")
-        )
-    return message(f"Map of {count} Instagram photos {label}", parts, in_channel=True)

@@ -13,6 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.features.accounts import blocks as follow_blocks
+from bot.features.gallery import blocks as gallery_blocks
+from bot.features.linking import blocks as linking_blocks
 from bot.instagram.models import Account, FollowResult, FollowStatus, Media
 from bot.instagram.registry import BACKENDS, GRAPH, BackendEntry
 from bot.slack import blocks
@@ -127,18 +130,18 @@ def test_account_card_escapes_every_instagram_field() -> None:
 def test_follow_result_and_unsupported_escape_the_account() -> None:
     account = _account(full_name=HOSTILE, bio=HOSTILE)
     for status in FollowStatus:
-        message = blocks.follow_result(FollowResult(account, status))
+        message = follow_blocks.follow_result(FollowResult(account, status))
         _assert_no_raw_markup(message)
         _assert_slack_accepts(message)
     for found in (account, None):
-        message = blocks.follow_unsupported("alice", found, PROFILE)
+        message = follow_blocks.follow_unsupported("alice", found, PROFILE)
         _assert_no_raw_markup(message)
         _assert_slack_accepts(message)
 
 
 def test_gallery_escapes_captions_and_authors() -> None:
     item = _media(author="<!channel>", caption=HOSTILE, link="https://www.instagram.com/p/1/")
-    gallery = blocks.gallery([item], "<@U1> shared 1 popular Instagram post")
+    gallery = gallery_blocks.gallery([item], "<@U1> shared 1 popular Instagram post")
     _assert_no_raw_markup({**gallery, "text": ""})  # the headline is the caller's mrkdwn
     _assert_slack_accepts(gallery)
     line = gallery["blocks"][2]["elements"][0]["text"]
@@ -148,7 +151,7 @@ def test_gallery_escapes_captions_and_authors() -> None:
 
 def test_a_link_that_could_smuggle_markup_is_not_linked() -> None:
     smuggling = "https://www.instagram.com/p/1/|<!channel>"
-    gallery = blocks.gallery([_media(link=smuggling)], "headline")
+    gallery = gallery_blocks.gallery([_media(link=smuggling)], "headline")
     line = gallery["blocks"][2]["elements"][0]["text"]
     assert "Open on Instagram" not in line and "<!channel>" not in line
     card = blocks.account_card(_account(profile_url="https://x.example/a|<!channel>"), "Profile")
@@ -158,7 +161,7 @@ def test_a_link_that_could_smuggle_markup_is_not_linked() -> None:
 
 
 def test_connected_escapes_the_instagram_name_and_the_resumed_command() -> None:
-    message = blocks.connected("U0ALICE", "<!channel>", resume="follow <!here> & more")
+    message = linking_blocks.connected("U0ALICE", "<!channel>", resume="follow <!here> & more")
     _assert_no_raw_markup(message)
     assert "<@U0ALICE>" in message["text"]  # the Slack user, as a mention of the person themself
     assert "@&lt;!channel&gt;" in message["text"]
@@ -190,9 +193,9 @@ def test_message_text_and_context_parts_are_clipped() -> None:
 
 
 def test_a_gallery_never_exceeds_50_blocks() -> None:
-    gallery = blocks.gallery([_media(i) for i in range(40)], "forty")
+    gallery = gallery_blocks.gallery([_media(i) for i in range(40)], "forty")
     assert len(gallery["blocks"]) <= 50
-    assert len(_elements(gallery, "image")) == blocks.MAX_GALLERY_POSTS
+    assert len(_elements(gallery, "image")) == gallery_blocks.MAX_GALLERY_POSTS
     _assert_slack_accepts(gallery)
 
 
@@ -205,7 +208,7 @@ def test_button_text_is_at_most_75_characters() -> None:
 
 
 def test_gallery_shows_each_post_with_its_image_author_likes_caption_and_link() -> None:
-    gallery = blocks.gallery([_media(1)], "<@U1> shared 1 popular Instagram post")
+    gallery = gallery_blocks.gallery([_media(1)], "<@U1> shared 1 popular Instagram post")
     assert gallery["response_type"] == "in_channel"
     assert gallery["text"] == "<@U1> shared 1 popular Instagram post."
     headline, image, line = gallery["blocks"]
@@ -225,20 +228,20 @@ def test_gallery_shows_each_post_with_its_image_author_likes_caption_and_link() 
     ],
 )
 def test_image_alt_text_says_what_the_picture_is(fields: dict[str, Any], alt: str) -> None:
-    gallery = blocks.gallery([_media(1, **fields)], "h")
+    gallery = gallery_blocks.gallery([_media(1, **fields)], "h")
     assert _elements(gallery, "image")[0]["alt_text"] == alt
     _assert_slack_accepts(gallery)
 
 
 def test_alt_text_and_caption_line_are_clipped() -> None:
-    gallery = blocks.gallery([_media(1, caption="c" * 5000)], "h")
+    gallery = gallery_blocks.gallery([_media(1, caption="c" * 5000)], "h")
     assert len(_elements(gallery, "image")[0]["alt_text"]) == blocks.MAX_ALT_TEXT
     assert "c" * 199 + "…" in gallery["blocks"][2]["elements"][0]["text"]
     _assert_slack_accepts(gallery)
 
 
 def test_a_video_says_to_open_it_on_instagram() -> None:
-    gallery = blocks.gallery([_media(1, is_video=True)], "h")
+    gallery = gallery_blocks.gallery([_media(1, is_video=True)], "h")
     assert ":movie_camera: video: open it on Instagram to play" in gallery["blocks"][2]["elements"][0]["text"]
 
 
@@ -246,7 +249,7 @@ def test_a_video_says_to_open_it_on_instagram() -> None:
     "url", ["", "ftp://cdn.example/1.jpg", "javascript:alert(1)", "https://cdn.example/a b.jpg", "https://"]
 )
 def test_an_image_slack_cannot_load_is_left_out_not_the_whole_gallery(url: str) -> None:
-    gallery = blocks.gallery([_media(1, image_url=url), _media(2)], "h")
+    gallery = gallery_blocks.gallery([_media(1, image_url=url), _media(2)], "h")
     assert [i["image_url"] for i in _elements(gallery, "image")] == ["https://cdn.example/2.jpg"]
     assert len(_elements(gallery, "context")) == 2  # both posts keep their caption line and link
     _assert_slack_accepts(gallery)
@@ -254,7 +257,7 @@ def test_an_image_slack_cannot_load_is_left_out_not_the_whole_gallery(url: str) 
 
 def test_an_image_url_over_slacks_limit_is_left_out() -> None:
     long_url = "https://cdn.example/" + "a" * 3000
-    gallery = blocks.gallery([_media(1, image_url=long_url)], "h")
+    gallery = gallery_blocks.gallery([_media(1, image_url=long_url)], "h")
     assert _elements(gallery, "image") == []
     _assert_slack_accepts(gallery)
 
@@ -314,17 +317,17 @@ def test_account_card_without_a_usable_profile_url_has_no_link_and_no_button() -
     ],
 )
 def test_follow_result_says_what_changed(status: FollowStatus, headline: str) -> None:
-    message = blocks.follow_result(FollowResult(_account(), status))
+    message = follow_blocks.follow_result(FollowResult(_account(), status))
     assert message["blocks"][0]["text"]["text"].startswith(headline)
     assert message["response_type"] == "ephemeral"
 
 
 def test_follow_unsupported_says_why_and_offers_the_profile() -> None:
-    with_card = blocks.follow_unsupported("alice", _account(), PROFILE)
+    with_card = follow_blocks.follow_unsupported("alice", _account(), PROFILE)
     assert with_card["text"].startswith("Today's Instagram API doesn't let apps follow or unfollow")
     assert "Open @alice's profile" in with_card["text"]
     assert _elements(with_card, "button")[0]["url"] == PROFILE
-    without = blocks.follow_unsupported("alice", None, PROFILE)
+    without = follow_blocks.follow_unsupported("alice", None, PROFILE)
     (button,) = _elements(without, "button")
     assert button == {
         "type": "button",
@@ -359,9 +362,9 @@ def test_message_is_private_unless_asked_and_keeps_text_as_the_fallback() -> Non
 
 
 def test_posts_counts_in_words() -> None:
-    assert blocks.posts(1) == "1 post"
-    assert blocks.posts(3) == "3 posts"
-    assert blocks.posts(3, "popular Instagram") == "3 popular Instagram posts"
+    assert gallery_blocks.posts(1) == "1 post"
+    assert gallery_blocks.posts(3) == "3 posts"
+    assert gallery_blocks.posts(3, "popular Instagram") == "3 popular Instagram posts"
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from bot.core.commands import HelpLine, Subcommand, one_account
 from bot.core.links import require_link
 from bot.core.services import Services
+from bot.features.accounts import blocks as follow_blocks
 from bot.instagram.errors import NotFound
 from bot.instagram.models import Capability
-from bot.slack import blocks
 from bot.slack.invocation import Invocation, Reply
 
 
@@ -52,7 +52,7 @@ def _set_following(
         return
     if Capability.FOLLOW in capabilities:
         result = services.instagram.set_following(link.creds, username, follow=follow)
-        reply(blocks.follow_result(result))
+        reply(follow_blocks.follow_result(result))
         return
     account = None
     if Capability.PROFILE in capabilities:
@@ -61,7 +61,7 @@ def _set_following(
         except NotFound:
             account = None
     profile_url = f"https://www.instagram.com/{username}/"
-    reply(blocks.follow_unsupported(username, account, profile_url))
+    reply(follow_blocks.follow_unsupported(username, account, profile_url))
 
 
 FOLLOW = Subcommand(

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core.feeds import pause_and_tell
 from bot.core.jobs import JobContext, busy, retry_later
 from bot.core.queue import Job
+from bot.features.feeds import blocks as feed_blocks
 from bot.instagram.errors import InstagramError, LinkRejected, RateLimited, Unavailable
 from bot.instagram.models import FeedSource, Media, loggable_id
 from bot.slack import blocks
@@ -124,7 +125,7 @@ def _post_new(context: JobContext, feed: Feed, media: list[Media]) -> None:
         context.services.feeds.mark_delivered(feed, item.id, item.posted_at)
     rest = fresh[MAX_POSTS:]
     if rest:
-        if not _post(context, feed, blocks.feed_more(len(rest), feed.label, rest[-1].link)):
+        if not _post(context, feed, feed_blocks.feed_more(len(rest), feed.label, rest[-1].link)):
             return
         for item in rest:
             context.services.feeds.mark_delivered(feed, item.id, item.posted_at)
@@ -135,11 +136,11 @@ def _post_media(context: JobContext, feed: Feed, item: Media) -> bool:
     download, e.g. an expired or deleted picture URL) it goes again without the picture, so that one
     post never holds up the ones after it. False as for `_post`."""
     try:
-        return _post(context, feed, blocks.feed_post(item, feed.label), refusable=True)
+        return _post(context, feed, feed_blocks.feed_post(item, feed.label), refusable=True)
     except _BlocksRefused:
         log.info("feed post %s: Slack refused it (invalid_blocks); posted without its picture",
                  loggable_id(item.id))  # fmt: skip
-        return _post(context, feed, blocks.feed_post(replace(item, image_url=""), feed.label))
+        return _post(context, feed, feed_blocks.feed_post(replace(item, image_url=""), feed.label))
 
 
 class _BlocksRefused(Exception):

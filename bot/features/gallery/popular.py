@@ -11,6 +11,7 @@ from bot.core.grammar import DEFAULT_COUNT, MAX_COUNT, TAG_RE, parse_count
 from bot.core.hashtags import hashtag_refusal, synced
 from bot.core.links import require_link
 from bot.core.services import Services
+from bot.features.gallery import blocks as gallery_blocks
 from bot.instagram.errors import AppFeatureMissing, HashtagRefused
 from bot.instagram.models import Capability, Media
 from bot.slack import blocks
@@ -71,7 +72,11 @@ def run_popular(intent: object, invocation: Invocation, services: Services, repl
             return
         creds = link.creds
     media = services.instagram.popular(intent.count, creds)
-    _post(media, f"<@{invocation.user_id}> shared {blocks.posts(len(media), 'popular Instagram')}", reply)
+    _post(
+        media,
+        f"<@{invocation.user_id}> shared {gallery_blocks.posts(len(media), 'popular Instagram')}",
+        reply,
+    )
 
 
 def _tagged(intent: Popular, invocation: Invocation, services: Services, reply: Reply, link: Link) -> None:
@@ -102,7 +107,9 @@ def _tagged(intent: Popular, invocation: Invocation, services: Services, reply: 
     except AppFeatureMissing as missing:  # the app's problem, not the user's: the link stays
         reply(replies.plain(replies.APP_FEATURE_MISSING.format(feature=missing.feature)))
         return
-    headline = f"<@{invocation.user_id}> shared the top {blocks.posts(len(media))} for #{blocks.escape(tag)}"
+    headline = (
+        f"<@{invocation.user_id}> shared the top {gallery_blocks.posts(len(media))} for #{blocks.escape(tag)}"
+    )
     _post(media, headline, reply)
     if limit is None or before is None:
         return
@@ -116,7 +123,7 @@ def _post(media: list[Media], headline: str, reply: Reply) -> None:
     if not media:
         reply(replies.plain(NOTHING))
         return
-    reply(blocks.gallery(media, headline))
+    reply(gallery_blocks.gallery(media, headline))
 
 
 POPULAR = Subcommand(

@@ -9,6 +9,7 @@ from bot.core.commands import HelpLine, Subcommand, Usage
 from bot.core.grammar import DEFAULT_COUNT, MAX_COUNT, parse_count
 from bot.core.links import require_link
 from bot.core.services import Services
+from bot.features.gallery import blocks as gallery_blocks
 from bot.instagram.models import Capability
 from bot.slack import blocks
 from bot.slack.invocation import Invocation, Reply
@@ -44,8 +45,8 @@ def run_recent(intent: object, invocation: Invocation, services: Services, reply
         return
     who = blocks.escape(link.ig_username)
     reply(
-        blocks.gallery(
-            media, f"<@{invocation.user_id}> shared the latest {blocks.posts(len(media))} of @{who}"
+        gallery_blocks.gallery(
+            media, f"<@{invocation.user_id}> shared the latest {gallery_blocks.posts(len(media))} of @{who}"
         )
     )
 

@@ -9,6 +9,7 @@ from bot.core import replies
 from bot.core.commands import Commands
 from bot.core.failures import is_transient, report_failure
 from bot.core.services import Services
+from bot.features.linking import blocks as linking_blocks
 from bot.instagram.models import Account
 from bot.slack import blocks
 from bot.slack.invocation import Invocation, Reply
@@ -70,7 +71,7 @@ def connected(
 ) -> None:
     """Name both sides of the new link (and resume the feeds that waited for it), then finish the
     waiting command."""
-    note = blocks.connected(invocation.user_id, ig_username, invocation.text or None)
+    note = linking_blocks.connected(invocation.user_id, ig_username, invocation.text or None)
     _say(reply, _with_resumed(note, invocation, services), final_attempt=final_attempt)
     if invocation.text:
         commands.run(invocation, services, reply, final_attempt=final_attempt)
@@ -110,7 +111,7 @@ def choose_account(
             raise
         report_failure(exc, invocation, services, reply)
         return
-    answer = blocks.connected(invocation.user_id, account.username, invocation.text or None)
+    answer = linking_blocks.connected(invocation.user_id, account.username, invocation.text or None)
     _say(
         reply,
         {**_with_resumed(answer, invocation, services), "replace_original": True},

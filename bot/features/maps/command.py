@@ -19,6 +19,7 @@ from bot.core.commands import HelpLine, Subcommand, Usage
 from bot.core.grammar import fold_width, normalize_username
 from bot.core.links import require_link
 from bot.core.services import Services
+from bot.features.maps import blocks as map_blocks
 from bot.features.maps.grammar import MapOf, parse_map
 from bot.instagram.errors import NotFound
 from bot.instagram.models import Capability, Credentials
@@ -102,7 +103,7 @@ def run_map(intent: object, invocation: Invocation, services: Services, reply: R
     map_id = services.maps.save(drawn.png)
     numbered = [(str(i + 1), m.media, m.place) for i, m in enumerate(area.media)]
     reply(
-        blocks.map_message(
+        map_blocks.map_message(
             label=area.label,
             map_url=f"{services.public_url}/maps/{map_id}.png",
             numbered=numbered,
