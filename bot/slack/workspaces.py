@@ -71,6 +71,10 @@ class Workspaces(Protocol):
         callers that pace themselves) instead of waiting them out."""
         ...
 
+    def forget_team(self, team_id: str) -> None:
+        """Forget what this keeps for ``team_id`` (it removed igbot)."""
+        ...
+
 
 class SlackClient(WebClient):
     """slack_sdk's `WebClient` whose refusals are igbot's typed errors: every ``chat_postMessage``,
@@ -124,6 +128,9 @@ class StaticWorkspaces:
         """The one client (one of two: waiting out rate limits or not)."""
         return self._clients[paced]
 
+    def forget_team(self, team_id: str) -> None:
+        """Nothing is kept per team."""
+
 
 class InstalledWorkspaces:
     """Each team's bot from the installation store; tokens that Slack rotates are refreshed
@@ -159,6 +166,11 @@ class InstalledWorkspaces:
         self._rotator = TokenRotator(
             client_id=client_id, client_secret=client_secret, client=WebClient(base_url=api_url, timeout=5)
         )
+
+    def forget_team(self, team_id: str) -> None:
+        """Drop the team's token-refresh lock (its installations are the installation store's)."""
+        with redis_errors():
+            self._redis.delete(token_rotation_lock_key(team_id))
 
     def _find(self, team_id: str) -> Bot | None:
         with redis_errors():

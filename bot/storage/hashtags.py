@@ -225,6 +225,11 @@ class HashtagBudget:
             )
         return self._state(raw)
 
+    def forget_account(self, ig_user_id: str) -> None:
+        """Forget the hashtags counted for one Instagram account (its workspace removed igbot)."""
+        with redis_errors():
+            self._redis.delete(hashtags_key(ig_user_id))
+
     def use(self, ig_user_id: str, tag: str, limit: HashtagLimit) -> BudgetAnswer:
         """Record a search of ``tag`` unless it would exceed ``limit`` (without asking Instagram)."""
         window = limit.days * 86400

@@ -13,7 +13,8 @@ import redis
 from bot.instagram.models import Credentials, token_fingerprint
 from bot.storage.crypto import TokenCipher, UndecryptableToken
 from bot.storage.errors import redis_errors
-from bot.storage.keys import link_key
+from bot.storage.keys import link_key, team_links_pattern
+from bot.storage.scan import scan
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,10 @@ class LinkStore:
             pipe.delete(key)
             username, deleted = pipe.execute()
         return str(username or "") if deleted else None
+
+    def users_of_team(self, team_id: str) -> set[str]:
+        """The Slack users of ``team_id`` who have a link (for forgetting a team that removed igbot)."""
+        return {key.rsplit(":", 1)[-1] for key in scan(self._redis, team_links_pattern(team_id))}
 
     def ping(self) -> bool:
         """True when Redis answers."""

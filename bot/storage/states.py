@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import redis
 
 from bot.storage.errors import redis_errors
-from bot.storage.keys import state_key, user_states_key
+from bot.storage.keys import state_key, team_states_pattern, user_states_key
+from bot.storage.scan import scan
 
 STATE_TTL_SECONDS = 600
 
@@ -105,6 +106,10 @@ class StateStore:
         """Cancel every pending flow of one Slack user (logout); returns how many were still pending."""
         with redis_errors():
             return int(self._redis.eval(_FORGET, 1, user_states_key(team_id, user_id), state_key("")))
+
+    def users_of_team(self, team_id: str) -> set[str]:
+        """The Slack users of ``team_id`` with a login link still pending."""
+        return {key.rsplit(":", 1)[-1] for key in scan(self._redis, team_states_pattern(team_id))}
 
     def consume(self, state: str) -> PendingLink | None:
         """Read and delete the flow in one step (GETDEL): a state works once. None if unknown or expired."""

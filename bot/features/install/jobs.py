@@ -21,9 +21,6 @@ from bot.core.queue import Job
 from bot.instagram.errors import InstagramError
 from bot.storage.errors import redis_errors
 from bot.storage.events import EventLog
-from bot.storage.hashtags import hashtags_key
-from bot.storage.keys import team_links_pattern, team_states_pattern, token_rotation_lock_key
-from bot.storage.scan import scan
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +42,7 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
     installation and what people made since are kept, and only what is older goes."""
     if not team_id:
         return
-    services, client = context.services, context.redis
+    services = context.services
     until = time.time() if since is None else since
     again = _reinstalled_since(context, team_id, until)
     if services.installations is not None and not again:
@@ -54,8 +51,7 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
 
     # People first: their Instagram tokens are what matters most, and nothing below needs them.
     ig_accounts: set[str] = set()
-    users = {k.rsplit(":", 1)[-1] for k in scan(client, team_links_pattern(team_id))}
-    users |= {k.rsplit(":", 1)[-1] for k in scan(client, team_states_pattern(team_id))}
+    users = services.links.users_of_team(team_id) | services.states.users_of_team(team_id)
     forgotten = 0
     for user_id in sorted(users):
         link = services.links.get(team_id, user_id)
@@ -67,9 +63,8 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
         services.reminders.cancel(team_id, user_id)
         services.links.delete(team_id, user_id)
         forgotten += 1
-    with redis_errors():
-        for account in sorted(ig_accounts):
-            client.delete(hashtags_key(account))
+    for account in sorted(ig_accounts):
+        services.hashtags.forget_account(account)
 
     removed, unreachable = 0, 0
     for channel_id in services.feeds.channels(team_id):
@@ -92,9 +87,8 @@ def forget_team(context: JobContext, team_id: str, since: float | None = None) -
         services.reminders.forget_team(team_id)
         services.feeds.forget_team(team_id)
         services.inbox.forget_team(team_id)
-        (services.events or EventLog(client)).forget_team(team_id)
-        with redis_errors():
-            client.delete(token_rotation_lock_key(team_id))
+        (services.events or EventLog(context.redis)).forget_team(team_id)
+        services.slack.forget_team(team_id)
     log.info(
         "forgot a workspace that removed igbot: %d people, %d feeds (%d Instagram subscriptions not "
         "cancelled), %d inboxes%s",
