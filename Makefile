@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install dev test lint browser
+.PHONY: install dev test test-fast lint browser
 
 $(STAMP): pyproject.toml sandboxes/pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,5 +29,12 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The whole suite in TEST_PROCESSES parallel processes, in a shuffled order that is the same every run.
+TEST_PROCESSES ?= 4
+TEST_SEED ?= 1207
 test: lint browser
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) -p randomly --randomly-seed=$(TEST_SEED)
+
+# The inner loop: unit tests and the stand-ins' shapes, well under a minute.
+test-fast: install
+	$(VENV)/bin/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) tests/unit tests/sandboxes

@@ -17,10 +17,30 @@ from bot.storage.embedded import EmbeddedRedis
 from bot.threaded_server import RunningServer, start_server
 from tests import log_capture
 
+pytest_plugins = ["tests.run_checks"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Capture every log record of the run (see tests/zz_last/test_no_secrets_in_logs.py)."""
+    """Capture every log record of the run (scanned for secrets when it ends: `tests.run_checks`)."""
     log_capture.install()
+    config.addinivalue_line("markers", "allow_skip(reason): this test may skip in CI, for the reason given")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI (``CI`` set) a skip fails the run, unless the test is marked ``allow_skip(reason=...)``:
+    a check that silently does not run is no check."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")
+        and os.environ.get("CI")
+        and item.get_closest_marker("allow_skip") is None
+    ):
+        report.outcome = "failed"
+        why = "skipped in CI, which allows no skip without @pytest.mark.allow_skip"
+        report.longrepr = f"{why}: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

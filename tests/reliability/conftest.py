@@ -1,4 +1,5 @@
-"""Fixtures of the reliability suite and the figures table printed at the end of the run.
+"""Fixtures of the reliability suite (its figures table is printed and checked when the run ends:
+`tests.run_checks`).
 
 The `stack` here is the e2e harness (`tests.stack.start_stack`: the web tier in this process, real
 `igbot worker` processes) plus what every reliability test checks when it ends: every job the bot
@@ -14,31 +15,13 @@ from typing import Any
 
 import pytest
 import redis
-from _pytest.terminal import TerminalReporter
 
-from tests.reliability.figures import FIGURES
 from tests.reliability.helpers import LogWindow, check_messages
 from tests.stack import Stack, start_stack
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "stack(**kw): start_stack keywords for the test's `stack`")
-
-
-def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
-    """Print the figures table when any reliability test ran."""
-    if not (FIGURES.attacks_tried or FIGURES.faults_injected or FIGURES.commands_sent):
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("igbot reliability figures")
-    width = max(len(name) for name, _, _ in FIGURES.rows())
-    write(f"{'figure'.ljust(width)}  {'value':>15}  check")
-    for name, value, ok in FIGURES.rows():
-        write(f"{name.ljust(width)}  {value:>15}  {'ok' if ok else 'OFF'}")
-    for note in FIGURES.notes:
-        write(f"  {note}")
-    for miss in FIGURES.misses:
-        write(f"  off: {miss}")
 
 
 class StackFactory:

@@ -1,13 +1,17 @@
-"""The figures the reliability suite reports (and checks in test_zz_figures.py).
+"""The figures the reliability suite reports, and the check that they add up.
 
-Every test in tests/reliability adds what it tried and what happened; the conftest prints the table at
-the end of the run, and the last test of the folder fails when a figure is off.
+Every test in tests/reliability adds what it tried and what happened. At the end of the run the
+whole-run checks (`tests.run_checks`) fail the run when a figure is off, and the conftest prints the table.
+Under pytest-xdist each worker process counts its own share; the controller adds them up (`export`,
+`merge`) before printing and before checking that a whole run really tried what it should.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass
@@ -111,5 +115,37 @@ class Figures:
             ),
         ]
 
+    def export(self) -> dict[str, Any]:
+        """The counters and lines as plain data (sent from an xdist worker to the controller)."""
+        with self._lock:
+            return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+
+    def merge(self, other: dict[str, Any]) -> None:
+        """Add another process's `export` to these figures."""
+        with self._lock:
+            for name, value in other.items():
+                setattr(self, name, getattr(self, name) + value)
+
+    def problems(self, ran: Collection[str]) -> list[str]:
+        """What is off: any figure that does not add up; and, when ``ran`` (the test files that ran) holds
+        the three big reliability files, figures too small to be those of a real run."""
+        found = list(self.misses)
+        found += [f"{name}: {value}" for name, value, ok in self.rows() if not ok]
+        if set(ran) >= WHOLE_RUN:
+            for name, least in MINIMA.items():
+                if getattr(self, name) < least:
+                    found.append(f"{name} is {getattr(self, name)}: a whole run tries at least {least}")
+        return found
+
+
+# The files whose figures make a whole run, and what such a run tries at least.
+WHOLE_RUN = {"test_hostile_slack.py", "test_faults.py", "test_load.py"}
+MINIMA = {
+    "attacks_tried": 80,
+    "faults_injected": 100,
+    "commands_sent": 10_600,  # the 10,000 fuzz texts and the 600 of the load run
+    "links_before": 150,
+    "bodies_checked": 11_000,  # every fuzz ack among them
+}
 
 FIGURES = Figures()

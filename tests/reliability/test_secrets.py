@@ -3,7 +3,7 @@ key rotation through real commands, and /ig logout forgetting the user.
 
 The other half of secrets hygiene runs everywhere: every bot response these tests receive and every
 message the bot sends to the Slack stand-in is scanned for remembered secrets (helpers.check_body,
-conftest teardown), and tests/zz_last/test_no_secrets_in_logs.py scans every log line of the run.
+conftest teardown), and the whole-run checks (tests/run_checks.py) scan every log line of the run.
 """
 
 from __future__ import annotations

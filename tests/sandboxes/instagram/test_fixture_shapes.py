@@ -11,7 +11,8 @@ import pytest
 from igbot_sandboxes.instagram import InstagramSandbox
 from tests.sandboxes.instagram.conftest import api
 
-FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "python-instagram-fixtures"
+# Copies of python-instagram's fixtures (BSD; provenance in the folder's NOTICE.md), kept in the repository.
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "python-instagram"
 # Keys the reference (instagram-api.md 1.5) documents as possibly null.
 NULLABLE = {"caption", "location", "users_in_photo", "attribution", "id", "name", "latitude", "longitude"}
 # The 2011 fixture writes cursors as numbers; the reference (1.4) documents them as strings.
@@ -19,10 +20,7 @@ ANY_SCALAR = {"pagination.next_max_id"}
 
 
 def fixture(name: str) -> dict[str, Any]:
-    path = FIXTURES / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"reference fixtures not found at {FIXTURES}")
-    loaded: dict[str, Any] = json.loads(path.read_text())
+    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
     return loaded
 
 
