@@ -52,7 +52,7 @@ class HelpLine:
     capability: Capability | None = None
 
 
-Run = Callable[[Any, Invocation, "Services", Reply], None]
+Run = Callable[[Any, Invocation, Services, Reply], None]
 
 
 @dataclass(frozen=True)
