@@ -54,7 +54,11 @@ def _guarded(broker: RedisBroker, context: JobContext, what: str, work: Callable
     except RunLater as later:
         if later.why is not Later.PACED:
             raise
-        _send_again(broker, later.delay_ms or 0)
+        try:
+            _send_again(broker, later.delay_ms or 0)
+        except StorageUnavailable as exc:  # not sent again: retried like any job that found Redis away
+            _wait_for_storage(context.redis)
+            raise retry_later(f"storage unavailable ({exc})") from None
     except dramatiq.Retry:
         raise
     except Exception as exc:
@@ -96,11 +100,10 @@ def declare_actors(broker: RedisBroker, holder: ContextHolder, jobs: Sequence[Jo
             context = holder.get()
             _guarded(broker, context, job.what, lambda: job.body(context, *args, **kwargs))
 
-        # Someone waits for interactive work: older than a response URL's lifetime, nobody can be answered.
-        max_age = RESPONSE_URL_LIFETIME_MS if job.lane is Lane.INTERACTIVE else None
-        return dramatiq.actor(actor_name=job.name, queue_name=job.lane.value, broker=broker, max_age=max_age)(
-            run
-        )
+        options: dict[str, Any] = {}
+        if job.lane is Lane.INTERACTIVE:  # older than a response URL's lifetime, nobody can be answered
+            options["max_age"] = RESPONSE_URL_LIFETIME_MS
+        return dramatiq.actor(actor_name=job.name, queue_name=job.lane.value, broker=broker, **options)(run)
 
     actors: dict[str, dramatiq.Actor[..., None]] = {}
     for job in jobs:
