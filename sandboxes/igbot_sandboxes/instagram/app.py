@@ -23,6 +23,8 @@ from igbot_sandboxes.instagram.graph import gate as graph_gate
 from igbot_sandboxes.instagram.graph import oauth as graph_oauth
 from igbot_sandboxes.instagram.graph import pages as graph_pages
 from igbot_sandboxes.instagram.graph.errors import GraphError
+from igbot_sandboxes.instagram.instagram_login import controls as instagram_login_controls
+from igbot_sandboxes.instagram.instagram_login import oauth as instagram_login_oauth
 from igbot_sandboxes.instagram.legacy import (
     api_comments,
     api_media,
@@ -181,10 +183,12 @@ def create_app(state: SandboxState) -> Flask:
     if state.config.api in ("both", "graph"):
         graph_oauth.register(app, state)
         graph_api.register(app, state)
+        instagram_login_oauth.register(app, state)
     controls.register(app, state)
     post_controls.register(app, state)
     inbox_controls.register(app, state)
     graph_controls.register(app, state)
+    instagram_login_controls.register(app, state)
     assets.register(app, state)
     tiles.register(app, state)  # before the gate: a faulted tile request is still in the tile log
     install_gate(app, state, state.faults.cancelled.wait)

@@ -47,6 +47,10 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
         webhook_retry_delays: seconds before each retry of a failed webhook delivery (default 0, 0.2,
             0.5, 1, 2, 4: Meta's 36 hours scaled down); ``()`` never retries.
         write_rate_limit_per_hour: v1 comment POST/DELETE calls allowed per token in a sliding hour.
+        instagram_app_id: the Instagram app id Instagram Login's authorize page and exchanges accept.
+        instagram_app_secret: its secret.
+        instagram_login_exchange_shape: how Instagram Login's code exchange answers: ``"flat"``
+            (default) or ``"wrapped"`` (``POST /__sandbox__/instagram-login/exchange_shape`` changes it).
 
     New and deleted posts, subscriptions and pushes: `add_media`, `add_graph_media`, `delete_media`,
     `subscriptions`, `pushes`, `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).  The comment
@@ -70,6 +74,9 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
         webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
         webhook_retry_delays: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_DELAYS,
         write_rate_limit_per_hour: int = 60,
+        instagram_app_id: str = "sandbox-instagram-app-id",
+        instagram_app_secret: str = "sandbox-instagram-app-secret",  # noqa: S107 - the sandbox credential
+        instagram_login_exchange_shape: str = "flat",
     ) -> None:
         if api not in APIS:
             raise ValueError(f"api must be one of {APIS}")
@@ -88,6 +95,9 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
             webhook_timeout_seconds=webhook_timeout_seconds,
             webhook_retry_delays=tuple(webhook_retry_delays),
             write_rate_limit_per_hour=write_rate_limit_per_hour,
+            instagram_app_id=instagram_app_id,
+            instagram_app_secret=instagram_app_secret,
+            instagram_login_exchange_shape=instagram_login_exchange_shape,
         )
         self._state = SandboxState(config, clock or time.time)
         self._app = create_app(self._state)
@@ -125,6 +135,16 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
     def client_id(self) -> str:
         """The registered client id."""
         return self._state.config.client_id
+
+    @property
+    def instagram_app_id(self) -> str:
+        """Instagram Login's app id (``client_id`` on its authorize page and exchanges)."""
+        return self._state.config.instagram_app_id
+
+    @property
+    def instagram_app_secret(self) -> str:
+        """Instagram Login's app secret."""
+        return self._state.config.instagram_app_secret
 
     @property
     def client_secret(self) -> str:

@@ -19,6 +19,7 @@ from igbot_sandboxes.instagram.graph.webhooks import (
     WebhookHub,
 )
 from igbot_sandboxes.instagram.graph.world import GraphWorld
+from igbot_sandboxes.instagram.instagram_login.state import LoginMode
 from igbot_sandboxes.instagram.legacy.posts import NewPost, build_media
 from igbot_sandboxes.instagram.legacy.pushes import (
     DEFAULT_RETRY_DELAYS,
@@ -54,6 +55,9 @@ class SandboxConfig:
     webhook_timeout_seconds: float = DEFAULT_WEBHOOK_TIMEOUT_SECONDS  # graph webhooks: no 2xx by then failed
     webhook_retry_delays: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_DELAYS  # waits before each retry
     write_rate_limit_per_hour: int = 60  # v1 comment POST/DELETE per token (Live apps: 60/h)
+    instagram_app_id: str = "sandbox-instagram-app-id"  # Instagram Login's app (not the Meta app id)
+    instagram_app_secret: str = "sandbox-instagram-app-secret"  # noqa: S105 - the sandbox credential
+    instagram_login_exchange_shape: str = "flat"  # the code exchange's answer: "flat" or "wrapped"
 
 
 @lru_cache(maxsize=4)
@@ -95,6 +99,7 @@ class SandboxState:
             clock, config.client_secret, config.webhook_timeout_seconds, config.webhook_retry_delays
         )
         self.graph_mode.comment_media = self._comment_media
+        self.instagram_login = LoginMode(clock, config.instagram_login_exchange_shape)
 
     def _comment_media(self, comment_id: str) -> str | None:
         item = self.comments.get(comment_id, "graph")
@@ -103,7 +108,8 @@ class SandboxState:
     def reset(self) -> None:
         """Back to the seeded state: tokens, codes, follow graph, faults, rate counters, the logs, added
         and deleted posts, subscriptions and pushes (queued ones are dropped), comments, Page roles, the
-        webhook callback, the app's switches, Pages' subscribed apps and webhook deliveries."""
+        webhook callback, the app's switches, Pages' subscribed apps, webhook deliveries and Instagram
+        Login's codes, tokens and exchange shape."""
         with self._posts_lock:
             self.world = self.seeded_world
         self.deletions.reset()
@@ -113,6 +119,7 @@ class SandboxState:
         self.subscriptions.reset()
         self.pushes.reset()
         self.graph_mode.reset()
+        self.instagram_login.reset()
         self.graph.reset()
         self.tokens.reset()
         self.faults.reset()
