@@ -265,7 +265,12 @@ def start_dev(
         stack.bot = start_server(late, host=host, port=port, name="igbot")
         bot_url = stack.bot.url
         redis_url = stack.redis.start()
-        stack.instagram = InstagramSandbox(client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET)
+        stack.instagram = InstagramSandbox(  # one app for every mode: Meta's and Instagram Login's ids alike
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SANDBOX_CLIENT_SECRET,
+            instagram_app_id=SANDBOX_CLIENT_ID,
+            instagram_app_secret=SANDBOX_CLIENT_SECRET,
+        )
         stack.servers.append(_start_preferred(stack.instagram.start, host, instagram_port))
         ig_url = stack.servers[-1].url
         stack.slack = SlackSandbox(

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from bot.instagram.backend import InstagramBackend
 from bot.instagram.config import ClientConfig, InstagramUrls
 from bot.instagram.graph import GraphInstagram
+from bot.instagram.instagram_login import InstagramLogin
 from bot.instagram.legacy import LegacyInstagram
 from bot.instagram.wording import AccountFacts
 from bot.settings import Settings, SettingsError
@@ -116,7 +117,28 @@ GRAPH = BackendEntry(
     dev_webhook=True,
 )
 
-BACKENDS: Mapping[str, BackendEntry] = MappingProxyType({entry.name: entry for entry in (LEGACY, GRAPH)})
+# Instagram Login (docs/instagram-login.md): the Instagram app's own login, no Facebook Page; the API on
+# graph.instagram.com with the same version pin as GRAPH.
+INSTAGRAM_LOGIN = BackendEntry(
+    name="instagram-login",
+    label="Instagram Login",
+    summary="today's Instagram API with Instagram Login, no Facebook Page",
+    factory=InstagramLogin,
+    account_facts=InstagramLogin.account_facts,
+    urls=InstagramUrls(
+        "https://graph.instagram.com/v25.0",
+        "https://www.instagram.com/oauth/authorize",
+        "https://api.instagram.com/oauth/access_token",
+    ),
+    sandbox_paths=InstagramUrls(
+        "/instagram-graph/v25.0", "/instagram-login/oauth/authorize", "/instagram-login/oauth/access_token"
+    ),
+    dev_data="instagram-login",
+)
+
+BACKENDS: Mapping[str, BackendEntry] = MappingProxyType(
+    {entry.name: entry for entry in (LEGACY, GRAPH, INSTAGRAM_LOGIN)}
+)
 DEFAULT = LEGACY.name  # when INSTAGRAM_API is not set
 
 

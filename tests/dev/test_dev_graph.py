@@ -8,11 +8,13 @@ import os
 import subprocess
 import threading
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 
 from tests.dev.process import READY, DevProcess, alive, command_name, descendants, igbot_command
 from tests.dev.test_dev_process import _back_link, _buttons, approve, command, free_port, wait_message
+from tests.stack import _FormParser
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -142,8 +144,12 @@ def test_each_mode_keeps_its_own_links_and_instagram_api_chooses_the_mode(tmp_pa
 
 def test_an_unknown_api_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
     for args, env, line in (
-        (["--api", "v2"], {}, "igbot dev: --api must be legacy or graph, not 'v2'"),
-        ([], {"INSTAGRAM_API": "fb"}, "igbot dev: INSTAGRAM_API must be legacy or graph, not 'fb'"),
+        (["--api", "v2"], {}, "igbot dev: --api must be legacy, graph or instagram-login, not 'v2'"),
+        (
+            [],
+            {"INSTAGRAM_API": "fb"},
+            "igbot dev: INSTAGRAM_API must be legacy, graph or instagram-login, not 'fb'",
+        ),
     ):
         result = subprocess.run(
             [*igbot_command(), "dev", "--port", str(free_port()), *args],
@@ -156,3 +162,31 @@ def test_an_unknown_api_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
         assert result.returncode == 2, result
         assert (result.stdout + result.stderr).splitlines() == [line], result
     assert not (tmp_path / "dev-secrets.json").exists()  # nothing was started or written
+
+
+def test_instagram_login_dev_logs_in_with_instagram_and_shows_the_recent_posts(tmp_path: Path) -> None:
+    dev = start(tmp_path, "--api", "instagram-login")
+    try:
+        [instagram] = [line for line in dev.lines if line.startswith("igbot dev: instagram")]
+        assert instagram == f"igbot dev: instagram  {dev.urls['instagram']} (sandbox, Instagram Login)"
+        hints = requests.get(f"{dev.urls['console']}console/info", timeout=5).json()["hints"]
+        assert hints["api"] == "instagram-login" and "bobs_bakery" in hints["accounts"]
+
+        since = command(dev, "recent 2")
+        prompt = wait_message(dev, since, "Connect Instagram")
+        [url] = [b["url"] for b in _buttons(prompt) if b.get("action_id") == "ig_connect"]
+        assert url.startswith(f"{dev.urls['instagram']}/instagram-login/oauth/authorize?"), url
+        browser = requests.Session()
+        page = browser.get(url, timeout=5)
+        form = _FormParser()
+        form.feed(page.text)
+        data = {**form.fields, "username": "bobs_bakery", "decision": "allow"}
+        back = browser.post(urljoin(page.url, form.action), data=data, timeout=10)
+        assert back.status_code == 200 and back.url.startswith(dev.urls["bot"]), back.text[:300]
+        wait_message(dev, since, "Connected as @bobs_bakery")
+        gallery = wait_message(dev, since, "latest 2 posts of @bobs_bakery")  # the command finished by itself
+        assert len([b for b in gallery["blocks"] if b.get("type") == "image"]) == 2
+        stop(dev)
+    finally:
+        dev.kill()
+    assert (tmp_path / "instagram-login" / "redis.log").exists()  # this mode's links kept apart

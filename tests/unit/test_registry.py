@@ -149,14 +149,16 @@ def test_the_graph_backend_keeps_its_words() -> None:
 def test_an_unknown_instagram_api_is_one_line_naming_the_setting() -> None:
     with pytest.raises(SettingsError) as refused:
         load_settings({**BASE, "INSTAGRAM_API": " V2 "})
-    assert refused.value.problems == ["INSTAGRAM_API must be 'legacy' or 'graph', not 'v2'"]
+    assert refused.value.problems == [
+        "INSTAGRAM_API must be 'legacy', 'graph' or 'instagram-login', not 'v2'"
+    ]
 
 
 def test_an_unknown_instagram_api_is_reported_with_every_other_problem() -> None:
     with pytest.raises(SettingsError) as refused:
         load_settings({**BASE, "INSTAGRAM_API": "v2", "PORT": "http"})
     problems = refused.value.problems
-    assert "INSTAGRAM_API must be 'legacy' or 'graph', not 'v2'" in problems
+    assert "INSTAGRAM_API must be 'legacy', 'graph' or 'instagram-login', not 'v2'" in problems
     assert any(p.startswith("PORT must be") for p in problems) and len(problems) == 2
 
 
@@ -166,14 +168,18 @@ def test_settings_alone_name_no_backend_and_building_one_refuses_an_unknown_name
     for build in (entry_for, instagram_backend):
         with pytest.raises(SettingsError) as refused:
             build(settings)
-        assert refused.value.problems == ["INSTAGRAM_API must be 'legacy' or 'graph', not 'v2'"]
+        assert refused.value.problems == [
+            "INSTAGRAM_API must be 'legacy', 'graph' or 'instagram-login', not 'v2'"
+        ]
     assert entry_named(None) is entry_named(" ") is BACKENDS[DEFAULT]
 
 
 def test_igbot_dev_refuses_an_unknown_api_in_its_own_words() -> None:
-    with pytest.raises(DevApiError, match=r"^--api must be legacy or graph, not 'v2'$"):
+    with pytest.raises(DevApiError, match=r"^--api must be legacy, graph or instagram-login, not 'v2'$"):
         dev_api("v2", {"INSTAGRAM_API": "graph"})
-    with pytest.raises(DevApiError, match=r"^INSTAGRAM_API must be legacy or graph, not 'Fb '$"):
+    with pytest.raises(
+        DevApiError, match=r"^INSTAGRAM_API must be legacy, graph or instagram-login, not 'Fb '$"
+    ):
         dev_api(None, {"INSTAGRAM_API": "Fb "})
     assert dev_api(None, {}) == DEFAULT
 

@@ -23,6 +23,7 @@ from igbot_sandboxes.instagram.graph import gate as graph_gate
 from igbot_sandboxes.instagram.graph import oauth as graph_oauth
 from igbot_sandboxes.instagram.graph import pages as graph_pages
 from igbot_sandboxes.instagram.graph.errors import GraphError
+from igbot_sandboxes.instagram.instagram_login import api as instagram_login_api
 from igbot_sandboxes.instagram.instagram_login import controls as instagram_login_controls
 from igbot_sandboxes.instagram.instagram_login import oauth as instagram_login_oauth
 from igbot_sandboxes.instagram.legacy import (
@@ -184,6 +185,7 @@ def create_app(state: SandboxState) -> Flask:
         graph_oauth.register(app, state)
         graph_api.register(app, state)
         instagram_login_oauth.register(app, state)
+        instagram_login_api.register(app, state)
     controls.register(app, state)
     post_controls.register(app, state)
     inbox_controls.register(app, state)

@@ -51,6 +51,8 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
         instagram_app_secret: its secret.
         instagram_login_exchange_shape: how Instagram Login's code exchange answers: ``"flat"``
             (default) or ``"wrapped"`` (``POST /__sandbox__/instagram-login/exchange_shape`` changes it).
+        instagram_login_calls_per_hour: ``/instagram-graph/v25.0`` calls allowed per Instagram account
+            in a sliding hour (``POST /__sandbox__/instagram-login/budget`` changes one account's).
 
     New and deleted posts, subscriptions and pushes: `add_media`, `add_graph_media`, `delete_media`,
     `subscriptions`, `pushes`, `wait_pushes_idle` (from `sandbox_posts.PostsAndPushes`).  The comment
@@ -77,6 +79,7 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
         instagram_app_id: str = "sandbox-instagram-app-id",
         instagram_app_secret: str = "sandbox-instagram-app-secret",  # noqa: S107 - the sandbox credential
         instagram_login_exchange_shape: str = "flat",
+        instagram_login_calls_per_hour: int = 4800,
     ) -> None:
         if api not in APIS:
             raise ValueError(f"api must be one of {APIS}")
@@ -98,6 +101,7 @@ class InstagramSandbox(PostsAndPushes, InboxControls, TileControls):
             instagram_app_id=instagram_app_id,
             instagram_app_secret=instagram_app_secret,
             instagram_login_exchange_shape=instagram_login_exchange_shape,
+            instagram_login_calls_per_hour=instagram_login_calls_per_hour,
         )
         self._state = SandboxState(config, clock or time.time)
         self._app = create_app(self._state)

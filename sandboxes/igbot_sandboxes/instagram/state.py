@@ -58,6 +58,7 @@ class SandboxConfig:
     instagram_app_id: str = "sandbox-instagram-app-id"  # Instagram Login's app (not the Meta app id)
     instagram_app_secret: str = "sandbox-instagram-app-secret"  # noqa: S105 - the sandbox credential
     instagram_login_exchange_shape: str = "flat"  # the code exchange's answer: "flat" or "wrapped"
+    instagram_login_calls_per_hour: int = 4800  # graph.instagram.com calls per account per sliding hour
 
 
 @lru_cache(maxsize=4)
@@ -99,7 +100,9 @@ class SandboxState:
             clock, config.client_secret, config.webhook_timeout_seconds, config.webhook_retry_delays
         )
         self.graph_mode.comment_media = self._comment_media
-        self.instagram_login = LoginMode(clock, config.instagram_login_exchange_shape)
+        self.instagram_login = LoginMode(
+            clock, config.instagram_login_exchange_shape, config.instagram_login_calls_per_hour
+        )
 
     def _comment_media(self, comment_id: str) -> str | None:
         item = self.comments.get(comment_id, "graph")

@@ -9,7 +9,8 @@
 - ``POST /instagram-login/oauth/access_token`` (api.instagram.com): the code exchange, flat or wrapped
   (`state.LoginMode.exchange_shape`).
 - ``GET /instagram-graph/access_token`` and ``/instagram-graph/refresh_access_token``
-  (graph.instagram.com): ``ig_exchange_token`` and ``ig_refresh_token``.
+  (graph.instagram.com): ``ig_exchange_token`` and ``ig_refresh_token`` (routed by `api.register`,
+  which owns every ``/instagram-graph`` path).
 
 Every JSON error is a graph error object (HTTP 400).
 """
@@ -38,8 +39,10 @@ LOGIN_PREFIX = "/instagram-login"
 AUTHORIZE_PATH = LOGIN_PREFIX + "/oauth/authorize"
 TOKEN_PATH = LOGIN_PREFIX + "/oauth/access_token"
 GRAPH_PREFIX = "/instagram-graph"
-LONG_LIVED_PATH = GRAPH_PREFIX + "/access_token"
-REFRESH_PATH = GRAPH_PREFIX + "/refresh_access_token"
+LONG_LIVED_ENDPOINT = "access_token"
+REFRESH_ENDPOINT = "refresh_access_token"
+LONG_LIVED_PATH = GRAPH_PREFIX + "/" + LONG_LIVED_ENDPOINT
+REFRESH_PATH = GRAPH_PREFIX + "/" + REFRESH_ENDPOINT
 DENIED_DESCRIPTION = "The user denied your request."
 NOT_PROFESSIONAL = (
     "{username} is a personal account. Only a professional (business or creator) account can log in "
@@ -216,7 +219,8 @@ def _code_exchange(state: SandboxState) -> Response:
     return graph_json(exchange_body(login.exchange_shape, token, record))
 
 
-def _long_lived(state: SandboxState) -> Response:
+def long_lived(state: SandboxState) -> Response:
+    """``GET /instagram-graph/access_token``: a short-lived token traded for a 60-day one."""
     args = request.args
     if args.get("grant_type", "") != "ig_exchange_token":
         raise GraphError(100, "Invalid grant_type: it must be ig_exchange_token")
@@ -231,7 +235,8 @@ def _long_lived(state: SandboxState) -> Response:
     return graph_json({"access_token": token, "token_type": "bearer", "expires_in": LONG_TTL})
 
 
-def _refresh(state: SandboxState) -> Response:
+def refresh(state: SandboxState) -> Response:
+    """``GET /instagram-graph/refresh_access_token``: a new 60-day token for a long-lived one."""
     args = request.args
     if args.get("grant_type", "") != "ig_refresh_token":
         raise GraphError(100, "Invalid grant_type: it must be ig_refresh_token")
@@ -243,8 +248,8 @@ def _refresh(state: SandboxState) -> Response:
 
 
 def register(app: Flask, state: SandboxState) -> None:
-    """Add the authorize page, the code exchange, the long-lived exchange and the refresh (two rules:
-    every rule costs start-up time)."""
+    """Add the authorize page and the code exchange (one rule: every rule costs start-up time; the
+    long-lived exchange and the refresh are routed by `api.register`)."""
 
     @app.route(LOGIN_PREFIX + "/oauth/<endpoint>", methods=["GET", "POST"])
     def instagram_login_oauth(endpoint: str) -> Response:
@@ -253,11 +258,3 @@ def register(app: Flask, state: SandboxState) -> None:
         if endpoint == "access_token" and request.method == "POST":
             return _code_exchange(state)
         abort(404 if endpoint != "access_token" else 405)
-
-    @app.route(GRAPH_PREFIX + "/<endpoint>", methods=["GET"])
-    def instagram_login_graph(endpoint: str) -> Response:
-        if endpoint == "access_token":
-            return _long_lived(state)
-        if endpoint == "refresh_access_token":
-            return _refresh(state)
-        abort(404)

@@ -62,6 +62,20 @@ HINTS: dict[str, Hints] = {
             {"command": "/ig inbox", "note": "as bob: comments on bobs_bakery come here (README)"},
         ],
     },
+    "instagram-login": {
+        "api": "instagram-login",
+        "label": "Instagram Login",
+        "accounts": (
+            "Sandbox Instagram Login: log in as a professional account (alice.shop, alice.studio, "
+            "bobs_bakery); a personal account (dan_the_man) is told to switch."
+        ),
+        "commands": [
+            {"command": "/ig recent 2", "note": "connect with Instagram, no Facebook Page"},
+            {"command": "/ig me", "note": "the linked account"},
+            {"command": "/ig follow bobs_bakery", "note": "not in this mode: says so"},
+            {"command": "/ig logout", "note": ""},
+        ],
+    },
 }
 
 
@@ -69,7 +83,7 @@ def set_console_hints(app: Flask, api: str) -> None:
     """Make the console of the stand-in serving ``app`` (its Flask app) suggest ``api``'s commands.
 
     Raises:
-        ValueError: ``api`` is not ``legacy`` or ``graph``.
+        ValueError: ``api`` has no hints here.
     """
     if api not in HINTS:
         raise ValueError(f"api must be one of {sorted(HINTS)}, not {api!r}")
